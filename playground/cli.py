@@ -1,0 +1,206 @@
+"""`python -m playground ...`: the headless driver of the same engine the app uses.
+
+Subcommands are a registry: each module in COMMAND_MODULES calls `command(...)` to add its
+own. Errors in user input print one line naming the problem and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class Command:
+    help: str
+    add_args: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int | None]
+
+
+COMMANDS: Registry[Command] = Registry("command")
+# Further modules that register commands when imported (e.g. the theory lab's).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def command(name: str, help: str, add_args: Callable, run: Callable) -> None:
+    COMMANDS.add(name, Command(help, add_args, run))
+
+
+class UserError(Exception):
+    """Bad input from the command line: printed as one line, exit status 2."""
+
+
+# ---- presets -------------------------------------------------------------------------------
+def _presets(args: argparse.Namespace) -> None:
+    from .presets import PRESETS
+    width = max(len(i) for i in PRESETS.ids())
+    for id_, p in PRESETS.items():
+        tag = " [demo]" if p.demo else ""
+        print(f"{id_:<{width}}  {p.caption}{tag}")
+
+
+command("presets", "list preset ids with what to look for", lambda p: None, _presets)
+
+
+# ---- train ---------------------------------------------------------------------------------
+def _train_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", default="ns", help="preset id (see `presets`)")
+    p.add_argument("--dataset", help="dataset id: ring, grid, spiral, moons, gaussian, custom")
+    p.add_argument("--csv", help="points for --dataset custom: a CSV with two numeric columns")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--out", default="runs/latest", help="output directory")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override any config field, e.g. --set lr_d=1e-4 (repeatable)")
+    p.add_argument("--eval-every", type=int, default=0,
+                   help="record metrics every N steps into the history (0 = only at the end)")
+    p.add_argument("--dry-run", action="store_true", help="10 steps, for smoke tests")
+
+
+def build_config(args: argparse.Namespace):
+    from .config import parse_value
+    from .presets import PRESETS, config_for
+    PRESETS.get(args.preset)
+    overrides: dict = {}
+    if args.dataset:
+        overrides["dataset"] = args.dataset
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    for item in args.set:
+        if "=" not in item:
+            raise UserError(f"--set expects KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        overrides[key.strip()] = parse_value(key.strip(), value.strip())
+    return config_for(args.preset, **overrides)
+
+
+def _load_points(args: argparse.Namespace, dataset: str) -> np.ndarray | None:
+    from .uploads import parse_points_csv
+    if dataset != "custom":
+        if args.csv:
+            raise UserError("--csv only applies to --dataset custom")
+        return None
+    if not args.csv:
+        raise UserError("--dataset custom needs --csv FILE")
+    try:
+        return parse_points_csv(Path(args.csv).read_bytes())
+    except OSError as e:
+        raise UserError(f"cannot read {args.csv}: {e.strerror}") from None
+
+
+def _train(args: argparse.Namespace) -> int:
+    from . import checkpoint, metrics
+    from .run import Run
+    cfg = build_config(args)
+    steps = 10 if args.dry_run else args.steps
+    if steps < 1:
+        raise UserError("--steps must be at least 1")
+    run = Run(cfg, _load_points(args, cfg.dataset))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    progress = _Progress(steps, sys.stderr.isatty())
+    chunk = args.eval_every if args.eval_every > 0 else max(1, min(100, steps // 50 or 1))
+    done = 0
+    while done < steps and run.status == "ok":
+        n = min(chunk, steps - done)
+        run.train(n)
+        done += n
+        if args.eval_every > 0:
+            run.evaluate()
+        progress.update(done, run)
+    progress.close()
+    final = run.evaluate(w1_n=metrics.N_PROTOCOL)  # the protocol's 2,500 samples, exact W1
+    import torch
+    with torch.no_grad():
+        samples = run.G(run.z_eval).cpu().numpy().astype(np.float32)  # (2500, 2)
+    np.save(out / "samples.npy", samples)
+    checkpoint.save(run, out / "checkpoint.pt")
+    report = {"config": cfg.to_dict(), "preset": args.preset, "steps": run.step_count,
+              "status": run.status, "reason": run.reason, "device": run.device.type,
+              "final": final, "history": run.history, "metric_history": run.metric_history}
+    (out / "metrics.json").write_text(json.dumps(_finite(report), indent=1))
+    summary = ", ".join(f"{k}={v:.4g}" for k, v in final.items() if math.isfinite(v))
+    print(f"{cfg.loss} on {cfg.dataset}: {run.step_count} steps; {summary}")
+    print(f"wrote {out}/metrics.json, samples.npy, checkpoint.pt")
+    if run.status != "ok":
+        print(f"run stopped: {run.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _finite(x):
+    """JSON has no NaN/inf: write them as null."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_finite(v) for v in x]
+    return x
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; silent when stderr is redirected."""
+
+    def __init__(self, total: int, live: bool):
+        self.total, self.live, self.start = total, live, time.perf_counter()
+
+    def update(self, done: int, run) -> None:
+        if not self.live:
+            return
+        rate = done / max(time.perf_counter() - self.start, 1e-9)
+        bar = "#" * int(30 * done / self.total)
+        d = run.history["d_loss"][-1] if run.history["d_loss"] else math.nan
+        g = run.history["g_loss"][-1] if run.history["g_loss"] else math.nan
+        sys.stderr.write(f"\r[{bar:<30}] {done}/{self.total}  {rate:.0f} steps/s  "
+                         f"D {d:.3f}  G {g:.3f}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.live:
+            sys.stderr.write("\n")
+
+
+command("train", "train a preset headless and write metrics, samples and a checkpoint",
+        _train_args, _train)
+
+
+# ---- bench ---------------------------------------------------------------------------------
+def _bench_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--steps", type=int, default=500, help="steps per timed repeat")
+    p.add_argument("--repeats", type=int, default=5)
+
+
+def _bench(args: argparse.Namespace) -> None:
+    from .bench import main
+    main(args.steps, args.repeats)
+
+
+command("bench", "engine steps/s vs a plain PyTorch loop (JSON)", _bench_args, _bench)
+
+
+# ---- entry ---------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    parser = argparse.ArgumentParser(prog="python -m playground",
+                                     description="GAN Playground, headless.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, cmd in COMMANDS.items():
+        cmd.add_args(sub.add_parser(name, help=cmd.help, description=cmd.help))
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS.get(args.command).run(args) or 0
+    except (UserError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

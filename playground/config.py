@@ -1,0 +1,156 @@
+"""The typed run configuration, its validation, and the one rule for what resets a run.
+
+`RunConfig` is the single description of a 2D run that the CLI, the app, the URL and checkpoints
+all share. `RESET_FIELDS` is the one place that decides which changes need fresh weights; every
+other field can change mid-run (the engine applies it without losing weights).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+from typing import Any, get_type_hints
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    # --- data -------------------------------------------------------------------------------
+    dataset: str = "ring"  # id in datasets.DATASETS
+    n_modes: int | None = None  # mixture size; None = the dataset's default (ring 8, grid 25)
+    radius: float | None = None  # ring radius / spiral & moons scale; None = dataset default
+    std: float | None = None  # per-mode std; None = default (ring 0.01, grid 0.05: PacGAN)
+    # --- models -----------------------------------------------------------------------------
+    latent_dim: int = 2  # z ~ N(0, I_latent_dim); 2 lets the app draw G's manifold exactly
+    width: int = 128  # hidden units per layer, G and D
+    depth: int = 3  # hidden layers, G and D (the "3x128 MLP" of the brief)
+    activation: str = "relu"  # id in models.ACTIVATIONS
+    # --- objective --------------------------------------------------------------------------
+    loss: str = "ns"  # id in losses.LOSSES
+    n_critic: int = 1  # D updates per G update
+    unroll_steps: int = 0  # k: G sees D unrolled k steps ahead (Metz et al. 2017); 0 = off
+    # --- remedies / regularisers on D ---------------------------------------------------------
+    spectral_norm: bool = False  # spectral normalisation of D's linear layers (Miyato et al.)
+    noise_std: float = 0.0  # instance noise sigma on D's inputs at step 0; 0 = off
+    noise_anneal: int = 0  # steps over which sigma decays linearly to 0; 0 = constant sigma
+    gp_lambda: float = 0.0  # WGAN-GP penalty weight on interpolates (Gulrajani: 10); 0 = off
+    r1_gamma: float = 0.0  # R1 penalty gamma/2 E||grad D(real)||^2 (Mescheder 2018); 0 = off
+    clip_c: float = 0.0  # clip D's weights to [-c, c] after each step (Arjovsky: 0.01); 0 = off
+    # --- optimisation -----------------------------------------------------------------------
+    opt_d: str = "adam"  # id in optim.OPTIMISERS
+    opt_g: str = "adam"
+    lr_d: float = 2e-4  # TTUR (Heusel et al. 2017) = lr_d != lr_g
+    lr_g: float = 2e-4
+    beta1_d: float = 0.5  # Adam betas (Radford et al. 2016 use 0.5, 0.999)
+    beta2_d: float = 0.999
+    beta1_g: float = 0.5
+    beta2_g: float = 0.999
+    batch_size: int = 256
+    seed: int = 0
+    # --- evaluation -------------------------------------------------------------------------
+    n_fixed: int = 512  # tracked fakes drawn from one fixed z batch
+    grid_res: int = 100  # D surface resolution (grid_res x grid_res)
+
+    def replace(self, **changes: Any) -> "RunConfig":
+        return validate(dataclasses.replace(self, **changes))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# Changing any of these needs new weights (another data law, architecture or random stream);
+# every other field is applied to a live run. The app asks `needs_reset`, never its own list.
+RESET_FIELDS: frozenset[str] = frozenset(
+    {"dataset", "n_modes", "radius", "std", "latent_dim", "width", "depth", "activation",
+     "seed", "n_fixed", "grid_res"}
+)
+
+# Inclusive numeric ranges: the CLI, the URL parser and the sliders all read these.
+RANGES: dict[str, tuple[float, float]] = {
+    "n_modes": (1, 100), "radius": (0.1, 10.0), "std": (1e-3, 2.0),
+    "latent_dim": (1, 256), "width": (4, 1024), "depth": (1, 8),
+    "n_critic": (1, 20), "unroll_steps": (0, 20),
+    "noise_std": (0.0, 2.0), "noise_anneal": (0, 1_000_000),
+    "gp_lambda": (0.0, 100.0), "r1_gamma": (0.0, 100.0), "clip_c": (0.0, 10.0),
+    "lr_d": (1e-6, 1.0), "lr_g": (1e-6, 1.0),
+    "beta1_d": (0.0, 0.999), "beta2_d": (0.0, 0.9999),
+    "beta1_g": (0.0, 0.999), "beta2_g": (0.0, 0.9999),
+    "batch_size": (2, 8192), "seed": (0, 2**31 - 1),
+    "n_fixed": (16, 4096), "grid_res": (10, 400),
+}
+
+
+def needs_reset(old: RunConfig, new: RunConfig) -> list[str]:
+    """Names of the fields whose change forces a fresh run (empty list: apply live)."""
+    return [f.name for f in fields(RunConfig)
+            if f.name in RESET_FIELDS and getattr(old, f.name) != getattr(new, f.name)]
+
+
+def field_types() -> dict[str, type]:
+    """Field name -> its base Python type (int, float, bool, str), Optional stripped."""
+    hints = get_type_hints(RunConfig)
+    out = {}
+    for name, hint in hints.items():
+        args = [a for a in getattr(hint, "__args__", ()) if a is not type(None)]
+        out[name] = args[0] if args else hint
+    return out
+
+
+def parse_value(name: str, text: str) -> Any:
+    """Parse one `key=value` string into the field's type; errors name the field."""
+    types = field_types()
+    if name not in types:
+        raise ValueError(f"unknown config key {name!r}; valid: {', '.join(types)}")
+    typ = types[name]
+    if text.lower() in ("none", "default", "") and _optional(name):
+        return None
+    try:
+        if typ is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if typ is int:
+            return int(float(text)) if float(text).is_integer() else int(text)
+        return typ(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a valid {typ.__name__}") from None
+
+
+def _optional(name: str) -> bool:
+    return next(f for f in fields(RunConfig) if f.name == name).default is None
+
+
+def validate(cfg: RunConfig) -> RunConfig:
+    """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
+    from . import datasets, losses, models, optim  # registries; imported late to avoid cycles
+
+    datasets.DATASETS.get(cfg.dataset)
+    losses.LOSSES.get(cfg.loss)
+    models.ACTIVATIONS.get(cfg.activation)
+    optim.OPTIMISERS.get(cfg.opt_d)
+    optim.OPTIMISERS.get(cfg.opt_g)
+    types = field_types()
+    for name, (lo, hi) in RANGES.items():
+        value = getattr(cfg, name)
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ValueError(f"{name} must be a number, got {value!r}")
+        if types[name] is int and int(value) != value:
+            raise ValueError(f"{name} must be an integer, got {value!r}")
+        if not lo <= value <= hi:
+            raise ValueError(f"{name}={value} is out of range [{lo:g}, {hi:g}]")
+    datasets.DATASETS.get(cfg.dataset).check(cfg)
+    return cfg
+
+
+def from_dict(values: dict[str, Any], base: RunConfig | None = None) -> RunConfig:
+    """Build a validated config from plain values (checkpoint, JSON); unknown keys are errors."""
+    base = base or RunConfig()
+    valid = {f.name for f in fields(RunConfig)}
+    unknown = sorted(set(values) - valid)
+    if unknown:
+        raise ValueError(f"unknown config key(s) {', '.join(unknown)}; valid: {', '.join(valid)}")
+    return validate(dataclasses.replace(base, **values))
+
+

@@ -1,0 +1,171 @@
+"""2D toy distributions (a registry) and their ground truth for the metrics.
+
+Each dataset draws samples with an explicit torch.Generator and, when it has one, states its
+ground truth: the mode centres and the per-mode std that the mode-coverage metric needs.
+`ring` and `grid` default to the exact VEEGAN/PacGAN benchmark settings.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    centres: np.ndarray  # (K, 2) float64 mode means
+    std: float  # isotropic per-mode std, the unit of the "within 3 std" rule
+
+
+@dataclass(frozen=True)
+class Params:
+    n_modes: int
+    radius: float
+    std: float
+
+
+class Distribution:
+    """A resolved dataset: a sampler on one device plus ground truth and plot bounds."""
+
+    def __init__(self, draw: Callable[[int, torch.Generator], torch.Tensor],
+                 truth: GroundTruth | None, bounds: tuple[float, float, float, float]):
+        self._draw = draw
+        self.truth = truth
+        self.bounds = bounds  # (xmin, xmax, ymin, ymax): fixed axes and the D-surface grid
+
+    def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        return self._draw(n, gen)  # (n, 2) float32 on gen's device
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    label: str
+    caption: str
+    uses: frozenset[str]  # which of n_modes / radius / std mean something here
+    defaults: Params
+    build: Callable[[Params, torch.device, "np.ndarray | None"], Distribution]
+
+    def resolve(self, cfg) -> Params:
+        d = self.defaults
+        return Params(
+            n_modes=cfg.n_modes if cfg.n_modes is not None and "n_modes" in self.uses
+            else d.n_modes,
+            radius=cfg.radius if cfg.radius is not None and "radius" in self.uses else d.radius,
+            std=cfg.std if cfg.std is not None and "std" in self.uses else d.std,
+        )
+
+    def check(self, cfg) -> None:
+        p = self.resolve(cfg)
+        if self is DATASETS.get("grid") and math.isqrt(p.n_modes) ** 2 != p.n_modes:
+            raise ValueError(f"grid needs a square n_modes (4, 9, 16, 25, ...), got {p.n_modes}")
+
+
+DATASETS: Registry[DatasetSpec] = Registry("dataset")
+
+
+def _mixture(centres: np.ndarray, std: float, device: torch.device, pad: float) -> Distribution:
+    c = torch.as_tensor(centres, dtype=torch.float32, device=device)  # (K, 2)
+
+    def draw(n: int, gen: torch.Generator) -> torch.Tensor:
+        idx = torch.randint(len(c), (n,), generator=gen, device=device)
+        return c[idx] + std * torch.randn(n, 2, generator=gen, device=device)
+
+    lo, hi = centres.min(0) - pad, centres.max(0) + pad
+    return Distribution(draw, GroundTruth(centres.astype(np.float64), std),
+                        (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])))
+
+
+def ring_centres(k: int, radius: float) -> np.ndarray:
+    # 2*pi*i/k for i = 0..k-1; linspace(0, 2*pi, k) would repeat the first mode (k-1 modes).
+    angles = 2 * np.pi * np.arange(k) / k
+    return radius * np.stack([np.cos(angles), np.sin(angles)], 1)
+
+
+def grid_centres(k: int) -> np.ndarray:
+    side = math.isqrt(k)
+    axis = 2.0 * np.arange(side) - 2.0 * (side - 1) / 2  # spacing 2: {-4,-2,0,2,4} for 25
+    xx, yy = np.meshgrid(axis, axis, indexing="ij")
+    return np.stack([xx.ravel(), yy.ravel()], 1)
+
+
+def _ring(p: Params, device, _points) -> Distribution:
+    return _mixture(ring_centres(p.n_modes, p.radius), p.std, device, 0.5 * p.radius + 4 * p.std)
+
+
+def _grid(p: Params, device, _points) -> Distribution:
+    return _mixture(grid_centres(p.n_modes), p.std, device, 1.5 + 4 * p.std)
+
+
+def _gaussian(p: Params, device, _points) -> Distribution:
+    return _mixture(np.zeros((1, 2)), p.std, device, 4 * p.std)
+
+
+def _spiral(p: Params, device, _points) -> Distribution:
+    # A 2D swiss roll: angle 1.5*pi..4.5*pi, distance from the centre proportional to angle.
+    def draw(n: int, gen: torch.Generator) -> torch.Tensor:
+        u = torch.rand(n, generator=gen, device=device)
+        theta = 1.5 * math.pi * (1 + 2 * u)
+        r = p.radius * theta / (4.5 * math.pi)
+        xy = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], 1)
+        return xy + p.std * torch.randn(n, 2, generator=gen, device=device)
+
+    m = 1.2 * p.radius + 4 * p.std
+    return Distribution(draw, None, (-m, m, -m, m))
+
+
+def _moons(p: Params, device, _points) -> Distribution:
+    # Two interleaved half circles (as sklearn's make_moons), centred on the origin.
+    def draw(n: int, gen: torch.Generator) -> torch.Tensor:
+        t = math.pi * torch.rand(n, generator=gen, device=device)
+        upper = torch.rand(n, generator=gen, device=device) < 0.5
+        x = torch.where(upper, torch.cos(t), 1 - torch.cos(t)) - 0.5
+        y = torch.where(upper, torch.sin(t), 0.5 - torch.sin(t)) - 0.25
+        xy = p.radius * torch.stack([x, y], 1)
+        return xy + p.std * torch.randn(n, 2, generator=gen, device=device)
+
+    r = p.radius
+    return Distribution(draw, None, (-1.9 * r, 1.9 * r, -1.4 * r, 1.4 * r))
+
+
+def _custom(p: Params, device, points) -> Distribution:
+    if points is None:
+        raise ValueError("dataset 'custom' needs uploaded points (a CSV with two columns)")
+    pts = torch.as_tensor(points, dtype=torch.float32, device=device)  # (M, 2)
+
+    def draw(n: int, gen: torch.Generator) -> torch.Tensor:
+        return pts[torch.randint(len(pts), (n,), generator=gen, device=device)]
+
+    lo, hi = points.min(0), points.max(0)
+    pad = 0.15 * float(max(hi - lo)) + 1e-3
+    return Distribution(draw, None, (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad))
+
+
+_ALL = frozenset({"n_modes", "radius", "std"})
+DATASETS.add("ring", DatasetSpec(
+    "Ring of Gaussians", "8 modes on the unit circle, std 0.01 (VEEGAN / PacGAN benchmark)",
+    _ALL, Params(8, 1.0, 0.01), _ring))
+DATASETS.add("grid", DatasetSpec(
+    "Grid of Gaussians", "25 modes on {-4,-2,0,2,4}^2, std 0.05 (VEEGAN / PacGAN benchmark)",
+    frozenset({"n_modes", "std"}), Params(25, 2.0, 0.05), _grid))
+DATASETS.add("spiral", DatasetSpec(
+    "Spiral", "a swiss-roll curve: one connected mode that is hard to trace",
+    frozenset({"radius", "std"}), Params(1, 1.0, 0.02), _spiral))
+DATASETS.add("moons", DatasetSpec(
+    "Two moons", "two interleaved half circles", frozenset({"radius", "std"}),
+    Params(2, 1.0, 0.05), _moons))
+DATASETS.add("gaussian", DatasetSpec(
+    "Single Gaussian", "one isotropic Gaussian at the origin: the easiest target",
+    frozenset({"std"}), Params(1, 1.0, 1.0), _gaussian))
+DATASETS.add("custom", DatasetSpec(
+    "Custom (CSV upload)", "your own points: a CSV with two numeric columns",
+    frozenset(), Params(1, 1.0, 0.0), _custom))
+
+
+def build(cfg, device: torch.device, points: np.ndarray | None = None) -> Distribution:
+    spec = DATASETS.get(cfg.dataset)
+    return spec.build(spec.resolve(cfg), device, points)

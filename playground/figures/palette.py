@@ -1,0 +1,24 @@
+"""The one palette of GAN Playground, used by every figure (GAN Lab's visual language).
+
+Real data is green, generated data purple, and D's surface runs on the same purple-green
+scale (purple = "looks fake", green = "looks real"), so a glance says who is winning where.
+"""
+from __future__ import annotations
+
+REAL = "#1b9e4b"  # real samples, "more real" side of D's surface
+FAKE = "#7b3fbf"  # generated samples, "more fake" side
+NEUTRAL = "#f7f7f7"  # D undecided
+PUSH = "#2b2b2b"  # generator gradient arrows and field
+MANIFOLD = "rgba(123, 63, 191, 0.35)"  # G's image of a latent grid
+TRAIL = "rgba(123, 63, 191, 0.30)"
+MODE = "#d95f02"  # ground-truth mode centres and mode-coverage bars
+D_LOSS = "#1f78b4"
+G_LOSS = "#e7298a"
+# One colour per curve kind, shared by every figure that draws it.
+SERIES = {
+    "d_loss": D_LOSS, "g_loss": G_LOSS, "w1": "#1f78b4", "jsd": "#e6ab02",
+    "js_bound": "#a6761d", "modes": MODE, "hq_pct": REAL, "rkl": FAKE,
+}
+# Diverging purple -> white -> green scale for D's surface (fake -> undecided -> real).
+SURFACE_SCALE = [[0.0, FAKE], [0.5, NEUTRAL], [1.0, REAL]]
+FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"

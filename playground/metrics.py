@@ -1,0 +1,115 @@
+"""Sample-quality metrics for 2D runs (a registry), checked against closed forms in tests.
+
+- Mode coverage: the VEEGAN / PacGAN protocol (Srivastava et al. 2017; Lin et al. 2018).
+- Exact W1 between two equal-size sample sets by optimal assignment.
+- A plug-in JSD estimate on a shared histogram, normalised so it lies in [0, log 2] nats.
+The discriminator-implied JS bound needs D, so the engine computes it (losses.js_bound).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
+
+from .datasets import GroundTruth
+from .registry import Registry
+
+HQ_STDS = 3.0  # "high quality" = within 3 std of the nearest mode (VEEGAN, Sec. 5.1)
+N_PROTOCOL = 2500  # generated samples per evaluation in the VEEGAN / PacGAN tables
+
+
+@dataclass(frozen=True)
+class Coverage:
+    modes: int  # modes with >= 1 high-quality sample
+    n_modes: int
+    hq_pct: float  # % of samples within HQ_STDS std of their nearest mode
+    rkl: float  # KL(HQ mode histogram || uniform) in nats; NaN when no sample is HQ
+    counts: np.ndarray  # (K,) high-quality samples per mode
+
+
+def mode_coverage(samples: np.ndarray, truth: GroundTruth) -> Coverage:
+    d = cdist(samples, truth.centres)  # (N, K) distances
+    nearest = d.argmin(1)
+    hq = d[np.arange(len(samples)), nearest] < HQ_STDS * truth.std
+    counts = np.bincount(nearest[hq], minlength=len(truth.centres))
+    k = len(truth.centres)
+    if counts.sum() == 0:
+        rkl = math.nan
+    else:
+        p = counts[counts > 0] / counts.sum()
+        rkl = float(np.sum(p * np.log(p * k)))  # sum p log(p / (1/K)), 0 log 0 = 0
+    return Coverage(int((counts > 0).sum()), k, 100.0 * float(hq.mean()), rkl, counts)
+
+
+def wasserstein1(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact W1 between the empirical laws of two equal-size sets: the optimal one-to-one
+    assignment under Euclidean cost (for uniform weights an optimal plan is a permutation)."""
+    n = min(len(a), len(b))
+    cost = cdist(a[:n], b[:n])
+    rows, cols = linear_sum_assignment(cost)
+    return float(cost[rows, cols].mean())
+
+
+def jsd_histogram(a: np.ndarray, b: np.ndarray, bounds: tuple[float, float, float, float],
+                  bins: int = 40) -> float:
+    """Plug-in JSD (natural log, 1/2-normalised) of two samples on one bins x bins histogram
+    over `bounds`, plus one overflow cell for everything outside, so each histogram is a full
+    probability vector and the result lies in [0, log 2]. Biased upward at small N (the
+    sampling floor: two samples of one law score above 0)."""
+    p, q = _hist(a, bounds, bins), _hist(b, bounds, bins)
+    m = 0.5 * (p + q)
+    return float(0.5 * _kl(p, m) + 0.5 * _kl(q, m))
+
+
+def _hist(x: np.ndarray, bounds, bins: int) -> np.ndarray:
+    xmin, xmax, ymin, ymax = bounds
+    h, _, _ = np.histogram2d(x[:, 0], x[:, 1], bins=bins, range=[[xmin, xmax], [ymin, ymax]])
+    h = np.append(h.ravel(), len(x) - h.sum())  # overflow cell keeps total mass 1
+    return h / len(x)
+
+
+def _kl(p: np.ndarray, q: np.ndarray) -> float:
+    nz = p > 0
+    return float(np.sum(p[nz] * np.log(p[nz] / q[nz])))
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    label: str
+    keys: tuple[str, ...]  # scalar names it reports
+    needs_truth: bool
+    cubic: bool  # O(n^3) in the sample count: evaluated on a capped subset
+    compute: Callable[..., dict[str, float]]  # (fake=, real=, truth=, bounds=) -> {key: value}
+
+
+def _coverage_scalars(*, fake, real, truth, bounds) -> dict[str, float]:
+    c = mode_coverage(fake, truth)
+    return {"modes": float(c.modes), "hq_pct": c.hq_pct, "rkl": c.rkl}
+
+
+METRICS: Registry[MetricSpec] = Registry("metric")
+METRICS.add("coverage", MetricSpec(
+    "Mode coverage", ("modes", "hq_pct", "rkl"), True, False, _coverage_scalars))
+METRICS.add("w1", MetricSpec(
+    "Exact W1", ("w1",), False, True,
+    lambda *, fake, real, truth, bounds: {"w1": wasserstein1(fake, real)}))
+METRICS.add("jsd", MetricSpec(
+    "JSD (histogram)", ("jsd",), False, False,
+    lambda *, fake, real, truth, bounds: {"jsd": jsd_histogram(fake, real, bounds)}))
+
+
+def evaluate(fake: np.ndarray, real: np.ndarray, truth: GroundTruth | None,
+             bounds, cubic_n: int) -> dict[str, float]:
+    """Every registered metric that applies; cubic ones on the first cubic_n points (exact W1
+    takes ~20 ms at 512 points and ~1.3 s at 2,500 on this 2-core CPU)."""
+    out: dict[str, float] = {}
+    for _id, spec in METRICS.items():
+        if spec.needs_truth and truth is None:
+            continue
+        n = cubic_n if spec.cubic else len(fake)
+        out.update(spec.compute(fake=fake[:n], real=real[:n], truth=truth, bounds=bounds))
+    return out

@@ -1,0 +1,43 @@
+"""Optimiser registry: build one per network from the run config, and retune it in place.
+
+Changing lr or betas mid-run edits the param groups (moments kept); changing the optimiser kind
+builds a fresh one (its moments start at zero, the weights are untouched).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import torch
+
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class OptimiserSpec:
+    label: str
+    build: Callable[[Iterable[torch.nn.Parameter], float, tuple[float, float]],
+                    torch.optim.Optimizer]
+    uses_betas: bool
+
+
+OPTIMISERS: Registry[OptimiserSpec] = Registry("optimiser")
+# foreach=True batches the per-parameter updates into a few kernels: the MLPs here have only
+# 8 parameter tensors each, so the per-tensor Python loop is a visible share of a 2D step.
+OPTIMISERS.add("adam", OptimiserSpec(
+    "Adam", lambda p, lr, betas: torch.optim.Adam(p, lr=lr, betas=betas, foreach=True), True))
+OPTIMISERS.add("rmsprop", OptimiserSpec(
+    "RMSProp", lambda p, lr, betas: torch.optim.RMSprop(p, lr=lr, foreach=True), False))
+OPTIMISERS.add("sgd", OptimiserSpec(
+    "SGD", lambda p, lr, betas: torch.optim.SGD(p, lr=lr, foreach=True), False))
+
+
+def build(kind: str, params, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
+    return OPTIMISERS.get(kind).build(list(params), lr, betas)
+
+
+def retune(opt: torch.optim.Optimizer, lr: float, betas: tuple[float, float]) -> None:
+    for group in opt.param_groups:
+        group["lr"] = lr
+        if "betas" in group:
+            group["betas"] = betas

@@ -1,0 +1,90 @@
+"""Named configurations as data: one table row per preset, with what to look for.
+
+A preset is a set of overrides on `RunConfig()` defaults plus a one-line caption a lecturer can
+read aloud. Sources are cited where a setting comes from a paper. Nothing here is code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import RunConfig, from_dict
+from .losses import LOSSES
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class Preset:
+    caption: str  # "what to look for"
+    overrides: dict  # field -> value on top of RunConfig() defaults
+    demo: bool = False  # a failure shown on purpose
+
+
+PRESETS: Registry[Preset] = Registry("preset")
+_rows: list[tuple[str, str, dict, bool]] = [
+    ("ns", "The standard non-saturating GAN: watch D's surface chase the fakes mode by mode.",
+     {"loss": "ns"}, False),
+    ("minimax", "The saturating loss of the original paper: early on D wins and G's arrows go "
+     "quiet.", {"loss": "minimax"}, False),
+    ("lsgan", "Least squares: fakes far from the boundary still get pulled in.",
+     {"loss": "lsgan"}, False),
+    ("hinge", "Hinge loss: D stops pushing once a sample is beyond the margin.",
+     {"loss": "hinge"}, False),
+    # Arjovsky et al. 2017, Alg. 1: RMSProp lr 5e-5, c = 0.01, n_critic = 5.
+    ("wgan_clip", "WGAN with weight clipping: a smooth critic, slow but steady progress.",
+     {"loss": "wgan", "clip_c": 0.01, "opt_d": "rmsprop", "opt_g": "rmsprop",
+      "lr_d": 5e-5, "lr_g": 5e-5, "n_critic": 5}, False),
+    # Gulrajani et al. 2017, Alg. 1: lambda = 10, n_critic = 5, Adam(1e-4, 0.5, 0.9)
+    ("wgan_gp", "WGAN-GP: the critic's slope is held near 1; every mode gets a pull.",
+     {"loss": "wgan_gp", "gp_lambda": 10.0, "n_critic": 5, "lr_d": 1e-4, "lr_g": 1e-4,
+      "beta1_d": 0.5, "beta2_d": 0.9, "beta1_g": 0.5, "beta2_g": 0.9}, False),
+    # Miyato et al. 2018: spectral norm on D with the hinge loss
+    ("sngan", "Spectral norm on D: a Lipschitz D without clipping or penalties.",
+     {"loss": "hinge", "spectral_norm": True}, False),
+    # Metz et al. 2017: 5-step unrolling on the 8-Gaussian ring
+    ("unrolled", "Unrolled D (k=5): G anticipates D's reply, so it stops hopping between modes.",
+     {"loss": "ns", "unroll_steps": 5, "lr_d": 1e-4, "lr_g": 1e-3}, False),
+    ("instance_noise", "Instance noise annealed to 0: D's surface starts blurred, so G gets "
+     "gradients everywhere.", {"loss": "ns", "noise_std": 0.3, "noise_anneal": 3000}, False),
+    ("r1", "R1 penalty on real data: D is flat on the data, so G settles instead of "
+     "circling.", {"loss": "ns", "r1_gamma": 1.0}, False),
+    ("fgan_kl", "f-GAN, KL: mass-covering in theory; watch the exp(T-1) term blow up.",
+     {"loss": "fgan_kl", "lr_d": 1e-4, "lr_g": 1e-4}, False),
+    ("fgan_rkl", "f-GAN, reverse KL: mode-seeking; expect fewer modes, sharply drawn.",
+     {"loss": "fgan_rkl", "lr_d": 1e-4, "lr_g": 1e-4}, False),
+    ("fgan_pearson", "f-GAN, Pearson chi^2: a least-squares-like critic.",
+     {"loss": "fgan_pearson", "lr_d": 1e-4, "lr_g": 1e-4}, False),
+    ("fgan_hellinger", "f-GAN, squared Hellinger: bounded and gentle.",
+     {"loss": "fgan_hellinger", "lr_d": 1e-4, "lr_g": 1e-4}, False),
+    ("fgan_js", "f-GAN, Jensen-Shannon: the GAN objective in f-GAN form.",
+     {"loss": "fgan_js", "lr_d": 1e-4, "lr_g": 1e-4}, False),
+    # --- failures shown on purpose -------------------------------------------------------
+    ("collapse", "Mode collapse: G puts its mass on one or two modes and hops between them.",
+     {"loss": "ns", "lr_d": 1e-3, "lr_g": 1e-3, "beta1_d": 0.5, "beta1_g": 0.5}, True),
+    ("vanishing", "Saturating loss against a strong D: D's surface saturates and G's arrows "
+     "vanish.", {"loss": "minimax", "n_critic": 5, "lr_d": 1e-3, "lr_g": 2e-4}, True),
+    ("oscillation", "Plain SGD with a large step: D and G circle each other instead of "
+     "converging.", {"loss": "ns", "opt_d": "sgd", "opt_g": "sgd", "lr_d": 0.05,
+                     "lr_g": 0.05}, True),
+    ("wgan_clip_small", "WGAN with c too small (0.001): the critic is nearly flat, gradients "
+     "vanish.", {"loss": "wgan", "clip_c": 0.001, "opt_d": "rmsprop", "opt_g": "rmsprop",
+                 "lr_d": 5e-5, "lr_g": 5e-5, "n_critic": 5}, True),
+    ("wgan_clip_large", "WGAN with c too large (1.0): the critic is barely constrained and "
+     "the loss swings.", {"loss": "wgan", "clip_c": 1.0, "opt_d": "rmsprop",
+                          "opt_g": "rmsprop", "lr_d": 5e-5, "lr_g": 5e-5, "n_critic": 5}, True),
+]
+for _id, _caption, _overrides, _demo in _rows:
+    PRESETS.add(_id, Preset(_caption, _overrides, _demo))
+
+
+def with_loss(values: dict) -> dict:
+    """Fill in the remedies a chosen loss comes with (wgan: clipping, wgan_gp: the penalty)
+    unless `values` sets them itself."""
+    if "loss" not in values:
+        return values
+    return {**LOSSES.get(values["loss"]).defaults, **values}
+
+
+def config_for(preset: str, **overrides) -> RunConfig:
+    """The preset's config with further overrides (e.g. dataset=...), validated."""
+    values = {**PRESETS.get(preset).overrides, **overrides}
+    return from_dict(with_loss(values) if "loss" in overrides else values)

@@ -1,0 +1,39 @@
+"""The frozen, numpy-only picture of a 2D run that every figure and export is drawn from.
+
+No tensors and no modules: a snapshot can cross threads, be pickled, and be rebuilt by hand in
+a test. Arrays are float32 (plotly base64-encodes them; lists would be 3-4x larger).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int  # update calls so far (step(), step_d(), step_g() each count one)
+    status: str  # "ok" | "diverged"
+    reason: str  # why the run stopped ("" when ok)
+    dataset: str
+    loss: str
+    bounds: tuple[float, float, float, float]  # (xmin, xmax, ymin, ymax): fixed axes
+    real: np.ndarray  # (n_fixed, 2) a fixed real sample
+    fake: np.ndarray  # (n_fixed, 2) G(z_fixed): the same z every frame, so points can be followed
+    push: np.ndarray  # (n_fixed, 2) -grad_x of G's objective at each fake: where G moves it
+    grid_x: np.ndarray  # (R,) surface grid columns
+    grid_y: np.ndarray  # (R,) surface grid rows
+    surface: np.ndarray  # (R, R) D over the grid in display units, surface[i, j] at (x_j, y_i)
+    surface_kind: str  # "prob" (sigmoid of the score, 0..1) or "score" (raw critic value)
+    surface_centre: float  # the undecided value: 0.5 for probabilities, a boundary score else
+    field_xy: np.ndarray  # (M, 2) coarse grid points for the gradient field
+    field_push: np.ndarray  # (M, 2) -grad_x of G's objective at those points
+    manifold: np.ndarray  # (L, L, 2) G over a regular latent grid (first two z dims)
+    trail: np.ndarray  # (T, n_trail, 2) recent positions of the first n_trail fakes, oldest first
+    centres: np.ndarray | None  # (K, 2) ground-truth modes, if the dataset has them
+    mode_counts: np.ndarray | None  # (K,) high-quality fakes per mode at the last evaluation
+    metrics: dict[str, float]  # latest scalars: modes, hq_pct, rkl, w1, jsd, js_bound
+    history: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T,), "step" key
+    metric_history: dict[str, np.ndarray] = field(default_factory=dict)  # same, per evaluation
+    device: str = "cpu"
+    n_modes: int = 0  # K of the ground truth (0 when none)

@@ -1,0 +1,1 @@
+"""The Streamlit front end: pages wire widgets to the engine; no math lives here."""

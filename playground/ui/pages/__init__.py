@@ -1,0 +1,6 @@
+"""The app's pages, in navigation order: (module name under this package, title, icon)."""
+
+PAGES: list[tuple[str, str, str]] = [
+    ("lab2d", "2D lab", ":material/scatter_plot:"),
+    ("theory", "Why Wasserstein", ":material/functions:"),
+]
