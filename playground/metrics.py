@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+import ot
 from scipy.spatial.distance import cdist
 
 from .datasets import GroundTruth
@@ -46,12 +46,20 @@ def mode_coverage(samples: np.ndarray, truth: GroundTruth) -> Coverage:
 
 
 def wasserstein1(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact W1 between the empirical laws of two equal-size sets: the optimal one-to-one
-    assignment under Euclidean cost (for uniform weights an optimal plan is a permutation)."""
+    """Exact W1 between the empirical laws of two equal-size sets under Euclidean cost.
+
+    With uniform weights on n points each, the transport polytope's vertices are permutations
+    (Birkhoff-von Neumann), so this is the optimal one-to-one assignment's mean distance. It is
+    solved by POT's network simplex rather than scipy's linear_sum_assignment: the same optimum
+    (tests check both agree), but 25x faster on the degenerate costs of a collapsed generator
+    (2,500 points: ~3 s vs ~74 s here)."""
     n = min(len(a), len(b))
     cost = cdist(a[:n], b[:n])
-    rows, cols = linear_sum_assignment(cost)
-    return float(cost[rows, cols].mean())
+    weights = np.full(n, 1.0 / n)
+    value, log = ot.emd2(weights, weights, cost, numItermax=50_000_000, log=True)
+    if log.get("warning"):
+        raise RuntimeError(f"exact W1 did not converge: {log['warning']}")
+    return float(value)
 
 
 def jsd_histogram(a: np.ndarray, b: np.ndarray, bounds: tuple[float, float, float, float],

@@ -20,7 +20,8 @@ def unrolled_scores(D: nn.Module, opt_d: torch.optim.Optimizer, d_loss: Callable
                     x_eval: torch.Tensor) -> torch.Tensor:
     """Scores of x_eval under D unrolled k steps on `batches` of (real, fake-with-graph)."""
     names = [n for n, _ in D.named_parameters()]
-    params = {n: p.detach() for n, p in D.named_parameters()}  # theta_D^0: a constant for G
+    # theta_D^0 is a constant for G (detached), but the look-ahead differentiates through it.
+    params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
     states = [opt_d.state.get(p, {}) for p in D.parameters()]
     group = opt_d.param_groups[0]
     lr = group["lr"]

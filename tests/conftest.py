@@ -1,0 +1,14 @@
+"""Shared test set-up: the CPU, one torch thread.
+
+One thread because tests share two cores with each other's subprocesses (the app server,
+Chromium): with two OpenMP threads per process, oversubscribed cores made the engine tests
+~40x slower here (287 s vs 7 s for test_run.py), while one thread costs ~1.6x at worst.
+"""
+import os
+
+os.environ.setdefault("PLAYGROUND_DEVICE", "cpu")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import torch  # noqa: E402
+
+torch.set_num_threads(1)

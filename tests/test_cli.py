@@ -1,0 +1,71 @@
+"""The CLI end to end: presets, train (files and shapes), bad input, bench."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from playground import checkpoint
+from playground.cli import main
+from playground.presets import PRESETS
+
+
+def test_presets_lists_every_id_with_a_caption(capsys):
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out
+    for id_, preset in PRESETS.items():
+        assert id_ in out and preset.caption in out
+
+
+def test_train_writes_metrics_samples_and_checkpoint(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["train", "--preset", "hinge", "--dataset", "grid", "--steps", "30",
+                 "--seed", "3", "--out", str(out), "--set", "width=32", "--set", "lr_d=1e-3",
+                 "--eval-every", "10"])
+    assert code == 0
+    samples = np.load(out / "samples.npy")
+    assert samples.shape == (2500, 2) and samples.dtype == np.float32
+    report = json.loads((out / "metrics.json").read_text())
+    assert report["steps"] == 30 and report["config"]["dataset"] == "grid"
+    assert report["config"]["seed"] == 3 and report["config"]["lr_d"] == 1e-3
+    assert set(report["final"]) == {"modes", "hq_pct", "rkl", "w1", "jsd", "js_bound"}
+    assert report["final"]["js_bound"] is None  # hinge has no JS bound: NaN written as null
+    assert report["metric_history"]["step"] == [10, 20, 30, 30]
+    assert len(report["history"]["d_loss"]) == 30
+    run = checkpoint.load(out / "checkpoint.pt")
+    assert run.cfg.width == 32 and run.step_count == 30
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_custom_dataset_from_csv(tmp_path):
+    csv = tmp_path / "pts.csv"
+    csv.write_text("x,y\n" + "\n".join(f"{i % 5},{i % 3}" for i in range(40)))
+    assert main(["train", "--dataset", "custom", "--csv", str(csv), "--dry-run",
+                 "--out", str(tmp_path / "o"), "--set", "width=16"]) == 0
+
+
+def test_bad_input_gives_one_line_and_status_2(tmp_path, capsys):
+    cases = [
+        (["train", "--preset", "nope"], "unknown preset 'nope'; valid: ns"),
+        (["train", "--set", "lrd=1"], "unknown config key 'lrd'; valid: dataset"),
+        (["train", "--set", "lr_d"], "--set expects KEY=VALUE"),
+        (["train", "--set", "lr_d=9"], "lr_d=9.0 is out of range"),
+        (["train", "--dataset", "custom"], "needs --csv"),
+        (["train", "--dataset", "custom", "--csv", str(tmp_path / "x.csv")], "cannot read"),
+    ]
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("x,y\n1,2\n3,oops\n")
+    cases.append((["train", "--dataset", "custom", "--csv", str(bad_csv)], "not numeric"))
+    for argv, message in cases:
+        assert main(argv + ["--out", str(tmp_path / "o")]) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+
+
+def test_module_entry_point_and_bench_json():
+    out = subprocess.run([sys.executable, "-m", "playground", "bench", "--steps", "20",
+                          "--repeats", "1"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["engine_steps_per_s_median"] > 0 and result["baseline_steps_per_s_median"] > 0
+    assert result["ratio_median"] > 0 and len(result["engine_runs"]) == 1

@@ -1,0 +1,46 @@
+"""The run config: validation, parsing, and the one reset rule."""
+import pytest
+
+from playground.config import RESET_FIELDS, RunConfig, from_dict, needs_reset, parse_value
+
+
+def test_defaults_are_valid_and_round_trip():
+    cfg = RunConfig()
+    assert from_dict(cfg.to_dict()) == cfg
+
+
+def test_reset_rule():
+    a = RunConfig()
+    assert needs_reset(a, a.replace(lr_d=1e-3, loss="hinge", n_critic=3, gp_lambda=1.0)) == []
+    assert needs_reset(a, a.replace(dataset="grid", seed=3)) == ["dataset", "seed"]
+    assert {"dataset", "latent_dim", "width", "depth", "seed"} <= RESET_FIELDS
+    assert not {"lr_d", "lr_g", "loss", "n_critic", "spectral_norm", "clip_c"} & RESET_FIELDS
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"lr_d": 2.0}, r"lr_d=2.0 is out of range \[1e-06, 1\]"),
+    ({"depth": 0}, "depth=0 is out of range"),
+    ({"loss": "gan"}, "unknown loss 'gan'"),
+    ({"opt_g": "adagrad"}, "unknown optimiser"),
+    ({"batch_size": 2.5}, "batch_size must be an integer"),
+])
+def test_invalid_values_name_the_field(changes, message):
+    with pytest.raises(ValueError, match=message):
+        RunConfig().replace(**changes)
+
+
+def test_unknown_keys_are_rejected():
+    with pytest.raises(ValueError, match="unknown config key"):
+        from_dict({"learning_rate": 1e-3})
+
+
+def test_parse_value_types():
+    assert parse_value("lr_d", "1e-3") == pytest.approx(1e-3)
+    assert parse_value("n_critic", "5") == 5
+    assert parse_value("spectral_norm", "true") is True
+    assert parse_value("spectral_norm", "off") is False
+    assert parse_value("std", "none") is None
+    with pytest.raises(ValueError, match="n_critic='x'"):
+        parse_value("n_critic", "x")
+    with pytest.raises(ValueError, match="unknown config key"):
+        parse_value("nope", "1")

@@ -1,0 +1,83 @@
+"""The toy mixtures: exact benchmark centres, per-mode spread, bounds, and the registry."""
+import numpy as np
+import pytest
+import torch
+
+from playground import datasets
+from playground.config import RunConfig
+
+CPU = torch.device("cpu")
+
+
+def _sample(cfg, n=20_000, points=None):
+    dist = datasets.build(cfg, CPU, points)
+    return dist, dist.sample(n, torch.Generator().manual_seed(0)).numpy()
+
+
+def test_ring_has_eight_distinct_modes_at_radius_one():
+    c = datasets.ring_centres(8, 1.0)
+    assert len(np.unique(np.round(c, 9), axis=0)) == 8  # linspace(0, 2pi, 8) would give 7
+    np.testing.assert_allclose(np.linalg.norm(c, axis=1), 1.0)
+    np.testing.assert_allclose(c[2], [0.0, 1.0], atol=1e-12)  # 2*pi*2/8 = pi/2
+
+
+def test_grid_centres_are_the_pacgan_lattice():
+    c = datasets.grid_centres(25)
+    expected = {(x, y) for x in (-4, -2, 0, 2, 4) for y in (-4, -2, 0, 2, 4)}
+    assert {tuple(p) for p in c.astype(int).tolist()} == expected
+
+
+@pytest.mark.parametrize("name,std", [("ring", 0.01), ("grid", 0.05)])
+def test_benchmark_defaults_and_per_mode_spread(name, std):
+    dist, x = _sample(RunConfig(dataset=name))
+    assert dist.truth.std == std
+    d = x[:, None, :] - dist.truth.centres[None]
+    nearest = np.linalg.norm(d, axis=2).argmin(1)
+    resid = x - dist.truth.centres[nearest]
+    assert resid.std() == pytest.approx(std, rel=0.03)
+    counts = np.bincount(nearest, minlength=len(dist.truth.centres))
+    assert counts.min() > 0.8 * counts.mean()  # modes drawn uniformly
+
+
+def test_parameters_apply_where_meaningful():
+    dist, x = _sample(RunConfig(dataset="ring", n_modes=5, radius=2.0, std=0.05))
+    assert len(dist.truth.centres) == 5
+    assert np.linalg.norm(x, axis=1).mean() == pytest.approx(2.0, rel=0.01)
+    g, _ = _sample(RunConfig(dataset="grid", n_modes=9))
+    assert len(g.truth.centres) == 9
+    with pytest.raises(ValueError, match="square"):
+        RunConfig().replace(dataset="grid", n_modes=10)
+
+
+@pytest.mark.parametrize("name", ["ring", "grid", "spiral", "moons", "gaussian"])
+def test_samples_fall_inside_the_plot_bounds(name):
+    dist, x = _sample(RunConfig(dataset=name))
+    xmin, xmax, ymin, ymax = dist.bounds
+    inside = (x[:, 0] > xmin) & (x[:, 0] < xmax) & (x[:, 1] > ymin) & (x[:, 1] < ymax)
+    assert inside.mean() > 0.999
+
+
+def test_curves_have_no_mode_truth_and_gaussian_has_one():
+    assert datasets.build(RunConfig(dataset="spiral"), CPU).truth is None
+    assert datasets.build(RunConfig(dataset="moons"), CPU).truth is None
+    assert len(datasets.build(RunConfig(dataset="gaussian"), CPU).truth.centres) == 1
+
+
+def test_custom_samples_only_the_uploaded_points():
+    pts = np.array([[0, 0], [1, 1], [2, 0]] * 4, dtype=np.float32)
+    _, x = _sample(RunConfig(dataset="custom"), points=pts, n=500)
+    assert {tuple(p) for p in x.tolist()} == {(0, 0), (1, 1), (2, 0)}
+    with pytest.raises(ValueError, match="uploaded points"):
+        datasets.build(RunConfig(dataset="custom"), CPU)
+
+
+def test_sampling_is_reproducible():
+    dist = datasets.build(RunConfig(), CPU)
+    a = dist.sample(100, torch.Generator().manual_seed(3))
+    b = dist.sample(100, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b)
+
+
+def test_unknown_dataset_names_the_valid_ones():
+    with pytest.raises(ValueError, match="valid: ring, grid"):
+        RunConfig().replace(dataset="circle")

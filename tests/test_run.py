@@ -1,0 +1,179 @@
+"""The engine: determinism, step kinds, live config changes, divergence, snapshots."""
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from playground.config import RunConfig
+from playground.losses import LOSSES
+from playground.presets import PRESETS, config_for
+from playground.run import Diverged, Run
+
+SMALL = dict(width=32, depth=2, batch_size=64, n_fixed=64, grid_res=20)
+
+
+def _params(module):
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def _same(a, b):
+    return all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def test_same_config_and_seed_give_the_same_run():
+    a, b = Run(RunConfig(**SMALL)), Run(RunConfig(**SMALL))
+    a.train(40), b.train(40)
+    assert a.history["d_loss"] == b.history["d_loss"]
+    assert _same(_params(a.G), _params(b.G))
+    c = Run(RunConfig(**SMALL, seed=1))
+    c.train(40)
+    assert c.history["d_loss"] != a.history["d_loss"]
+
+
+def test_step_returns_named_scalars_and_counts():
+    run = Run(RunConfig(**SMALL, n_critic=3))
+    out = run.step()
+    assert set(out) >= {"step", "d_loss", "g_loss"}
+    assert out["step"] == 1 and math.isfinite(out["d_loss"]) and math.isfinite(out["g_loss"])
+
+
+def test_step_d_changes_only_d_and_step_g_only_g():
+    run = Run(RunConfig(**SMALL))
+    g0, d0 = _params(run.G), _params(run.D)
+    out = run.step_d()
+    assert _same(g0, _params(run.G)) and not _same(d0, _params(run.D))
+    assert math.isnan(out["g_loss"]) and math.isfinite(out["d_loss"])
+    d1 = _params(run.D)
+    run.step_g()
+    assert _same(d1, _params(run.D)) and not _same(g0, _params(run.G))
+    assert run.step_count == 2
+
+
+@pytest.mark.parametrize("preset", PRESETS.ids())
+def test_every_preset_runs_50_steps_without_nan(preset):
+    run = Run(config_for(preset, **SMALL))
+    run.train(50)
+    assert run.status == "ok", run.reason
+    assert run.step_count == 50
+    assert np.isfinite(run.history["d_loss"]).all() and np.isfinite(run.history["g_loss"]).all()
+    snap = run.snapshot()
+    assert np.isfinite(snap.fake).all() and np.isfinite(snap.surface).all()
+
+
+def test_live_change_keeps_weights_and_applies_hyperparameters():
+    run = Run(RunConfig(**SMALL))
+    run.train(10)
+    g, d = _params(run.G), _params(run.D)
+    run.update_config(run.cfg.replace(lr_d=1e-3, loss="hinge", n_critic=2, gp_lambda=1.0,
+                                      opt_g="rmsprop", spectral_norm=True))
+    assert _same(g, _params(run.G))
+    assert run.opt_d.param_groups[0]["lr"] == 1e-3
+    assert isinstance(run.opt_g, torch.optim.RMSprop)
+    assert run.loss is LOSSES.get("hinge")
+    run.train(5)
+    assert run.status == "ok" and run.step_count == 15
+
+
+def test_spectral_norm_switch_keeps_d_the_same_function():
+    run = Run(RunConfig(**SMALL))
+    run.train(5)
+    x = torch.randn(16, 2)
+    with torch.no_grad():
+        before = run.D(x)
+        run.update_config(run.cfg.replace(spectral_norm=True))
+        run.D.eval()  # no power iteration: sigma as estimated at the switch
+        on = run.D(x)
+    assert not torch.allclose(before, on)  # D is now normalised ...
+    run.update_config(run.cfg.replace(spectral_norm=False))
+    with torch.no_grad():
+        off = run.D(x)
+    torch.testing.assert_close(off, on)  # ... and switching off keeps that normalised D
+
+
+def test_architecture_change_needs_a_new_run():
+    run = Run(RunConfig(**SMALL))
+    with pytest.raises(ValueError, match="width needs a new run"):
+        run.update_config(run.cfg.replace(width=64))
+
+
+def test_divergence_stops_rolls_back_and_keeps_the_last_good_snapshot():
+    run = Run(RunConfig(**SMALL))
+    run.train(40)
+    good = run.snapshot()
+    weights = _params(run.G) + _params(run.D)
+    nan_loss = dataclasses.replace(run.loss, d_loss=lambda *, real, fake: real.mean() * math.nan)
+    run.loss = nan_loss
+    run.train(10)
+    assert run.status == "diverged"
+    assert "D loss became NaN at step 41" in run.reason and "lower lr_d" in run.reason
+    assert run.step_count == 40
+    assert _same(weights, _params(run.G) + _params(run.D))  # rolled back to finite weights
+    snap = run.snapshot()
+    assert snap.status == "diverged" and snap.reason == run.reason
+    np.testing.assert_array_equal(snap.fake, good.fake)
+    with pytest.raises(Diverged):
+        run.step()
+    run.update_config(run.cfg.replace(lr_d=1e-5))  # the cure resumes the run
+    assert run.status == "ok"
+
+
+def test_huge_learning_rate_diverges_with_a_reason():
+    run = Run(config_for("fgan_kl", **SMALL, lr_d=1.0, lr_g=1.0))
+    run.train(300)
+    assert run.status == "diverged"
+    assert "became" in run.reason and "step" in run.reason
+
+
+def test_snapshot_is_numpy_only_and_well_shaped():
+    run = Run(RunConfig(**SMALL))
+    run.train(20)
+    s = run.snapshot()
+    for f in dataclasses.fields(s):
+        v = getattr(s, f.name)
+        assert not isinstance(v, torch.Tensor), f.name
+    assert s.fake.shape == s.real.shape == s.push.shape == (64, 2)
+    assert s.surface.shape == (20, 20) and s.surface_kind == "prob"
+    assert ((s.surface >= 0) & (s.surface <= 1)).all() and s.surface_centre == 0.5
+    assert s.manifold.shape == (25, 25, 2) and s.field_xy.shape == s.field_push.shape
+    assert s.centres.shape == (8, 2) and s.mode_counts.shape == (8,)
+    assert set(s.metrics) == {"modes", "hq_pct", "rkl", "w1", "jsd", "js_bound"}
+    assert s.history["step"][-1] == 20 and s.metric_history["step"][-1] == 20
+    assert s.fake.dtype == np.float32
+
+
+def test_critic_surface_is_centred_between_real_and_fake_scores():
+    run = Run(config_for("wgan_gp", **SMALL))
+    run.train(10)
+    s = run.snapshot()
+    assert s.surface_kind == "score" and math.isnan(s.metrics["js_bound"])
+    lo, hi = float(s.surface.min()), float(s.surface.max())
+    assert lo < s.surface_centre < hi
+
+
+def test_push_points_where_g_loss_decreases():
+    run = Run(RunConfig(**SMALL))
+    run.train(30)
+    x = run.real_fixed[:32].clone() + 0.3
+    from playground.observe import push
+    p = push(run, x)
+    loss = lambda pts: run.loss.g_loss(fake=run.D(pts)).item()  # noqa: E731
+    with torch.no_grad():
+        assert loss(x + 1e-3 * p / p.norm(dim=1, keepdim=True)) < loss(x)
+
+
+def test_unrolled_steps_reach_g():
+    run = Run(config_for("unrolled", **SMALL))
+    d0 = _params(run.D)
+    run.step_g()
+    assert _same(d0, _params(run.D))  # the look-ahead never touches D itself
+    run.train(5)
+    assert run.status == "ok"
+
+
+def test_history_marks_single_updates_as_missing():
+    run = Run(RunConfig(**SMALL))
+    run.step_d()
+    run.step_g()
+    assert math.isnan(run.history["g_loss"][0]) and math.isnan(run.history["d_loss"][1])
