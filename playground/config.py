@@ -37,8 +37,10 @@ class RunConfig:
     # --- optimisation -----------------------------------------------------------------------
     opt_d: str = "adam"  # id in optim.OPTIMISERS
     opt_g: str = "adam"
-    lr_d: float = 2e-4  # TTUR (Heusel et al. 2017) = lr_d != lr_g
-    lr_g: float = 2e-4
+    # 1e-3: NS on the ring covered 8/8 modes at 90% HQ after 3,000 steps (measured here);
+    # DCGAN's 2e-4 had not found one mode by then. TTUR (Heusel et al. 2017): lr_d != lr_g.
+    lr_d: float = 1e-3
+    lr_g: float = 1e-3
     beta1_d: float = 0.5  # Adam betas (Radford et al. 2016 use 0.5, 0.999)
     beta2_d: float = 0.999
     beta1_g: float = 0.5

@@ -33,20 +33,26 @@ _rows: list[tuple[str, str, dict, bool]] = [
     ("wgan_clip", "WGAN with weight clipping: a smooth critic, slow but steady progress.",
      {"loss": "wgan", "clip_c": 0.01, "opt_d": "rmsprop", "opt_g": "rmsprop",
       "lr_d": 5e-5, "lr_g": 5e-5, "n_critic": 5}, False),
-    # Gulrajani et al. 2017, Alg. 1: lambda = 10, n_critic = 5, Adam(1e-4, 0.5, 0.9)
-    ("wgan_gp", "WGAN-GP: the critic's slope is held near 1; every mode gets a pull.",
-     {"loss": "wgan_gp", "gp_lambda": 10.0, "n_critic": 5, "lr_d": 1e-4, "lr_g": 1e-4,
+    # Gulrajani et al. 2017, Alg. 1: lambda = 10, n_critic = 5, Adam betas (0.5, 0.9). Their
+    # lr 1e-4 for both needs ~100k steps on toy data; a faster critic (TTUR, lr_d 1e-3, lr_g
+    # 1e-4) found all 8 ring modes in 1,500 steps here, where 1e-4/1e-4 had found 1-4.
+    ("wgan_gp", "WGAN-GP: the critic's slope is held near 1, so every mode keeps a pull.",
+     {"loss": "wgan_gp", "gp_lambda": 10.0, "n_critic": 5, "lr_d": 1e-3, "lr_g": 1e-4,
       "beta1_d": 0.5, "beta2_d": 0.9, "beta1_g": 0.5, "beta2_g": 0.9}, False),
     # Miyato et al. 2018: spectral norm on D with the hinge loss
     ("sngan", "Spectral norm on D: a Lipschitz D without clipping or penalties.",
      {"loss": "hinge", "spectral_norm": True}, False),
-    # Metz et al. 2017: 5-step unrolling on the 8-Gaussian ring
-    ("unrolled", "Unrolled D (k=5): G anticipates D's reply, so it stops hopping between modes.",
-     {"loss": "ns", "unroll_steps": 5, "lr_d": 1e-4, "lr_g": 1e-3}, False),
+    # Metz et al. 2017: the `collapse` setting below plus 5 unrolling steps (their 2D
+    # experiment); measured here: 8/8 ring modes by step 3,000 where `collapse` holds 0-1.
+    ("unrolled", "The collapse setting plus a 5-step unrolled D: G anticipates D's reply and "
+     "spreads over all modes.",
+     {"loss": "ns", "latent_dim": 256, "lr_d": 1e-4, "lr_g": 1e-4, "unroll_steps": 5}, False),
     ("instance_noise", "Instance noise annealed to 0: D's surface starts blurred, so G gets "
      "gradients everywhere.", {"loss": "ns", "noise_std": 0.3, "noise_anneal": 3000}, False),
-    ("r1", "R1 penalty on real data: D is flat on the data, so G settles instead of "
-     "circling.", {"loss": "ns", "r1_gamma": 1.0}, False),
+    # Mescheder et al. 2018; gamma 0.1 measured here: 8/8 ring modes at every check from
+    # step 1,500 to 4,000 on three seeds, reverse KL 0.02-0.08.
+    ("r1", "R1 penalty on real data: D is flat on the data, so once found every mode stays "
+     "covered.", {"loss": "ns", "r1_gamma": 0.1}, False),
     ("fgan_kl", "f-GAN, KL: mass-covering in theory; watch the exp(T-1) term blow up.",
      {"loss": "fgan_kl", "lr_d": 1e-4, "lr_g": 1e-4}, False),
     ("fgan_rkl", "f-GAN, reverse KL: mode-seeking; expect fewer modes, sharply drawn.",
@@ -58,8 +64,10 @@ _rows: list[tuple[str, str, dict, bool]] = [
     ("fgan_js", "f-GAN, Jensen-Shannon: the GAN objective in f-GAN form.",
      {"loss": "fgan_js", "lr_d": 1e-4, "lr_g": 1e-4}, False),
     # --- failures shown on purpose -------------------------------------------------------
-    ("collapse", "Mode collapse: G puts its mass on one or two modes and hops between them.",
-     {"loss": "ns", "lr_d": 1e-3, "lr_g": 1e-3, "beta1_d": 0.5, "beta1_g": 0.5}, True),
+    # Metz et al. 2017's vanilla GAN on the ring: 256-d noise, Adam 1e-4. Measured here: all
+    # 2,500 samples near one mode, hopping 2 -> 5 -> 0 -> 5 -> 0 -> 2 over 3,000 steps.
+    ("collapse", "Mode collapse: all fakes crowd one mode, then hop to another as D catches up.",
+     {"loss": "ns", "latent_dim": 256, "lr_d": 1e-4, "lr_g": 1e-4}, True),
     ("vanishing", "Saturating loss against a strong D: D's surface saturates and G's arrows "
      "vanish.", {"loss": "minimax", "n_critic": 5, "lr_d": 1e-3, "lr_g": 2e-4}, True),
     ("oscillation", "Plain SGD with a large step: D and G circle each other instead of "
