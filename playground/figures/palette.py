@@ -10,7 +10,7 @@ FAKE = "#7b3fbf"  # generated samples, "more fake" side
 NEUTRAL = "#f7f7f7"  # D undecided
 PUSH = "#2b2b2b"  # generator gradient arrows and field
 MANIFOLD = "rgba(123, 63, 191, 0.35)"  # G's image of a latent grid
-TRAIL = "rgba(123, 63, 191, 0.30)"
+TRAIL = "rgba(123, 63, 191, 0.20)"
 MODE = "#d95f02"  # ground-truth mode centres and mode-coverage bars
 D_LOSS = "#1f78b4"
 G_LOSS = "#e7298a"
@@ -22,3 +22,15 @@ SERIES = {
 # Diverging purple -> white -> green scale for D's surface (fake -> undecided -> real).
 SURFACE_SCALE = [[0.0, FAKE], [0.5, NEUTRAL], [1.0, REAL]]
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
+# --- 2D lab additions ---------------------------------------------------------------------
+FIELD = "rgba(43, 43, 43, 0.45)"  # the gradient field over the whole plane: quieter than arrows
+GRID = "rgba(0, 0, 0, 0.08)"  # axis grid lines
+CEILING = "rgba(0, 0, 0, 0.35)"  # reference lines such as log 2, the JSD ceiling
+BACKGROUND = "#ffffff"
+# --- theory lab additions -----------------------------------------------------------------
+# One colour per divergence in the parallel-lines plots (W and JS as in SERIES' w1 and jsd).
+DIVERGENCE = {"w": "#1f78b4", "js": "#e6ab02", "kl": "#e7298a", "tv": "#666666"}
+# One colour per loss driving theta or a 2D run in the theory lab.
+LOSS = {"minimax": "#e7298a", "ns": "#d95f02", "wgan_gp": "#1f78b4", "wgan": "#66a61e"}
+DISCRIMINATOR = "#a6761d"  # a sigmoid D's curves (D(x), dD/dx)
+CRITIC = "#1f78b4"  # a WGAN critic's curves (f(x), df/dx)

@@ -1,0 +1,91 @@
+"""`python -m playground.ui.bench_live`: the live page's speed, measured in headless Chromium.
+
+Prints JSON with medians over several windows: display updates/s (new pictures the browser
+shows, read from the samples chart's `layout.meta.step`) with 512 tracked fakes on a 100x100
+surface; training steps/s while the page is open (from the same shown steps); and headless
+steps/s of `Run.train` on the same config with no page (measured before and after).
+Targets (issue #3): >= 4 updates/s, live >= 70% of headless.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+from ..config import RunConfig
+from ..run import Run
+from . import browser
+from .live import configure_torch_threads
+
+
+def headless_steps_per_s(cfg: RunConfig, seconds: float) -> float:
+    run = Run(cfg)
+    run.train(20)  # warm-up
+    start, before = time.perf_counter(), run.step_count
+    while time.perf_counter() - start < seconds:
+        run.train(25)
+    return (run.step_count - before) / (time.perf_counter() - start)
+
+
+def live_windows(app: str, seconds: float, repeats: int, warmup: float) -> dict:
+    """Open the page, press Train, count the frames the browser shows in `repeats` windows of
+    `seconds`, then press Pause. Training steps/s is exact: the paused page shows the run's
+    exact step, divided by the time between the Train and Pause clicks (the shown step while
+    training lags by up to a frame, so per-window step rates would be noisier)."""
+    out: dict = {"windows": []}
+    with browser.streamlit_server(app) as url, browser.chromium_page() as page:
+        page.goto(url)
+        browser.wait_for_chart(page)
+        page.evaluate(browser.FRAME_PROBE)
+        start_step = browser.shown_step(page) or 0
+        page.get_by_role("button", name="Train").click()
+        started = time.monotonic()
+        if not browser.wait_until(lambda: len(browser.frames(page)) >= 2, timeout=120):
+            raise RuntimeError("the page showed no new frames within 120 s of Train")
+        time.sleep(warmup)
+        for _ in range(repeats):
+            before = len(browser.frames(page))
+            time.sleep(seconds)
+            shown = browser.frames(page)[before:]
+            out["windows"].append({"display_updates_per_s": round(len(shown) / seconds, 2)})
+        page.get_by_role("button", name="Pause").click()
+        stopped = time.monotonic()
+        page.get_by_role("button", name="Train").wait_for(timeout=120_000)
+        time.sleep(1.0)
+        final = browser.shown_step(page) or 0
+        out["live_steps_per_s"] = (final - start_step) / (stopped - started)
+        out["trained_steps"] = final - start_step
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m playground.ui.bench_live", description=__doc__)
+    p.add_argument("--seconds", type=float, default=15.0, help="length of one window")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds of training first")
+    p.add_argument("--app", default="app.py", help="entry script for `streamlit run`")
+    args = p.parse_args(argv)
+    configure_torch_threads()  # the same torch threads as the server's training jobs
+    cfg = RunConfig()  # the page's default: 512 tracked fakes, a 100 x 100 surface
+    headless = [headless_steps_per_s(cfg, args.seconds / 2) for _ in range(args.repeats)]
+    live = live_windows(args.app, args.seconds, args.repeats, args.warmup)
+    headless += [headless_steps_per_s(cfg, args.seconds / 2) for _ in range(args.repeats)]
+    med = statistics.median
+    report = {
+        "display_updates_per_s": med(w["display_updates_per_s"] for w in live["windows"]),
+        "live_steps_per_s": round(live["live_steps_per_s"], 1),
+        "headless_steps_per_s": round(med(headless), 1),
+        "live_over_headless": round(live["live_steps_per_s"] / med(headless), 3),
+        "windows": live["windows"], "trained_steps": live["trained_steps"],
+        "headless_runs": [round(h, 1) for h in headless],
+        "n_fixed": cfg.n_fixed, "grid_res": cfg.grid_res, "cpus": os.cpu_count(),
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(report, indent=1))
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The 2D lab's controls as data: which widget edits which `RunConfig` field, in which section.
+
+No Streamlit here: `widgets.py` renders these rows and `state.py` maps values both ways. Ranges
+come from `config.RANGES`; choice lists are log-spaced where a quantity spans decades (sliders
+move linearly). Registry-backed fields list registry ids and display their labels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import datasets, losses, models, optim
+from ..config import RANGES
+from ..registry import Registry
+
+
+@dataclass(frozen=True)
+class Control:
+    field: str  # RunConfig field
+    label: str
+    section: str  # key of SECTIONS
+    kind: str  # "select" (registry ids) | "slider" | "choices" (select_slider) | "number"
+    registry: Registry | None = None  # for "select"
+    options: tuple = ()  # for "choices": allowed values, ascending (the current one is added)
+    step: float | None = None  # for "slider"
+    help: str = ""
+    # Remedies: a toggle switches the field between 0/False ("off") and a strength.
+    toggle: str | None = None  # the toggle's label; None = a plain control
+    on_value: float | None = None  # strength shown when first switched on
+    parent: str | None = None  # shown only while this toggled remedy is switched on
+
+
+def _decades(lo: float, hi: float, per_decade: tuple[float, ...] = (1, 2, 5)) -> tuple:
+    out, base = [], 10.0 ** int(f"{lo:e}".split("e")[1])
+    while base <= hi * 1.0001:
+        out += [round(m * base, 12) for m in per_decade if lo <= m * base <= hi * 1.0001]
+        base *= 10
+    return tuple(out)
+
+
+SECTIONS: dict[str, str] = {
+    "data": "Data", "objective": "Loss", "remedies": "Remedies", "optim": "Optimisation",
+    "model": "Architecture", "run": "Run",
+}
+
+ROWS: tuple[Control, ...] = (
+    Control("dataset", "Dataset", "data", "select", registry=datasets.DATASETS),
+    Control("n_modes", "Modes", "data", "slider", step=1, help="number of mixture components"),
+    Control("radius", "Radius / scale", "data", "slider", step=0.1),
+    Control("std", "Mode std", "data", "choices", options=_decades(0.001, 2.0)),
+    Control("loss", "Loss", "objective", "select", registry=losses.LOSSES),
+    Control("n_critic", "D steps per G step (n_critic)", "objective", "slider", step=1),
+    Control("spectral_norm", "Spectral norm on D", "remedies", "toggle",
+            help="Miyato et al. 2018: each of D's layers has spectral norm 1"),
+    Control("noise_std", "σ", "remedies", "choices", options=_decades(0.01, 2.0),
+            toggle="Instance noise", on_value=0.1,
+            help="Gaussian noise on D's inputs (Sønderby et al. 2017)"),
+    Control("noise_anneal", "anneal over steps (0 = constant)", "remedies", "choices",
+            options=(0, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000),
+            parent="noise_std"),
+    Control("gp_lambda", "λ", "remedies", "choices", options=_decades(0.01, 100.0),
+            toggle="Gradient penalty (WGAN-GP)", on_value=10.0,
+            help="(‖∇D(x̂)‖ − 1)² on interpolates; Gulrajani et al. 2017 use λ = 10"),
+    Control("r1_gamma", "γ", "remedies", "choices", options=_decades(0.01, 100.0),
+            toggle="R1 penalty", on_value=1.0,
+            help="γ/2 E‖∇D(real)‖² (Mescheder et al. 2018)"),
+    Control("clip_c", "c", "remedies", "choices", options=_decades(0.001, 10.0),
+            toggle="Weight clipping", on_value=0.01,
+            help="clip D's weights to [−c, c] (Arjovsky et al. 2017 use 0.01)"),
+    Control("unroll_steps", "k", "remedies", "slider", step=1, toggle="Unrolled D",
+            on_value=5, help="G looks k D-steps ahead (Metz et al. 2017 use 5)"),
+    Control("opt_d", "D optimiser", "optim", "select", registry=optim.OPTIMISERS),
+    Control("lr_d", "D learning rate", "optim", "choices", options=_decades(1e-6, 1.0)),
+    Control("beta1_d", "D β₁", "optim", "slider", step=0.05),
+    Control("beta2_d", "D β₂", "optim", "choices",
+            options=(0.0, 0.5, 0.9, 0.99, 0.995, 0.999, 0.9999)),
+    Control("opt_g", "G optimiser", "optim", "select", registry=optim.OPTIMISERS),
+    Control("lr_g", "G learning rate", "optim", "choices", options=_decades(1e-6, 1.0)),
+    Control("beta1_g", "G β₁", "optim", "slider", step=0.05),
+    Control("beta2_g", "G β₂", "optim", "choices",
+            options=(0.0, 0.5, 0.9, 0.99, 0.995, 0.999, 0.9999)),
+    Control("batch_size", "Batch size", "optim", "choices",
+            options=tuple(2**i for i in range(1, 14))),
+    Control("latent_dim", "Latent dim", "model", "choices",
+            options=(1, 2, 3, 4, 8, 16, 32, 64, 128, 256)),
+    Control("width", "Width", "model", "choices", options=tuple(2**i for i in range(2, 11))),
+    Control("depth", "Depth (hidden layers)", "model", "slider", step=1),
+    Control("activation", "Activation", "model", "select", registry=models.ACTIVATIONS),
+    Control("seed", "Seed", "run", "number", step=1),
+    Control("n_fixed", "Tracked fakes", "run", "choices",
+            options=(16, 64, 128, 256, 512, 1024, 2048, 4096)),
+    Control("grid_res", "D surface resolution", "run", "choices",
+            options=(10, 25, 50, 75, 100, 150, 200, 300, 400)),
+)
+CONTROLS: dict[str, Control] = {c.field: c for c in ROWS}
+# Network-specific rows that only apply when that network's optimiser has betas.
+BETA_OF: dict[str, str] = {"beta1_d": "opt_d", "beta2_d": "opt_d", "beta1_g": "opt_g",
+                           "beta2_g": "opt_g"}
+DATASET_FIELDS = ("n_modes", "radius", "std")  # shown when the dataset's `uses` has them
+
+
+def choices(control: Control, current) -> list:
+    """The select_slider's options: the fixed list within RANGES, plus the current value (a
+    link or preset may hold a value between the grid points)."""
+    lo, hi = RANGES.get(control.field, (float("-inf"), float("inf")))
+    values = {v for v in control.options if lo <= v <= hi}
+    if current is not None:
+        values.add(current)
+    return sorted(values)
+
+
+def label_of(control: Control, id_: str) -> str:
+    entry = control.registry.get(id_)
+    return getattr(entry, "label", id_.replace("_", " "))
+
+
+def applies(control: Control, cfg) -> bool:
+    """Whether the control means something for this config (dataset params, Adam betas)."""
+    if control.field in DATASET_FIELDS:
+        return control.field in datasets.DATASETS.get(cfg.dataset).uses
+    if control.field in BETA_OF:
+        return optim.OPTIMISERS.get(getattr(cfg, BETA_OF[control.field])).uses_betas
+    return True

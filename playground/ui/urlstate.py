@@ -1,0 +1,100 @@
+"""The link <-> configuration mapping (TensorFlow Playground's shareable state, for `RunConfig`).
+
+A link holds only what differs from its baseline (the preset it names, or the defaults), so it
+stays short and readable: `?preset=collapse&dataset=grid&seed=3`. Reading never raises: each bad
+parameter is dropped with a warning and its default kept. Page options ride along: `present=1`
+(presenter mode) and `hide=seed,width` (controls to hide in presenter mode).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from ..config import RunConfig, parse_value
+from ..presets import PRESETS, config_for
+from .controls import CONTROLS
+from .state import switch_loss
+
+UI_KEYS = ("preset", "present", "hide")
+FIELDS = tuple(f.name for f in fields(RunConfig))  # dataset first: later checks depend on it
+
+
+@dataclass(frozen=True)
+class LinkState:
+    cfg: RunConfig
+    preset: str
+    present: bool
+    hidden: frozenset[str]
+    warnings: tuple[str, ...]
+
+
+def baseline(preset: str) -> RunConfig:
+    return config_for(preset) if preset in PRESETS else RunConfig()
+
+
+def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
+             hidden: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Query parameters that `from_query` turns back into exactly this state."""
+    base = baseline(preset)
+    out: dict[str, str] = {}
+    if preset != "ns" and preset in PRESETS:
+        out["preset"] = preset
+    if cfg.loss != base.loss:
+        out["loss"] = cfg.loss
+        base = switch_loss(base, cfg.loss)  # the reader makes the same switch first
+    for name in FIELDS:
+        value = getattr(cfg, name)
+        if value != getattr(base, name):
+            out[name] = _text(value)
+    if present:
+        out["present"] = "1"
+    if hidden:
+        out["hide"] = ",".join(sorted(hidden))
+    return out
+
+
+def _text(value) -> str:
+    if value is None:
+        return "default"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return repr(value)  # shortest text that parses back to the same float
+    return str(value)
+
+
+def from_query(params: Mapping[str, str]) -> LinkState:
+    """Parse query parameters; every problem becomes a warning and that value its default."""
+    warnings: list[str] = []
+    params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    preset = params.get("preset", "ns")
+    if preset not in PRESETS:
+        warnings.append(f"Unknown preset {preset!r}; using the defaults. "
+                        f"Valid: {', '.join(PRESETS.ids())}.")
+        preset = "ns"
+    cfg = baseline(preset)
+    values: dict[str, object] = {}
+    for name, text in params.items():
+        if name in UI_KEYS:
+            continue
+        try:
+            values[name] = parse_value(name, text)
+        except ValueError as e:
+            warnings.append(f"Ignored link parameter: {e}.")
+    if "loss" in values:
+        try:
+            cfg = switch_loss(cfg, values.pop("loss"))
+        except ValueError as e:
+            warnings.append(f"Ignored link parameter: {e}.")
+    for name in FIELDS:  # one at a time, so one bad value does not discard the rest
+        if name in values:
+            try:
+                cfg = cfg.replace(**{name: values[name]})
+            except ValueError as e:
+                warnings.append(f"Ignored link parameter {name}={params[name]!r}: {e}.")
+    present = params.get("present", "0").lower() in ("1", "true", "yes", "on")
+    hidden = frozenset(h.strip() for h in params.get("hide", "").split(",") if h.strip())
+    unknown = sorted(hidden - set(CONTROLS))
+    if unknown:
+        warnings.append(f"Cannot hide unknown control(s) {', '.join(unknown)}.")
+    return LinkState(cfg, preset, present, hidden & set(CONTROLS), tuple(warnings))

@@ -1,0 +1,202 @@
+"""AppTest drives the 2D lab page: loads, every loss and preset, the buttons, links, bad input.
+
+Training threads started by a test are closed by the fixture (they outlive `at.run()`). The
+page is rendered alone (AppTest.from_function) so these tests do not depend on other pages;
+`test_app_entry_point_loads` runs app.py itself.
+"""
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground.losses import LOSSES
+from playground.presets import PRESETS
+from playground.ui import state, urlstate
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"width": "16", "depth": "1", "batch_size": "32", "n_fixed": "64", "grid_res": "25"}
+
+
+def _page():
+    from playground.ui.pages import lab2d
+
+    lab2d.render()
+
+
+@pytest.fixture
+def app():
+    made = []
+
+    def make(params: dict | None = None) -> AppTest:
+        at = AppTest.from_function(_page, default_timeout=60)
+        at.query_params.update(params if params is not None else SMALL)
+        made.append(at)
+        return at.run()
+
+    yield make
+    for at in made:
+        trainer = at.session_state[state.key("trainer")] if state.key(
+            "trainer") in at.session_state else None
+        if trainer is not None:
+            trainer.close()
+
+
+def step_of(at) -> int:
+    readout = next(m.value for m in at.markdown if m.value.startswith("**step "))
+    return int(readout.split("**")[1].split()[1])
+
+
+def query(at) -> dict[str, str]:
+    return {k: v if isinstance(v, str) else v[-1] for k, v in at.query_params.items()}
+
+
+def texts(elements) -> str:
+    return " | ".join(e.value for e in elements)
+
+
+def test_page_loads_with_every_view(app):
+    at = app()
+    assert not at.exception
+    assert len(at.get("component_instance")) == 4
+    assert [b.label for b in at.button][:5] == ["Train", "Step", "Step D", "Step G", "Reset"]
+    assert step_of(at) == 0
+
+
+def test_step_buttons_and_reset(app):
+    at = app()
+    at.button(key="lab2d.b.step_both").click().run()
+    at.button(key="lab2d.b.step_d").click().run()
+    at.button(key="lab2d.b.step_g").click().run()
+    assert step_of(at) == 3 and not at.exception
+    at.button(key="lab2d.b.reset").click().run()
+    assert step_of(at) == 0 and "Reset" in texts(at.info)
+
+
+def test_train_then_pause(app):
+    at = app()
+    at.button(key="lab2d.b.train").click().run()
+    assert at.button(key="lab2d.b.train").label == "Pause"
+    end = time.monotonic() + 30
+    while step_of(at) < 5 and time.monotonic() < end:
+        time.sleep(0.3)
+        at.run()  # run_every never fires in AppTest: poll
+    assert step_of(at) >= 5
+    at.button(key="lab2d.b.train").click().run()
+    assert at.button(key="lab2d.b.train").label == "Train"
+    paused = step_of(at)
+    time.sleep(0.5)
+    at.run()
+    assert step_of(at) == paused and not at.exception
+
+
+@pytest.mark.parametrize("loss", LOSSES.ids())
+def test_every_loss_switch(app, loss):
+    at = app()
+    at.selectbox(key=state.widget_key("loss")).select(loss).run()
+    assert not at.exception
+    cfg = at.session_state[state.key("cfg")]
+    assert cfg.loss == loss
+    for name, value in LOSSES.get(loss).defaults.items():  # its remedies came along
+        assert getattr(cfg, name) == value
+    at.button(key="lab2d.b.step_both").click().run()
+    assert not at.exception and step_of(at) == 1
+
+
+def test_every_preset_loads_and_steps(app):
+    at = app()
+    for preset in PRESETS.ids():
+        at.selectbox(key=state.widget_key("preset")).select(preset).run()
+        assert not at.exception, preset
+        assert PRESETS.get(preset).caption in texts(at.caption)
+        assert query(at).get("preset", "ns") == preset
+        at.button(key="lab2d.b.step_both").click().run()
+        assert not at.exception and step_of(at) == 1, preset
+
+
+def test_live_change_keeps_weights_and_reset_change_says_so(app):
+    at = app()
+    at.button(key="lab2d.b.step_both").click().run()
+    lr = 5e-4 if at.session_state[state.key("cfg")].lr_d != 5e-4 else 2e-4
+    at.select_slider(key=state.widget_key("lr_d")).set_value(lr).run()
+    assert "weights kept" in texts(at.success) and step_of(at) == 1
+    at.number_input(key=state.widget_key("seed")).set_value(5).run()
+    assert "new run" in texts(at.info) and step_of(at) == 0
+    assert query(at)["seed"] == "5" and float(query(at)["lr_d"]) == lr
+
+
+def test_link_round_trip(app):
+    params = {**SMALL, "preset": "wgan_gp", "dataset": "grid", "seed": "11", "lr_g": "0.0003"}
+    at = app(params)
+    cfg = at.session_state[state.key("cfg")]
+    expected = urlstate.from_query(params).cfg
+    assert cfg == expected and cfg.dataset == "grid" and cfg.gp_lambda == 10.0
+    assert at.selectbox(key=state.widget_key("dataset")).value == "grid"
+    assert query(at) == urlstate.to_query(cfg, "wgan_gp")
+    assert not at.warning
+
+
+def test_bad_link_shows_warnings_not_exceptions(app):
+    at = app({**SMALL, "lr_d": "lots", "n_critic": "999", "loss": "nope", "bogus": "1"})
+    assert not at.exception
+    shown = texts(at.warning)
+    assert "lr_d" in shown and "n_critic" in shown and "nope" in shown and "bogus" in shown
+    assert at.session_state[state.key("cfg")].n_critic == 1  # default kept
+
+
+def test_invalid_control_combination_reverts_with_a_warning(app):
+    at = app()
+    at.selectbox(key=state.widget_key("dataset")).select("grid").run()
+    at.slider(key=state.widget_key("n_modes")).set_value(10).run()
+    assert not at.exception and "square" in texts(at.warning)
+    assert at.slider(key=state.widget_key("n_modes")).value == 25  # back on the valid config
+
+
+def test_csv_upload_good_and_bad(app):
+    at = app()
+    at.selectbox(key=state.widget_key("dataset")).select("custom").run()
+    assert "Upload a CSV" in texts(at.info) and not at.get("component_instance")
+    uploader = at.get("file_uploader")[0]
+    uploader.set_value(("bad.csv", b"x,y\n1,2\nthree,4\n", "text/csv"))
+    at.run()
+    assert not at.exception and "bad.csv" in texts(at.warning)
+    rows = "\n".join(f"{i % 7},{i % 5}" for i in range(40)).encode()
+    at.get("file_uploader")[0].set_value(("pts.csv", rows, "text/csv"))
+    at.run()
+    assert not at.exception and "40 points" in texts(at.info)
+    assert len(at.get("component_instance")) == 4
+
+
+def test_diverging_run_shows_its_reason(app):
+    at = app({**SMALL, "loss": "fgan_kl", "opt_d": "sgd", "opt_g": "sgd", "lr_d": "1.0",
+              "lr_g": "1.0"})
+    at.button(key="lab2d.b.train").click().run()
+    end = time.monotonic() + 30
+    while not at.error and time.monotonic() < end:
+        time.sleep(0.3)
+        at.run()
+    assert "diverged" in texts(at.error) and "became" in texts(at.error)
+    assert len(at.get("component_instance")) == 4  # the last good picture stays
+    assert not at.exception
+
+
+def test_presenter_mode_hides_chosen_controls(app):
+    at = app({**SMALL, "present": "1", "hide": "seed,width"})
+    keys = {w.key for w in at.number_input} | {w.key for w in at.select_slider}
+    assert state.widget_key("seed") not in keys and state.widget_key("width") not in keys
+    assert state.widget_key("lr_d") in keys
+    assert any("font-size" in m.value for m in at.markdown)
+    assert query(at)["present"] == "1"
+
+
+def test_app_entry_point_loads():
+    if not (ROOT / "playground/ui/pages/theory.py").exists():
+        pytest.skip("the theory page (another issue) is not in this checkout yet")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    try:
+        assert not at.exception
+    finally:
+        trainer = at.session_state[state.key("trainer")] if state.key(
+            "trainer") in at.session_state else None
+        if trainer is not None:
+            trainer.close()

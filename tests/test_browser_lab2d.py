@@ -1,0 +1,52 @@
+"""End to end in real headless Chromium: `streamlit run app.py`, press Train, watch the
+picture update, press Pause, and check the step counter advanced and then stopped."""
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from playground.ui import browser
+
+ROOT = Path(__file__).resolve().parents[1]
+# CI runs app.py; a checkout may point this at another entry script that renders the page.
+APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
+SHOT = ROOT / "out" / "e2e-lab2d.png"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_train_updates_the_picture_and_pause_stops_it(tmp_path):
+    if not Path(browser.CHROMIUM).exists():  # CI sets PLAYGROUND_REQUIRE_BROWSER: fail there
+        message = f"Chromium not found at {browser.CHROMIUM}"
+        if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    query = "?width=32&depth=2&batch_size=64"  # small: quick steps on a shared CI box
+    with browser.streamlit_server(APP, log=tmp_path / "server.log") as url, \
+            browser.chromium_page() as page:
+        page.goto(url + query)
+        browser.wait_for_chart(page)
+        assert page.get_by_text("2D GAN lab").count() > 0
+        page.evaluate(browser.FRAME_PROBE)
+        page.get_by_role("button", name="Train").click()
+        updated = browser.wait_until(lambda: len(browser.frames(page)) >= 3, timeout=120)
+        assert updated, (tmp_path / "server.log").read_text()[-2000:]
+        steps = [s for _, s in browser.frames(page)]
+        assert steps[-1] > steps[0] and steps == sorted(steps)  # advancing, in order
+        page.get_by_role("button", name="Pause").click()
+        try:
+            page.get_by_role("button", name="Train").wait_for(timeout=60_000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "pause.png"), full_page=True)
+            raise AssertionError(f"Pause did not take effect; see {tmp_path}/pause.png\n"
+                                 + (tmp_path / "server.log").read_text()[-3000:]) from None
+        assert browser.wait_until(lambda: page.get_by_text("paused").count() > 0, 60)
+        time.sleep(1.0)  # let plotly finish drawing the last frame on a busy box
+        paused = browser.shown_step(page)
+        time.sleep(3.0)
+        assert browser.shown_step(page) == paused >= steps[-1]  # stopped, not rolled back
+        assert page.get_by_text(f"step {paused}").count() > 0  # the readout agrees
+        SHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOT), full_page=True)
+    assert SHOT.stat().st_size > 10_000

@@ -1,0 +1,167 @@
+"""Figures of the 2D lab, built from hand-made snapshots (no torch): trace names and counts,
+validity under plotly's full validation, colour ranges and arrow scaling."""
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from playground.figures import lab2d, lab2d_curves
+from playground.figures.lab2d import Overlays, arrow_lengths, arrow_segments, samples_figure
+from playground.figures.style import PRESENTER
+from playground.snapshot import Snapshot
+
+
+def make_snap(kind="prob", n=512, res=100, modes=8, history=50, with_truth=True,
+              js_bound=True) -> Snapshot:
+    rng = np.random.default_rng(0)
+    f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
+    angles = 2 * np.pi * np.arange(modes) / modes
+    centres = f32(np.stack([np.cos(angles), np.sin(angles)], 1))
+    grid = f32(np.linspace(-1.5, 1.5, res))
+    surface = f32(rng.random((res, res))) if kind == "prob" else f32(rng.normal(3, 2, (res, res)))
+    steps = f32(np.arange(history) * 10)
+    mh = {"step": steps, "modes": f32(np.minimum(steps / 50, modes)),
+          "hq_pct": f32(np.linspace(0, 90, history)), "rkl": f32(np.linspace(2, 0.1, history)),
+          "w1": f32(np.linspace(1, 0.1, history)), "jsd": f32(np.full(history, 0.69)),
+          "js_bound": f32(np.linspace(0, 0.3, history) if js_bound else np.full(history, np.nan))}
+    return Snapshot(
+        step=123, status="ok", reason="", dataset="ring", loss="ns",
+        bounds=(-1.5, 1.5, -1.5, 1.5), real=f32(rng.normal(size=(n, 2))),
+        fake=f32(rng.normal(size=(n, 2))), push=f32(rng.normal(size=(n, 2))),
+        grid_x=grid, grid_y=grid, surface=surface, surface_kind=kind,
+        surface_centre=0.5 if kind == "prob" else 1.0,
+        field_xy=f32(rng.normal(size=(441, 2))), field_push=f32(rng.normal(size=(441, 2))),
+        manifold=f32(rng.normal(size=(25, 25, 2))), trail=f32(rng.normal(size=(20, 64, 2))),
+        centres=centres if with_truth else None,
+        mode_counts=np.arange(modes) if with_truth else None,
+        metrics={"modes": 5.0, "hq_pct": 80.0, "rkl": 0.3, "w1": 0.2, "jsd": 0.5,
+                 "js_bound": 0.1},
+        history={"step": steps, "d_loss": f32(np.linspace(1.4, 1, history)),
+                 "g_loss": f32(np.linspace(0.7, 1, history))},
+        metric_history=mh if history else {}, n_modes=modes if with_truth else 0)
+
+
+def validated(fig: go.Figure) -> go.Figure:
+    """Check with plotly's full validation (the app skips it for speed, tests do not); return
+    the original, whose arrays are still numpy (to_dict() base64-encodes them)."""
+    go.Figure(fig.to_dict())
+    return fig
+
+
+def names(fig) -> list[str]:
+    return [t.name for t in fig.data]
+
+
+ALL = Overlays(arrows=True, field=True, manifold=True, trails=True)
+NONE = Overlays(arrows=False, field=False, manifold=False, trails=False)
+
+
+def test_samples_figure_has_every_layer_in_order():
+    fig = validated(samples_figure(make_snap(), ALL))
+    kinds = [t.type for t in fig.data]
+    assert kinds[0] == "heatmap"  # drawn first, under everything
+    assert [n.split(" (")[0] for n in names(fig)[1:]] == [
+        "gradient field", "G manifold", "trails", "real", "fake", "mode centres", "G's push"]
+    assert all(k == "scattergl" for k in kinds[1:])  # WebGL: SVG points cap the browser at ~2/s
+    real = next(t for t in fig.data if t.name == "real")
+    assert len(real.x) == 512 and real.marker.color == "#1b9e4b"
+
+
+def test_overlays_switch_off_and_axes_are_fixed():
+    snap = make_snap()
+    fig = validated(samples_figure(snap, NONE))
+    assert names(fig) == ["D", "real", "fake (fixed z)", "mode centres"]
+    assert tuple(fig.layout.xaxis.range) == (-1.5, 1.5)
+    assert tuple(fig.layout.yaxis.range) == (-1.5, 1.5)
+    assert fig.layout.uirevision == "lab2d"  # zoom survives live updates
+    assert fig.layout.meta["step"] == 123
+
+
+def test_figure_is_a_pure_function_of_the_snapshot():
+    snap = make_snap()
+    a, b = samples_figure(snap, ALL).to_plotly_json(), samples_figure(snap, ALL).to_plotly_json()
+    assert go.Figure(a).to_json() == go.Figure(b).to_json()
+
+
+def test_probability_surface_uses_fixed_unit_range():
+    trace = validated(samples_figure(make_snap("prob"))).data[0]
+    assert (trace.zmin, trace.zmax) == (0.0, 1.0)
+
+
+def test_critic_surface_is_centred_on_the_boundary_and_not_saturated():
+    snap = make_snap("score")
+    zmin, zmax = lab2d.surface_range(snap)
+    assert (zmin + zmax) / 2 == pytest.approx(snap.surface_centre)  # white = undecided
+    inside = np.mean((snap.surface >= zmin) & (snap.surface <= zmax))
+    assert 0.9 < inside < 1.0  # the bulk is on the scale; outliers clip, not the whole map
+
+
+def test_critic_range_survives_a_flat_surface():
+    snap = make_snap("score")
+    flat = Snapshot(**{**snap.__dict__, "surface": np.full_like(snap.surface, 2.0),
+                       "surface_centre": 2.0})
+    zmin, zmax = lab2d.surface_range(flat)
+    assert zmin < 2.0 < zmax and math.isfinite(zmax - zmin)
+
+
+def test_arrow_lengths_are_log_scaled_and_vanish_below_the_floor():
+    v = np.array([[1.0, 0], [1e-2, 0], [1e-4, 0], [1e-6, 0], [0, 0], [5.0, 0]], np.float32)
+    length = arrow_lengths(v, span=10.0)
+    full = lab2d.ARROW_FRAC * 10
+    assert length[0] == pytest.approx(full)
+    assert length[1] == pytest.approx(full / 2)  # 2 of 4 decades below 1
+    assert length[2] == 0 and length[3] == 0 and length[4] == 0
+    assert length[5] == pytest.approx(full)  # capped
+
+
+def test_arrow_segments_point_along_the_push():
+    seg = arrow_segments(np.zeros((2, 2), np.float32), np.array([[1, 0], [1e-9, 0]],
+                                                               np.float32), span=1.0)
+    assert seg.shape == (7, 2)  # the vanished second arrow is dropped
+    assert seg[1, 0] == pytest.approx(lab2d.ARROW_FRAC) and seg[1, 1] == 0  # tip along +x
+    assert np.isnan(seg[3]).all() and np.isnan(seg[6]).all()
+
+
+def test_manifold_and_trails_are_one_polyline_per_row():
+    snap = make_snap()
+    fig = samples_figure(snap, Overlays(arrows=False, manifold=True, trails=True))
+    manifold = next(t for t in fig.data if t.name == "G manifold")
+    trails = next(t for t in fig.data if t.name == "trails")
+    assert np.isnan(np.asarray(manifold.x, float)).sum() == 2 * 25  # rows + columns
+    assert np.isnan(np.asarray(trails.x, float)).sum() == 64  # one break per tracked fake
+    assert len(trails.x) == 64 * (20 + 1)
+
+
+def test_presenter_style_is_bigger():
+    fig = samples_figure(make_snap(), style=PRESENTER)
+    assert fig.layout.font.size == PRESENTER.font_size and fig.layout.height == PRESENTER.height
+
+
+def test_loss_figure_curves():
+    fig = validated(lab2d_curves.loss_figure(make_snap()))
+    assert names(fig) == ["D loss", "G loss"] and len(fig.data[0].x) == 50
+    empty = validated(lab2d_curves.loss_figure(make_snap(history=0)))
+    assert "press Train" in empty.layout.annotations[0].text
+
+
+def test_coverage_figure_with_and_without_ground_truth():
+    fig = validated(lab2d_curves.coverage_figure(make_snap()))
+    assert names(fig) == ["HQ samples per mode", "modes captured", "% high quality",
+                          "reverse KL"]
+    assert list(fig.data[0].y) == list(range(8))
+    modes = next(t for t in fig.data if t.name == "modes captured")
+    assert modes.y[10] == pytest.approx(100 * 2 / 8) and modes.customdata[10] == 2  # step 100
+    bare = validated(lab2d_curves.coverage_figure(make_snap(with_truth=False)))
+    assert "no ground-truth modes" in bare.layout.annotations[0].text
+    assert "HQ samples per mode" not in names(bare)
+
+
+def test_divergence_figure_side_by_side_with_log2_ceiling():
+    fig = validated(lab2d_curves.divergence_figure(make_snap()))
+    assert names(fig) == ["W1 (exact)", "JSD (histogram)", "JS bound from D"]
+    assert fig.data[0].xaxis == "x" and fig.data[1].xaxis == "x2"
+    assert fig.layout.shapes[0].y0 == pytest.approx(math.log(2))
+    none = validated(lab2d_curves.divergence_figure(make_snap(js_bound=False)))
+    assert "JS bound from D" not in names(none)
+    assert any("no JS bound" in a.text for a in none.layout.annotations)

@@ -1,0 +1,119 @@
+"""Session-state keys, config <-> widget values and the reset rule, on a plain dict."""
+import pytest
+
+from playground.config import RunConfig, needs_reset
+from playground.presets import PRESETS, config_for
+from playground.ui import state
+from playground.ui.controls import CONTROLS
+
+
+def shown(cfg: RunConfig) -> RunConfig:
+    """Write cfg to the widgets, read every control back, rebuild the config."""
+    ss = {}
+    state.ensure(ss)
+    state.put(ss, "cfg", cfg)
+    state.write_widgets(ss, cfg)
+    values = {f: state.field_value(c, ss, cfg) for f, c in CONTROLS.items()}
+    new, problem = state.requested_config(ss, values)
+    assert problem == ""
+    return new
+
+
+@pytest.mark.parametrize("preset", PRESETS.ids())
+def test_every_preset_survives_the_widgets(preset):
+    cfg = config_for(preset)
+    assert shown(cfg) == cfg
+
+
+@pytest.mark.parametrize("changes", [
+    {"dataset": "grid"}, {"dataset": "grid", "n_modes": 9, "std": 0.1},
+    {"dataset": "spiral", "radius": 2.5}, {"noise_std": 0.3, "noise_anneal": 2000},
+    {"unroll_steps": 3}, {"spectral_norm": True}, {"seed": 12345},
+    {"opt_d": "sgd", "lr_d": 3.3e-4}])  # lr between the slider's grid points
+def test_configs_survive_the_widgets(changes):
+    cfg = RunConfig().replace(**changes)
+    assert shown(cfg) == cfg
+
+
+def test_dataset_parameters_at_their_default_are_stored_as_none():
+    ss = {}
+    state.ensure(ss)
+    state.write_widgets(ss, RunConfig())
+    assert ss[state.widget_key("n_modes")] == 8  # ring's own default is shown
+    assert state.field_value(CONTROLS["n_modes"], ss, RunConfig()) is None
+    ss[state.widget_key("n_modes")] = 12
+    assert state.field_value(CONTROLS["n_modes"], ss, RunConfig()) == 12
+
+
+def test_a_switched_off_remedy_is_zero_and_remembers_a_strength():
+    ss = {}
+    state.write_widgets(ss, RunConfig(r1_gamma=0.0))
+    assert ss[state.toggle_key("r1_gamma")] is False
+    assert ss[state.widget_key("r1_gamma")] == CONTROLS["r1_gamma"].on_value
+    assert state.field_value(CONTROLS["r1_gamma"], ss, RunConfig()) == 0.0
+    ss[state.toggle_key("r1_gamma")] = True
+    assert state.field_value(CONTROLS["r1_gamma"], ss, RunConfig()) == 1.0
+
+
+def test_invalid_request_keeps_the_old_config_with_a_reason():
+    ss = {}
+    state.ensure(ss)
+    cfg, problem = state.requested_config(ss, {"dataset": "grid", "n_modes": 10})
+    assert cfg == RunConfig() and "square" in problem
+
+
+@pytest.mark.parametrize("changes,kind", [
+    ({"lr_d": 5e-5}, "live"), ({"loss": "hinge"}, "live"), ({"n_critic": 5}, "live"),
+    ({"r1_gamma": 1.0}, "live"), ({"spectral_norm": True}, "live"),
+    ({"seed": 1}, "reset"), ({"width": 64}, "reset"), ({"dataset": "grid"}, "reset"),
+    ({}, "none")])
+def test_decide_follows_needs_reset(changes, kind):
+    old = RunConfig()
+    new = old.replace(**changes)
+    change = state.decide(old, new)
+    assert change.kind == kind
+    if kind == "reset":
+        assert list(change.fields) == needs_reset(old, new) and "new run" in change.message
+    if kind == "live":
+        assert "weights kept" in change.message
+
+
+def test_switch_loss_brings_and_takes_its_remedies():
+    wgan = state.switch_loss(RunConfig(), "wgan")
+    assert wgan.clip_c == 0.01
+    assert state.switch_loss(wgan, "ns").clip_c == 0.0  # left at its default: dropped
+    tuned = wgan.replace(clip_c=0.05)
+    assert state.switch_loss(tuned, "ns").clip_c == 0.05  # the user's own value is kept
+    assert state.switch_loss(RunConfig(), "wgan_gp").gp_lambda == 10.0
+
+
+def test_switch_dataset_resets_its_parameters():
+    cfg = RunConfig(n_modes=12, radius=2.0)
+    grid = state.switch_dataset(cfg, "grid")
+    assert (grid.dataset, grid.n_modes, grid.radius, grid.std) == ("grid", None, None, None)
+
+
+def test_namespaces_are_registered_once_and_filled_per_session():
+    assert "lab2d" in state.NAMESPACES.ids()
+    with pytest.raises(ValueError):
+        state.NAMESPACES.add("lab2d", state.Namespace({}))
+    a, b = {}, {}
+    state.ensure(a)
+    state.ensure(b)
+    assert a[state.key("notices")] is not b[state.key("notices")]  # fresh mutable defaults
+    a[state.key("preset")] = "collapse"
+    state.ensure(a)  # does not overwrite
+    assert a[state.key("preset")] == "collapse"
+
+
+def test_notify_queues_messages():
+    ss = {}
+    state.notify(ss, "info", "one")
+    state.notify(ss, "warning", "two")
+    assert ss[state.key("notices")] == [("info", "one"), ("warning", "two")]
+
+
+def test_widget_keys_never_collide_with_state_keys():
+    widget_keys = set(state.widget_values(RunConfig()))
+    state_keys = {state.key(k) for k in state.NAMESPACES.get("lab2d").defaults}
+    assert not widget_keys & state_keys

@@ -1,0 +1,65 @@
+"""Links <-> configuration: exact round trips, short links, and warnings instead of errors."""
+import pytest
+
+from playground.config import RunConfig
+from playground.presets import PRESETS, config_for
+from playground.ui import state
+from playground.ui.urlstate import from_query, to_query
+
+
+@pytest.mark.parametrize("preset", PRESETS.ids())
+def test_every_preset_round_trips(preset):
+    cfg = config_for(preset)
+    query = to_query(cfg, preset)
+    assert set(query) <= {"preset"}  # a preset's own config needs nothing else
+    link = from_query(query)
+    assert link.cfg == cfg and link.preset == preset and link.warnings == ()
+
+
+@pytest.mark.parametrize("preset,changes", [
+    ("ns", {"seed": 7, "lr_d": 3.3e-4, "dataset": "grid", "n_modes": 9}),
+    ("collapse", {"loss": "wgan"}),  # brings clip_c with it
+    ("collapse", {"loss": "wgan", "clip_c": 0.0}),  # ... unless switched off again
+    ("wgan_gp", {"loss": "ns"}),
+    ("ns", {"spectral_norm": True, "noise_std": 0.25, "unroll_steps": 2}),
+    ("ns", {"dataset": "spiral", "radius": 1.5, "std": 0.03}),
+])
+def test_changed_configs_round_trip(preset, changes):
+    base = config_for(preset)
+    cfg = base
+    if "loss" in changes:
+        cfg = state.switch_loss(cfg, changes.pop("loss"))
+    cfg = cfg.replace(**changes)
+    link = from_query(to_query(cfg, preset, present=True, hidden=frozenset({"seed"})))
+    assert link.cfg == cfg and link.warnings == ()
+    assert link.present and link.hidden == {"seed"}
+
+
+def test_links_are_short():
+    assert to_query(RunConfig()) == {}
+    assert to_query(RunConfig(seed=3)) == {"seed": "3"}
+
+
+def test_hand_written_loss_gets_its_remedies():
+    assert from_query({"loss": "wgan_gp"}).cfg.gp_lambda == 10.0
+
+
+@pytest.mark.parametrize("params,needle", [
+    ({"lr_d": "banana"}, "lr_d"), ({"lr_d": "5"}, "out of range"),
+    ({"loss": "nope"}, "unknown loss"), ({"dataset": "grid", "n_modes": "10"}, "square"),
+    ({"frobnicate": "1"}, "unknown config key"), ({"preset": "nope"}, "Unknown preset"),
+    ({"hide": "seed,bogus"}, "bogus"), ({"spectral_norm": "maybe"}, "spectral_norm"),
+])
+def test_bad_parameters_fall_back_with_a_warning(params, needle):
+    link = from_query(params)
+    assert any(needle in w for w in link.warnings), link.warnings
+
+
+def test_one_bad_parameter_keeps_the_good_ones():
+    link = from_query({"seed": "5", "lr_d": "-1", "width": "64"})
+    assert link.cfg.seed == 5 and link.cfg.width == 64
+    assert link.cfg.lr_d == RunConfig().lr_d and len(link.warnings) == 1
+
+
+def test_repeated_parameters_take_the_last():
+    assert from_query({"seed": ["1", "2"]}).cfg.seed == 2
