@@ -1,0 +1,138 @@
+"""WGAN paper Figures 3-4: the EM (W1) and JS estimates along real 2D runs, against quality.
+
+Drives the 2D engine's `Run` for each preset (by default `ns` and `wgan_gp` on one dataset),
+evaluating every `eval_every` steps: exact W1, the histogram JSD and D's JS bound from the
+run's own metrics, the critic's score gap E f(real) - E f(G(z)) on the run's fixed evaluation
+samples, and the mode-coverage quality measures. Curves are smoothed by a median filter.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy.signal import medfilt
+
+from ..presets import PRESETS, config_for
+from ..run import Run
+
+COMPARE_PRESETS = ("ns", "wgan_gp")
+# Losses whose D is a Wasserstein critic: its score gap estimates K * W1 (K its Lipschitz
+# constant; ~1 under the gradient penalty, unknown under clipping). For a sigmoid D the gap
+# of logits is not a distance estimate, so figures leave it out.
+CRITIC_LOSSES = frozenset({"wgan", "wgan_gp"})
+RANGES = {"steps": (10, 100_000), "eval_every": (5, 10_000), "kernel": (1, 101)}
+SERIES = ("w1", "jsd", "js_bound", "critic_gap", "modes", "hq_pct")
+
+
+@dataclass(frozen=True)
+class Curves:
+    preset: str
+    loss: str
+    is_critic: bool  # loss in CRITIC_LOSSES: critic_gap is a W estimate
+    n_modes: int  # ground-truth modes (0 when the dataset has none)
+    status: str  # the run's status: "ok" or "diverged"
+    reason: str
+    step: np.ndarray  # (E,) evaluation steps, from 0
+    w1: np.ndarray  # (E,) exact W1 on the run's fixed evaluation points
+    jsd: np.ndarray  # (E,) histogram JSD estimate, [0, log 2]
+    js_bound: np.ndarray  # (E,) log 2 - L_D/2 (NaN for critics: not a JS estimator)
+    critic_gap: np.ndarray  # (E,) E D(real) - E D(G(z)) on the fixed evaluation samples
+    modes: np.ndarray  # (E,) modes with a high-quality sample (NaN without ground truth)
+    hq_pct: np.ndarray  # (E,) % high-quality samples
+
+
+def _check(name: str, value: int) -> None:
+    lo, hi = RANGES[name]
+    if not (isinstance(value, int) and lo <= value <= hi):
+        raise ValueError(f"{name}={value!r} is out of range [{lo}, {hi}] (an integer)")
+
+
+class Comparison:
+    """Same dataset and seed, one run per preset; `advance(seconds)` is one time slice."""
+
+    def __init__(self, dataset: str = "ring", presets: tuple[str, ...] = COMPARE_PRESETS,
+                 steps: int = 2000, eval_every: int = 100, seed: int = 0,
+                 overrides: dict | None = None, w1_n: int = 512):
+        _check("steps", steps)
+        _check("eval_every", eval_every)
+        if not presets:
+            raise ValueError("presets must name at least one preset")
+        for p in presets:
+            PRESETS.get(p)
+        self.steps, self.eval_every, self.w1_n = steps, eval_every, w1_n
+        self.runs = {p: Run(config_for(p, dataset=dataset, seed=seed, **(overrides or {})))
+                     for p in presets}
+        self._gap: dict[str, list[float]] = {p: [] for p in presets}
+        for p in presets:
+            self._evaluate(p)
+
+    @property
+    def done(self) -> bool:
+        return all(r.step_count >= self.steps or r.status != "ok" for r in self.runs.values())
+
+    def _evaluate(self, preset: str) -> None:
+        run = self.runs[preset]
+        run.evaluate(w1_n=self.w1_n)
+        with torch.no_grad():
+            gap = run.D(run.real_eval).mean() - run.D(run.G(run.z_eval)).mean()
+        self._gap[preset].append(float(gap))
+
+    def advance(self, seconds: float) -> bool:
+        """Train the run that is furthest behind up to its next evaluation, for at most about
+        `seconds`; returns True while work remains."""
+        deadline = time.perf_counter() + seconds
+        while not self.done and time.perf_counter() < deadline:
+            preset, run = min(((p, r) for p, r in self.runs.items()
+                               if r.step_count < self.steps and r.status == "ok"),
+                              key=lambda pr: pr[1].step_count)
+            target = min(self.steps, (run.step_count // self.eval_every + 1) * self.eval_every)
+            run.train_for(max(deadline - time.perf_counter(), 0.0),
+                          max_steps=target - run.step_count)
+            if run.step_count == target or run.status != "ok":
+                self._evaluate(preset)
+        return not self.done
+
+    def run_all(self) -> dict[str, Curves]:
+        while self.advance(60.0):
+            pass
+        return self.curves()
+
+    def curves(self) -> dict[str, Curves]:
+        out = {}
+        for preset, run in self.runs.items():
+            n = len(self._gap[preset])
+            truth = run.data.truth
+
+            def col(key: str, h=run.metric_history, n=n) -> np.ndarray:
+                return np.asarray(h.get(key, [np.nan] * n)[:n], dtype=np.float64)
+
+            out[preset] = Curves(
+                preset=preset, loss=run.cfg.loss, is_critic=run.cfg.loss in CRITIC_LOSSES,
+                n_modes=0 if truth is None else len(truth.centres), status=run.status,
+                reason=run.reason, step=col("step"), w1=col("w1"), jsd=col("jsd"),
+                js_bound=col("js_bound"), critic_gap=np.asarray(self._gap[preset]),
+                modes=col("modes"), hq_pct=col("hq_pct"))
+        return out
+
+
+def smoothed(curves: dict[str, Curves], kernel: int) -> dict[str, Curves]:
+    """Every series of every run through `smooth`; steps, labels and status unchanged."""
+    from dataclasses import replace
+    return {p: replace(c, **{k: smooth(getattr(c, k), kernel) for k in SERIES})
+            for p, c in curves.items()}
+
+
+def smooth(y: np.ndarray, kernel: int) -> np.ndarray:
+    """Median filter of odd width `kernel` (the WGAN paper smooths its curves this way).
+    medfilt pads with zeros, which would drag both ends toward 0; padding with the edge
+    values first keeps them honest. kernel = 1 returns the data unchanged."""
+    _check("kernel", kernel)
+    if kernel % 2 == 0:
+        raise ValueError(f"kernel={kernel} must be odd (1, 3, 5, ...)")
+    y = np.asarray(y, dtype=np.float64)
+    if kernel == 1 or len(y) == 0:
+        return y.copy()
+    half = kernel // 2
+    return medfilt(np.pad(y, half, mode="edge"), kernel)[half:-half]
