@@ -1,8 +1,9 @@
 """`python -m playground bench`: headless engine steps/s against the plainest PyTorch loop.
 
-Both loops train the same default 2D setup (3x128 ReLU MLPs, batch 256, NS loss, Adam 2e-4)
-on the same device. The baseline is the loop most tutorials write (pytorch/examples' DCGAN
-shape): separate D passes on real and fake, BCEWithLogits, .item() logging every step.
+Both loops train the same default 2D setup (`RunConfig()`: 3x128 ReLU MLPs, batch 256, NS
+loss, Adam 1e-3) on the same device. The baseline is the loop most tutorials write
+(pytorch/examples' DCGAN shape): separate D passes on real and fake, BCEWithLogits, .item()
+logging every step.
 """
 from __future__ import annotations
 
@@ -84,7 +85,8 @@ def bench(steps: int = 500, repeats: int = 5, device: torch.device | None = None
         b = baseline_steps_per_s(cfg, steps, device)
         engine.append(e), base.append(b), ratios.append(e / b)
     return {
-        "config": "ring, 3x128 ReLU MLPs, batch 256, ns loss, Adam 2e-4",
+        "config": f"ring, {cfg.depth}x{cfg.width} {cfg.activation} MLPs, batch {cfg.batch_size}, "
+                  f"{cfg.loss} loss, {cfg.opt_d} lr {cfg.lr_d:g}",
         "device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(),
         "machine": platform.processor() or platform.machine(), "steps_per_repeat": steps,
         "engine_steps_per_s_median": round(statistics.median(engine), 1),

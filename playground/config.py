@@ -51,7 +51,7 @@ class RunConfig:
     n_fixed: int = 512  # tracked fakes drawn from one fixed z batch
     grid_res: int = 100  # D surface resolution (grid_res x grid_res)
 
-    def replace(self, **changes: Any) -> "RunConfig":
+    def replace(self, **changes: Any) -> RunConfig:
         return validate(dataclasses.replace(self, **changes))
 
     def to_dict(self) -> dict[str, Any]:

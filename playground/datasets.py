@@ -7,8 +7,8 @@ ground truth: the mode centres and the per-mode std that the mode-coverage metri
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -48,7 +48,7 @@ class DatasetSpec:
     caption: str
     uses: frozenset[str]  # which of n_modes / radius / std mean something here
     defaults: Params
-    build: Callable[[Params, torch.device, "np.ndarray | None"], Distribution]
+    build: Callable[[Params, torch.device, np.ndarray | None], Distribution]
 
     def resolve(self, cfg) -> Params:
         d = self.defaults

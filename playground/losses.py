@@ -8,8 +8,8 @@ With D(x) = sigmoid(s): -log D = softplus(-s) and -log(1 - D) = softplus(s).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 import torch.nn.functional as F

@@ -8,8 +8,8 @@ The discriminator-implied JS bound needs D, so the engine computes it (losses.js
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import ot

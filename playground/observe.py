@@ -24,7 +24,7 @@ def _np(t: torch.Tensor) -> np.ndarray:
     return t.detach().float().cpu().numpy()
 
 
-def push(run: "Run", x: torch.Tensor) -> torch.Tensor:
+def push(run: Run, x: torch.Tensor) -> torch.Tensor:
     """-grad_x of G's objective as if a fake sat at x: where the G update moves that sample.
     Every registered G loss is a mean over per-sample terms, so grad of (N * mean) gives each
     sample's own gradient."""
@@ -34,7 +34,7 @@ def push(run: "Run", x: torch.Tensor) -> torch.Tensor:
     return -grad
 
 
-def evaluate(run: "Run") -> None:
+def evaluate(run: Run) -> None:
     """Protocol metrics on 2,500 fakes from the fixed evaluation z; appends to the history."""
     if run._metrics_step == run.step_count:
         return
@@ -66,7 +66,7 @@ def _thin(series: dict[str, list[float]]) -> dict[str, np.ndarray]:
     return out
 
 
-def snapshot(run: "Run", with_metrics: bool = True) -> Snapshot:
+def snapshot(run: Run, with_metrics: bool = True) -> Snapshot:
     if run.status != "ok" and run.last_good_snapshot is not None:
         return _with_status(run.last_good_snapshot, run)
     run.flush()
@@ -105,7 +105,7 @@ def snapshot(run: "Run", with_metrics: bool = True) -> Snapshot:
     return snap
 
 
-def _surface(run: "Run", scores: torch.Tensor) -> tuple[np.ndarray, float]:
+def _surface(run: Run, scores: torch.Tensor) -> tuple[np.ndarray, float]:
     if run.loss.surface == "prob":
         return _np(torch.sigmoid(scores)), 0.5  # D(x) = sigmoid(score)
     if run.loss.boundary is not None:
@@ -117,6 +117,6 @@ def _surface(run: "Run", scores: torch.Tensor) -> tuple[np.ndarray, float]:
     return _np(scores), float(mid)
 
 
-def _with_status(snap: Snapshot, run: "Run") -> Snapshot:
+def _with_status(snap: Snapshot, run: Run) -> Snapshot:
     from dataclasses import replace
     return replace(snap, status=run.status, reason=run.reason)

@@ -5,8 +5,8 @@ builds a fresh one (its moments start at zero, the weights are untouched).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import torch
 

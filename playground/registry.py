@@ -5,7 +5,8 @@ ValueError that names the valid ones (TensorFlow Playground's `state.ts` idea, i
 """
 from __future__ import annotations
 
-from typing import Generic, Iterator, TypeVar
+from collections.abc import Iterator
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 

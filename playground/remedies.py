@@ -6,7 +6,7 @@ points and (N, C, H, W) images. Spectral norm lives with the models (it is appli
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn

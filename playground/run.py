@@ -8,12 +8,11 @@ finite weights, stops with a reason, and keeps its last good snapshot.
 """
 from __future__ import annotations
 
-import copy
 import math
 import os
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -153,7 +152,7 @@ class Run:
         g_loss = self.loss.g_loss(fake=scores)
         params = list(self.G.parameters())
         # Gradients for G only: D's weight gradients are never formed in a G step.
-        for p, grad in zip(params, torch.autograd.grad(g_loss, params)):
+        for p, grad in zip(params, torch.autograd.grad(g_loss, params), strict=True):
             p.grad = grad
         self.opt_g.step()
         return g_loss.detach()
@@ -213,7 +212,7 @@ class Run:
                             for _, d, g in self._pending]).tolist()  # (P, 2)
         entries = [(s, d is not None, g is not None) for s, d, g in self._pending]
         self._pending.clear()
-        for (step, has_d, has_g), (d_val, g_val) in zip(entries, host):
+        for (step, has_d, has_g), (d_val, g_val) in zip(entries, host, strict=True):
             for name, present, value in (("D", has_d, d_val), ("G", has_g, g_val)):
                 if present and not math.isfinite(value):
                     self._diverge(step, name, value)
@@ -295,11 +294,11 @@ class Run:
 
     # ---- state ----------------------------------------------------------------------------
     def _state_copy(self) -> dict:
-        return {"step": self.step_count, "G": copy.deepcopy(self.G.state_dict()),
-                "D": copy.deepcopy(self.D.state_dict()),
-                "opt_d": copy.deepcopy(self.opt_d.state_dict()),
-                "opt_g": copy.deepcopy(self.opt_g.state_dict()),
-                "gen": self.gen.get_state()}
+        # Taken at every flush (the rollback point): cloning the tensors of the state dicts
+        # takes ~40 us here, copy.deepcopy of the same dicts ~900 us.
+        return {"step": self.step_count, "G": _clone(self.G.state_dict()),
+                "D": _clone(self.D.state_dict()), "opt_d": _clone(self.opt_d.state_dict()),
+                "opt_g": _clone(self.opt_g.state_dict()), "gen": self.gen.get_state()}
 
     def _load_state(self, state: dict) -> None:
         self.G.load_state_dict(state["G"])
@@ -308,3 +307,15 @@ class Run:
         self.opt_g.load_state_dict(state["opt_g"])
         self.gen.set_state(state["gen"])
         self.step_count = state["step"]
+
+
+def _clone(tree):
+    """A copy of a state dict: tensors cloned, containers rebuilt, other leaves shared (they
+    are immutable numbers and strings in module and optimiser state dicts)."""
+    if isinstance(tree, torch.Tensor):
+        return tree.detach().clone()
+    if isinstance(tree, dict):
+        return {k: _clone(v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(_clone(v) for v in tree)
+    return tree

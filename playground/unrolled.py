@@ -8,7 +8,7 @@ gradients); D's real weights are never changed here.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -34,7 +34,7 @@ def unrolled_scores(D: nn.Module, opt_d: torch.optim.Optimizer, d_loss: Callable
         loss = d_loss(real=scores[: len(real)], fake=scores[len(real):])
         grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
         new, new_moments = {}, []
-        for name, g, (m, v, t) in zip(names, grads, moments):
+        for name, g, (m, v, t) in zip(names, grads, moments, strict=True):
             if "betas" in group and m is not None:
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g

@@ -22,7 +22,8 @@ class UploadError(ValueError):
 def parse_points_csv(data: bytes) -> np.ndarray:
     """Parse CSV bytes into (N, 2) float32 points; an optional header row is skipped."""
     if len(data) > MAX_BYTES:
-        raise UploadError(f"file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
+        raise UploadError(f"file is {len(data) / 1e6:.1f} MB; "
+                          f"the limit is {MAX_BYTES / 1e6:.0f} MB")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

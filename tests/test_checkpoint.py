@@ -18,7 +18,7 @@ def test_round_trip_resumes_the_same_run(tmp_path):
     assert b.cfg == a.cfg and b.step_count == 20
     assert b.history == a.history
     a.train(15), b.train(15)
-    for p, q in zip(a.G.parameters(), b.G.parameters()):
+    for p, q in zip(a.G.parameters(), b.G.parameters(), strict=True):
         assert torch.equal(p, q)
 
 

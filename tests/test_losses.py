@@ -20,7 +20,8 @@ def mean(xs):
 
 # Textbook formulas, written independently of the implementation (probabilities, not logits).
 EXPECTED = {
-    "minimax": (mean([-math.log(sig(r)) for r in REAL]) + mean([-math.log(1 - sig(f)) for f in FAKE]),
+    "minimax": (mean([-math.log(sig(r)) for r in REAL])
+                + mean([-math.log(1 - sig(f)) for f in FAKE]),
                 mean([math.log(1 - sig(f)) for f in FAKE])),
     "ns": (mean([-math.log(sig(r)) for r in REAL]) + mean([-math.log(1 - sig(f)) for f in FAKE]),
            mean([-math.log(sig(f)) for f in FAKE])),
@@ -37,7 +38,8 @@ F_TABLE = {
     "rkl": (lambda v: -math.exp(-v), lambda t: -1 - math.log(-t)),
     "pearson": (lambda v: v, lambda t: t * t / 4 + t),
     "hellinger": (lambda v: 1 - math.exp(-v), lambda t: t / (1 - t)),
-    "js": (lambda v: math.log(2) - math.log(1 + math.exp(-v)), lambda t: -math.log(2 - math.exp(t))),
+    "js": (lambda v: math.log(2) - math.log(1 + math.exp(-v)),
+           lambda t: -math.log(2 - math.exp(t))),
 }
 for _id, (g_f, f_star) in F_TABLE.items():
     EXPECTED[f"fgan_{_id}"] = (
@@ -54,7 +56,8 @@ def test_closed_form_values(loss_id):
     spec = LOSSES.get(loss_id)
     real, fake = torch.tensor(REAL, dtype=torch.float64), torch.tensor(FAKE, dtype=torch.float64)
     d_expected, g_expected = EXPECTED[loss_id]
-    assert spec.d_loss(real=real, fake=fake).item() == pytest.approx(d_expected, rel=1e-9, abs=1e-12)
+    d_value = spec.d_loss(real=real, fake=fake).item()
+    assert d_value == pytest.approx(d_expected, rel=1e-9, abs=1e-12)
     assert spec.g_loss(fake=fake).item() == pytest.approx(g_expected, rel=1e-9, abs=1e-12)
 
 
