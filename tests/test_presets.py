@@ -30,6 +30,9 @@ def test_paper_settings():
     assert (gp.gp_lambda, gp.n_critic, gp.beta1_d, gp.beta2_d) == (10.0, 5, 0.5, 0.9)
     assert config_for("wgan_clip_small").clip_c < 0.01 < config_for("wgan_clip_large").clip_c
     assert config_for("sngan").spectral_norm and config_for("unrolled").unroll_steps > 0
+    sn = config_for("sngan")  # Miyato et al. 2018, Table 1, setting A
+    assert (sn.loss, sn.n_critic, sn.lr_d, sn.lr_g, sn.beta1_d, sn.beta2_d) == (
+        "hinge", 5, 1e-4, 1e-4, 0.5, 0.9)
 
 
 def test_choosing_a_loss_brings_its_remedy_unless_overridden():
