@@ -11,9 +11,9 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -206,6 +206,31 @@ def _table(args: argparse.Namespace) -> None:
 
 command("table", "train presets for a fixed step count and print their metrics as Markdown",
         _table_args, _table)
+
+
+# ---- pretrained ----------------------------------------------------------------------------
+def _pretrained_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rebuild", nargs="*", metavar="ID",
+                   help="retrain these shipped runs from their recipes (all when no id is "
+                        "given) and rewrite pretrained/manifest.json")
+
+
+def _pretrained(args: argparse.Namespace) -> None:
+    from . import pretrained
+    if args.rebuild is not None:
+        pretrained.rebuild(ids=args.rebuild or None)
+        return
+    entries = pretrained.read_manifest()
+    width = max(len(i) for i in entries.ids())
+    for id_, e in entries.items():
+        s = e.scored
+        modes = f"{s['modes']:.0f} modes, {s['hq_pct']:.1f}% HQ, " if "modes" in s else ""
+        print(f"{id_:<{width}}  {e.title}: {e.steps:,} steps of preset {e.preset} "
+              f"({modes}W1 {s.get('w1', math.nan):.3f})")
+
+
+command("pretrained", "list the shipped checkpoints in pretrained/, or --rebuild them",
+        _pretrained_args, _pretrained)
 
 
 # ---- bench ---------------------------------------------------------------------------------

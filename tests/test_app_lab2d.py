@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground import pretrained
 from playground.losses import LOSSES
-from playground.presets import PRESETS
+from playground.presets import PRESETS, config_for
 from playground.ui import state, urlstate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,6 +113,21 @@ def test_every_preset_loads_and_steps(app):
         assert query(at).get("preset", "ns") == preset
         at.button(key="lab2d.b.step_both").click().run()
         assert not at.exception and step_of(at) == 1, preset
+
+
+def test_a_shipped_run_loads_paused_and_keeps_its_weights(app):
+    at = app()
+    at.selectbox(key=state.key("w.pretrained")).select("collapse_ring").run()
+    assert not at.exception and "Loaded the shipped run" in texts(at.success)
+    entry = pretrained.read_manifest().get("collapse_ring")
+    assert step_of(at) == entry.steps
+    assert at.session_state[state.key("cfg")] == config_for(entry.preset, **entry.overrides)
+    assert at.selectbox(key=state.widget_key("preset")).value == entry.preset
+    assert at.selectbox(key=state.key("w.pretrained")).value is None  # an action, not a mode
+    at.run()  # the controls now show the loaded config: no reset on the next rerun
+    assert step_of(at) == entry.steps and not at.info
+    at.button(key="lab2d.b.step_both").click().run()
+    assert step_of(at) == entry.steps + 1
 
 
 def test_live_change_keeps_weights_and_reset_change_says_so(app):

@@ -249,6 +249,18 @@ class Trainer:
         if was_running:
             self.start()
 
+    def load(self, path: str) -> RunConfig:
+        """Replace the run by the checkpoint at `path`, paused; returns its config. A bad file
+        raises ValueError with the reason and leaves the current run as it was."""
+        self.pause()
+        if not self._link.alive:  # the process ended (an error): start one to load into
+            self._finalizer()
+            self._spawn(self._cfg, None)
+        cfg = self._call("load", str(path))
+        self._cfg = cfg
+        self._state, self._message = "paused", ""
+        return cfg
+
     def close(self) -> None:
         self.pause()
         self._finalizer()

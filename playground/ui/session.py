@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from .. import pretrained
 from ..config import RunConfig
 from ..presets import PRESETS, config_for
 from ..uploads import UploadError, parse_points_csv
@@ -129,6 +130,33 @@ def on_preset() -> None:
     state.put(ss, "cfg", cfg)
     state.write_widgets(ss, cfg)
     state.put(ss, "fresh", f"Preset {preset!r} loaded: new run. {PRESETS.get(preset).caption}")
+
+
+def on_pretrained() -> None:
+    """Load a shipped run (pretrained/): its weights and config, paused, so a demo starts from
+    a trained picture. The picker is an action: it goes back to empty afterwards."""
+    ss = st.session_state
+    picker = state.key("w.pretrained")
+    choice, ss[picker] = ss.get(picker), None
+    if not choice:
+        return
+    try:
+        entry = pretrained.read_manifest().get(choice)
+        t = trainer(ss)
+        if t is None:  # e.g. the custom dataset still waits for its CSV
+            t = Trainer(state.get(ss, "cfg").replace(dataset="ring"), job_slots(),
+                        alive=_session_alive())
+            state.put(ss, "trainer", t)
+        cfg = t.load(pretrained.path_of(choice))
+    except ValueError as e:
+        state.notify(ss, "error", f"Could not load the shipped run {choice!r}: {e}")
+        return
+    state.put(ss, "preset", entry.preset)
+    ss[state.key("w.preset")] = entry.preset
+    state.put(ss, "cfg", cfg)
+    state.write_widgets(ss, cfg)
+    state.notify(ss, "success", f"Loaded the shipped run “{entry.title}”: {entry.steps:,} "
+                 f"steps of preset {entry.preset}, paused. {entry.caption} Press Train to go on.")
 
 
 def on_upload() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from .. import pretrained
 from ..config import RANGES, RunConfig, field_types
 from ..presets import PRESETS
 from . import controls, session, state
@@ -73,6 +74,20 @@ def render_control(c: Control, ss, cfg: RunConfig) -> dict[str, Any]:
     return {c.field: state.field_value(c, ss, cfg)}
 
 
+def _pretrained_picker() -> None:
+    """The shipped runs of pretrained/ (an action: loading one empties the picker again)."""
+    try:
+        entries = pretrained.read_manifest()
+    except pretrained.PretrainedError as e:
+        st.caption(f"No shipped runs: {e}")
+        return
+    st.selectbox("Trained run", entries.ids(), index=None, key=state.key("w.pretrained"),
+                 placeholder="Start from a shipped run…", on_change=session.on_pretrained,
+                 format_func=lambda i: entries.get(i).title,
+                 help="loads a checkpoint from pretrained/ with its settings, paused; "
+                      "the manifest there says how each was trained")
+
+
 def render_sidebar(ss) -> dict[str, Any]:
     """Presets, every applicable control and the page options; returns the rendered values."""
     cfg: RunConfig = state.get(ss, "cfg")
@@ -83,6 +98,7 @@ def render_sidebar(ss) -> dict[str, Any]:
     st.selectbox("Preset", PRESETS.ids(), key=preset_key, on_change=session.on_preset,
                  format_func=lambda p: p + (" (failure demo)" if PRESETS.get(p).demo else ""),
                  help="loads a named configuration and starts a new run on this dataset")
+    _pretrained_picker()
     rendered: dict[str, Any] = {}
     for section, title in SECTIONS.items():
         rows = [c for c in CONTROLS.values() if c.section == section

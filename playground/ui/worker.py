@@ -15,6 +15,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from .. import checkpoint
 from ..run import Diverged, Run
 
 UPDATES = {"both": Run.step, "d": Run.step_d, "g": Run.step_g}
@@ -100,6 +101,14 @@ class Loop:
         self.run = Run(cfg, points)  # raises ValueError before the old run is replaced
         self.rate = Rate()
         self.publish(with_metrics=True)
+
+    def do_load(self, path: str):
+        """Replace the run by a saved one (a checkpoint carries its config); a bad file raises
+        CheckpointError, a ValueError, before the old run is replaced."""
+        self.run = checkpoint.load(path)
+        self.rate = Rate()
+        self.publish(with_metrics=True)
+        return self.run.cfg
 
     def do_histories(self) -> tuple[dict, dict]:
         self.run.flush()

@@ -1,0 +1,73 @@
+"""The shipped checkpoints: each loads, matches its recipe, and still scores what the manifest
+says; a broken manifest or file is a clear error; rebuilding writes both file and record."""
+import json
+import shutil
+
+import pytest
+
+from playground import pretrained
+from playground.cli import main
+from playground.presets import config_for
+
+ENTRIES = pretrained.read_manifest()
+
+
+def test_manifest_lists_real_files():
+    assert len(ENTRIES) >= 2
+    for _, e in ENTRIES.items():
+        assert (pretrained.ROOT / e.file).stat().st_size > 10_000
+        assert e.scored and e.trained_with["torch"]
+
+
+@pytest.mark.parametrize("id_", ENTRIES.ids())
+def test_each_run_loads_its_recipe_and_rescores_as_recorded(id_):
+    e = ENTRIES.get(id_)
+    run = pretrained.load(id_)
+    assert run.cfg == config_for(e.preset, **e.overrides)
+    assert run.step_count == e.steps and run.status == "ok"
+    assert len(run.history["step"]) == e.steps  # the loss history came with it
+    scored = pretrained.score(run)  # same fixed evaluation z: the same samples
+    assert scored["modes"] == e.scored["modes"]
+    for k in ("hq_pct", "w1", "jsd"):
+        assert scored[k] == pytest.approx(e.scored[k], abs=0.1 if k == "hq_pct" else 2e-3), k
+    run.train(5)  # and it trains on
+    assert run.step_count == e.steps + 5
+
+
+def test_the_demo_pair_shows_collapse_and_its_cure():
+    assert ENTRIES.get("collapse_ring").scored["modes"] <= 2
+    cured = ENTRIES.get("r1_ring").scored
+    assert cured["modes"] == 8 and cured["hq_pct"] >= 80
+
+
+def test_broken_manifest_and_checkpoint_are_clear_errors(tmp_path):
+    with pytest.raises(pretrained.PretrainedError, match="no such file"):
+        pretrained.read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(pretrained.PretrainedError, match="not a valid manifest"):
+        pretrained.read_manifest(tmp_path)
+    shutil.copy(pretrained.ROOT / "manifest.json", tmp_path / "manifest.json")
+    first = ENTRIES.ids()[0]
+    (tmp_path / ENTRIES.get(first).file).write_bytes(b"truncated")
+    with pytest.raises(pretrained.PretrainedError, match="not a readable checkpoint"):
+        pretrained.load(first, tmp_path)
+    with pytest.raises(ValueError, match="unknown pretrained run 'nope'; valid: "):
+        pretrained.load("nope", tmp_path)
+
+
+def test_rebuild_trains_the_recipe_and_records_its_score(tmp_path):
+    rows = {"tiny": {"title": "t", "caption": "c", "preset": "ns",
+                     "overrides": {"dataset": "gaussian", "width": 16, "depth": 1},
+                     "steps": 20, "file": "tiny.pt"}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"runs": rows}))
+    pretrained.rebuild(tmp_path, log=lambda _: None)
+    entry = pretrained.read_manifest(tmp_path).get("tiny")
+    assert set(entry.scored) >= {"w1", "jsd"} and entry.trained_with["device"] == "cpu"
+    assert pretrained.load("tiny", tmp_path).step_count == 20
+
+
+def test_cli_lists_the_shipped_runs(capsys):
+    assert main(["pretrained"]) == 0
+    out = capsys.readouterr().out
+    for id_ in ENTRIES.ids():
+        assert id_ in out
