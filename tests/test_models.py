@@ -3,7 +3,13 @@ import pytest
 import torch
 
 from playground.models import (
-    ACTIVATIONS, Discriminator, Generator, has_spectral_norm, linear_layers, set_spectral_norm)
+    ACTIVATIONS,
+    Discriminator,
+    Generator,
+    has_spectral_norm,
+    linear_layers,
+    set_spectral_norm,
+)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS.ids())

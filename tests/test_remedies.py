@@ -4,7 +4,12 @@ import torch
 from torch import nn
 
 from playground.remedies import (
-    add_instance_noise, clip_weights, gradient_penalty, instance_noise_sigma, r1_penalty)
+    add_instance_noise,
+    clip_weights,
+    gradient_penalty,
+    instance_noise_sigma,
+    r1_penalty,
+)
 
 
 class Linear(nn.Module):
