@@ -29,14 +29,14 @@ def test_train_updates_the_picture_and_pause_stops_it(tmp_path):
         browser.wait_for_chart(page)
         assert page.get_by_text("2D GAN lab").count() > 0
         page.evaluate(browser.FRAME_PROBE)
-        page.get_by_role("button", name="Train").click()
+        page.get_by_role("button", name="Train", exact=True).click()
         updated = browser.wait_until(lambda: len(browser.frames(page)) >= 3, timeout=120)
         assert updated, (tmp_path / "server.log").read_text()[-2000:]
         steps = [s for _, s in browser.frames(page)]
         assert steps[-1] > steps[0] and steps == sorted(steps)  # advancing, in order
-        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Pause", exact=True).click()
         try:
-            page.get_by_role("button", name="Train").wait_for(timeout=60_000)
+            page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
         except Exception:
             page.screenshot(path=str(tmp_path / "pause.png"), full_page=True)
             raise AssertionError(f"Pause did not take effect; see {tmp_path}/pause.png\n"

@@ -40,7 +40,7 @@ def live_windows(app: str, seconds: float, repeats: int, warmup: float) -> dict:
         browser.wait_for_chart(page)
         page.evaluate(browser.FRAME_PROBE)
         start_step = browser.shown_step(page) or 0
-        page.get_by_role("button", name="Train").click()
+        page.get_by_role("button", name="Train", exact=True).click()
         started = time.monotonic()
         if not browser.wait_until(lambda: len(browser.frames(page)) >= 2, timeout=120):
             raise RuntimeError("the page showed no new frames within 120 s of Train")
@@ -50,9 +50,9 @@ def live_windows(app: str, seconds: float, repeats: int, warmup: float) -> dict:
             time.sleep(seconds)
             shown = browser.frames(page)[before:]
             out["windows"].append({"display_updates_per_s": round(len(shown) / seconds, 2)})
-        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Pause", exact=True).click()
         stopped = time.monotonic()
-        page.get_by_role("button", name="Train").wait_for(timeout=120_000)
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=120_000)
         time.sleep(1.0)
         final = browser.shown_step(page) or 0
         out["live_steps_per_s"] = (final - start_step) / (stopped - started)

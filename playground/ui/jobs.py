@@ -2,8 +2,8 @@
 
 First come, first served: a job that cannot start waits in a queue and can ask its position.
 The app keeps one `JobSlots` per server process (`st.cache_resource`); it holds no run, only
-tickets. The cap comes from PLAYGROUND_MAX_JOBS (default: one job per two CPU cores, since a
-2D step already uses two threads and the browser needs CPU too).
+tickets. The cap comes from PLAYGROUND_MAX_JOBS (default: one job per two CPU cores, since each
+job's process keeps a core busy and the server and the browsers need CPU too).
 """
 from __future__ import annotations
 

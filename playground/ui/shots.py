@@ -19,11 +19,11 @@ def screenshot(url_query: str, steps: int, out: Path, app: str = "app.py",
     with browser.streamlit_server(app) as url, browser.chromium_page(1600, 1250) as page:
         page.goto(f"{url}/?{url_query}")
         browser.wait_for_chart(page)
-        page.get_by_role("button", name="Train").click()
+        page.get_by_role("button", name="Train", exact=True).click()
         if not browser.wait_until(lambda: (browser.shown_step(page) or 0) >= steps, timeout):
             raise RuntimeError(f"the page did not reach step {steps} within {timeout:.0f} s")
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Train").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
         time.sleep(2.0)  # the last frame and the metrics of the paused state
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out), full_page=True)

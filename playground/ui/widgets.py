@@ -81,7 +81,7 @@ def _pretrained_picker() -> None:
     except pretrained.PretrainedError as e:
         st.caption(f"No shipped runs: {e}")
         return
-    st.selectbox("Trained run", entries.ids(), index=None, key=state.key("w.pretrained"),
+    st.selectbox("Shipped run", entries.ids(), index=None, key=state.key("w.pretrained"),
                  placeholder="Start from a shipped run…", on_change=session.on_pretrained,
                  format_func=lambda i: entries.get(i).title,
                  help="loads a checkpoint from pretrained/ with its settings, paused; "
