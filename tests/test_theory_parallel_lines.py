@@ -101,3 +101,16 @@ def test_draw_pair_shapes():
     real, fake = pl.draw_pair(-0.4, 32, 1)
     assert real.shape == fake.shape == (32, 2) and real.dtype == np.float32
     assert np.all(real[:, 0] == 0.0) and np.allclose(fake[:, 0], -0.4)
+
+
+def test_grid_filled_from_two_threads_estimates_each_theta_once():
+    # A page rerun can start a slice while the previous run's slice is still computing.
+    import threading
+
+    grid = pl.EstimateGrid((-1.0, -0.5, 0.5), n=64, settings=fit.FitSettings(steps=20))
+    workers = [threading.Thread(target=grid.run_all) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert [r.theta for r in grid.rows] == [-1.0, -0.5, 0.5]

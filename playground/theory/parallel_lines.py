@@ -142,9 +142,11 @@ class EstimateGrid:
 
     def advance(self) -> bool:
         """Estimate the next theta; returns True while thetas remain."""
-        if not self.done:
-            self.rows.append(estimate(self.thetas[len(self.rows)], self.n, self.seed,
-                                      self.settings))
+        i = len(self.rows)
+        if i < len(self.thetas):
+            row = estimate(self.thetas[i], self.n, self.seed, self.settings)
+            if len(self.rows) == i:  # a concurrent caller (a page rerun) may have added it
+                self.rows.append(row)
         return not self.done
 
     def run_all(self) -> list[LineEstimate]:

@@ -6,7 +6,9 @@ fragment tick while it lasts, and never in a loop inside the script.
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import uuid
 
 import numpy as np
@@ -25,6 +27,10 @@ state.NAMESPACES.add(NS, state.Namespace({
     "sat": lambda: None,  # the last saturation.SaturationResult
     "cmp": lambda: None,  # em_vs_js.Comparison being trained
     "ticket": lambda: uuid.uuid4().hex,  # this session's place in the server-wide job cap
+    # One slice of work at a time per session: a click reruns the script while a fragment
+    # run may still be inside a slice (Streamlit stops it only at its next st.* call), and
+    # two slices on one grid or game would compute the same theta twice or race on D.
+    "work": threading.Lock,
 }))
 TICK_S = 0.5  # fragment period while work is running
 SLICE_S = 0.4  # work per tick for the 2D comparison (its runs are the slowest)
@@ -47,6 +53,18 @@ def _fmt(x: float, digits: int = 4) -> str:
     if isinstance(x, float) and math.isinf(x):
         return "+∞" if x > 0 else "−∞"
     return f"{x:.{digits}f}"
+
+
+@contextlib.contextmanager
+def _slice(ss):
+    """Yields True when this run may do a slice of work now (False: another run is in one)."""
+    lock = ss[_k("work")]
+    got = lock.acquire(blocking=False)
+    try:
+        yield got
+    finally:
+        if got:
+            lock.release()
 
 
 def render() -> None:
@@ -122,7 +140,9 @@ def _estimates(ss, dense) -> None:
         if g is None:
             return
         if not g.done:
-            g.advance()
+            with _slice(ss) as mine:
+                if mine:
+                    g.advance()
             if g.done:
                 ss[_k("floor")] = g.floor()
                 st.rerun()
@@ -190,8 +210,9 @@ def _theta_training(ss) -> None:
     def race() -> None:
         games, target = ss[_k("games")], ss[_k("game_target")]
         left = [g for g in games.values() if g.steps < target]
-        for g in left:
-            g.advance(min(GAME_CHUNK, target - g.steps))
+        with _slice(ss) as mine:
+            for g in left if mine else ():
+                g.advance(min(GAME_CHUNK, target - g.steps))
         if left and all(g.steps >= target for g in games.values()):
             st.rerun()  # a full run turns this fragment's timer off
         traces = {k: g.trace() for k, g in games.items()}
@@ -285,7 +306,9 @@ def _section_em_vs_js(ss) -> None:
             slots, ticket = session.job_slots(), ss[_k("ticket")]
             if slots.acquire(ticket, timeout=0.0):
                 try:
-                    cmp.advance(SLICE_S)
+                    with _slice(ss) as mine:
+                        if mine:
+                            cmp.advance(SLICE_S)
                 finally:
                     slots.release(ticket)
             else:
