@@ -158,6 +158,10 @@ def test_bad_link_shows_warnings_not_exceptions(app):
     shown = texts(at.warning)
     assert "lr_d" in shown and "n_critic" in shown and "nope" in shown and "bogus" in shown
     assert at.session_state[state.key("cfg")].n_critic == 1  # default kept
+    at.button(key="lab2d.b.dismiss_link").click().run()
+    assert not at.warning and not at.exception
+    at.run()
+    assert not at.warning  # dismissed for the rest of the session
 
 
 def test_invalid_control_combination_reverts_with_a_warning(app):

@@ -98,8 +98,8 @@ def _tiles(snap: Snapshot) -> None:
     modes = m.get("modes", math.nan)
     cols[0].metric("Modes", f"{_fmt(modes, '{:.0f}')} / {snap.n_modes}" if snap.n_modes
                    else "–", help="modes with at least one sample within 3 std (VEEGAN)")
-    cols[1].metric("High quality", _fmt(m.get("hq_pct", math.nan), "{:.0f} %"),
-                   help="% of samples within 3 std of a mode")
+    cols[1].metric("HQ", _fmt(m.get("hq_pct", math.nan), "{:.0f} %"),
+                   help="high quality: % of samples within 3 std of a mode (VEEGAN)")
     cols[2].metric("Reverse KL", _fmt(m.get("rkl", math.nan), "{:.2f}"),
                    help="KL(mode histogram ‖ uniform): 0 = all modes equally covered")
     cols[3].metric("W1", _fmt(m.get("w1", math.nan), "{:.3f}"),

@@ -10,11 +10,15 @@ import streamlit as st
 from ...presets import PRESETS
 from .. import export, session, state, views, widgets
 
+# Larger text for a projector, element by element (Streamlit's own sizes are theme pixels, so
+# a larger root font alone changes little); the plots grow through figures.style.PRESENTER.
 PRESENTER_CSS = """<style>
-html, body, [class*="st-"] { font-size: 1.25rem; }
-h1 { font-size: 2.6rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.4rem; }
-button p { font-size: 1.3rem !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] p,
+[data-testid="stAlertContentInfo"] p, button p { font-size: 1.3rem !important; }
+h1, h1 span { font-size: 3.2rem !important; }
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMetricValue"] > div { font-size: 2.8rem !important; line-height: 1.2 !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 </style>"""
 
 
@@ -46,8 +50,13 @@ def _header(ss) -> None:
     st.title("2D GAN lab")
     preset = state.get(ss, "preset")
     st.caption(f"**Preset `{preset}`** — what to look for: {PRESETS.get(preset).caption}")
-    for text in state.get(ss, "url_warnings"):
+    warnings = state.get(ss, "url_warnings")
+    for text in warnings:
         st.warning(text, icon=":material/link_off:")
+    if warnings:
+        st.button("Dismiss", key="lab2d.b.dismiss_link", icon=":material/close:",
+                  on_click=state.put, args=(ss, "url_warnings", []),
+                  help="the defaults shown replaced the link's bad values")
 
 
 def _buttons(running: bool) -> None:
