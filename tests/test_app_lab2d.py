@@ -126,8 +126,21 @@ def test_a_shipped_run_loads_paused_and_keeps_its_weights(app):
     assert at.selectbox(key=state.key("w.pretrained")).value is None  # an action, not a mode
     at.run()  # the controls now show the loaded config: no reset on the next rerun
     assert step_of(at) == entry.steps and not at.info
+    assert query(at) == {"shipped": "collapse_ring"}  # the link reopens this run
     at.button(key="lab2d.b.step_both").click().run()
     assert step_of(at) == entry.steps + 1
+    at.button(key="lab2d.b.reset").click().run()  # fresh weights: the link says so
+    assert step_of(at) == 0 and query(at) == {"preset": "collapse"}
+
+
+def test_a_shipped_run_link_opens_on_its_weights(app):
+    at = app({"shipped": "collapse_ring", "lr_g": "0.0002"})
+    entry = pretrained.read_manifest().get("collapse_ring")
+    assert not at.exception and step_of(at) == entry.steps and "Started from" in texts(at.info)
+    assert at.session_state[state.key("cfg")].lr_g == 2e-4  # the link's live change applied
+    assert query(at) == {"shipped": "collapse_ring", "lr_g": "0.0002"}
+    at.number_input(key=state.widget_key("seed")).set_value(5).run()  # new weights:
+    assert step_of(at) == 0 and "shipped" not in query(at)  # no longer that run
 
 
 def test_live_change_keeps_weights_and_reset_change_says_so(app):

@@ -3,7 +3,7 @@ import pytest
 
 from playground.config import RunConfig
 from playground.presets import PRESETS, config_for
-from playground.ui import state
+from playground.ui import state, urlstate
 from playground.ui.urlstate import from_query, to_query
 
 
@@ -63,3 +63,26 @@ def test_one_bad_parameter_keeps_the_good_ones():
 
 def test_repeated_parameters_take_the_last():
     assert from_query({"seed": ["1", "2"]}).cfg.seed == 2
+
+
+def test_shipped_run_link_round_trips_with_live_changes():
+    start, preset = urlstate.shipped_config("r1_ring")
+    cfg = start.replace(lr_d=5e-4, loss="hinge")
+    query = urlstate.to_query(cfg, preset, shipped="r1_ring")
+    assert query["shipped"] == "r1_ring" and "preset" not in query
+    link = urlstate.from_query(query)
+    assert (link.cfg, link.shipped, link.preset, link.warnings) == (cfg, "r1_ring", "r1", ())
+
+
+def test_shipped_run_link_refuses_what_needs_new_weights():
+    link = urlstate.from_query({"shipped": "r1_ring", "seed": "5", "width": "64",
+                                "lr_g": "0.0002"})
+    start, _ = urlstate.shipped_config("r1_ring")
+    assert link.cfg == start.replace(lr_g=2e-4)  # the live change kept, seed and width not
+    assert len(link.warnings) == 1 and "width, seed" in link.warnings[0]
+
+
+def test_unknown_shipped_run_falls_back_with_a_warning():
+    link = urlstate.from_query({"shipped": "nope", "seed": "3"})
+    assert link.shipped is None and link.cfg.seed == 3
+    assert "unknown pretrained run 'nope'" in link.warnings[0]

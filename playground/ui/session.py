@@ -48,6 +48,7 @@ def init(ss) -> None:
     link = urlstate.from_query(st.query_params.to_dict())
     state.put(ss, "cfg", link.cfg)
     state.put(ss, "preset", link.preset)
+    state.put(ss, "shipped", link.shipped)  # sync() loads its weights into the first run
     state.put(ss, "present", link.present)
     state.put(ss, "hidden", link.hidden)
     state.put(ss, "url_warnings", list(link.warnings))
@@ -69,19 +70,23 @@ def sync(ss, rendered: dict[str, Any]) -> Trainer | None:
         st.rerun()
     state.put(ss, "cfg", cfg)
     points = state.get(ss, "points") if cfg.dataset == "custom" else None
-    write_link(ss)
     current = trainer(ss)
     if cfg.dataset == "custom" and points is None:
         if current is not None:
             current.pause()
+        write_link(ss)
         return None  # the page asks for a CSV; nothing to train on yet
     fresh = state.get(ss, "fresh")
     try:
         change = None if current is None else state.decide(current.cfg, cfg)
         if current is None:
-            state.put(ss, "trainer", Trainer(cfg, job_slots(), points, alive=_session_alive()))
+            current = Trainer(cfg, job_slots(), points, alive=_session_alive())
+            state.put(ss, "trainer", current)
+            if state.get(ss, "shipped"):
+                _start_shipped(ss, current, cfg)
         elif fresh or change.kind == "reset":
             current.reset(cfg, points)
+            state.put(ss, "shipped", None)
             state.notify(ss, "info", fresh or change.message)
         elif change.kind == "live":
             current.update_config(cfg)
@@ -90,13 +95,30 @@ def sync(ss, rendered: dict[str, Any]) -> Trainer | None:
         st.error(f"Could not apply the settings: {e}")
     finally:
         state.put(ss, "fresh", "")
+    write_link(ss)  # after the decision: a new run drops `shipped` from the link
     return trainer(ss)
+
+
+def _start_shipped(ss, t: Trainer, cfg: RunConfig) -> None:
+    """The opening link named a shipped run: its weights, then the link's live changes."""
+    shipped = state.get(ss, "shipped")
+    try:
+        saved = t.load(pretrained.path_of(shipped))
+        if cfg != saved:
+            t.update_config(cfg)
+        state.notify(ss, "info", f"Started from the shipped run {shipped!r} "
+                     f"({t.latest()[1].step:,} steps), paused: press Train to go on.")
+    except ValueError as e:
+        state.put(ss, "shipped", None)
+        t.reset(cfg)
+        state.notify(ss, "error", f"Could not load the shipped run {shipped!r}: {e}")
 
 
 def write_link(ss) -> None:
     """Mirror the configuration into the address bar (only when it changed)."""
     query = urlstate.to_query(state.get(ss, "cfg"), state.get(ss, "preset"),
-                              state.get(ss, "present"), state.get(ss, "hidden"))
+                              state.get(ss, "present"), state.get(ss, "hidden"),
+                              state.get(ss, "shipped"))
     if query != st.query_params.to_dict():
         st.query_params.from_dict(query)
 
@@ -152,6 +174,7 @@ def on_pretrained() -> None:
         state.notify(ss, "error", f"Could not load the shipped run {choice!r}: {e}")
         return
     state.put(ss, "preset", entry.preset)
+    state.put(ss, "shipped", choice)
     ss[state.key("w.preset")] = entry.preset
     state.put(ss, "cfg", cfg)
     state.write_widgets(ss, cfg)
@@ -193,6 +216,7 @@ def on_reset() -> None:
     if t is not None:
         t.pause()
         t.reset(t.cfg, state.get(ss, "points"))
+        state.put(ss, "shipped", None)
         state.notify(ss, "info", "Reset: new weights from the same seed.")
 
 

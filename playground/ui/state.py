@@ -34,6 +34,7 @@ NAMESPACES.add(LAB, Namespace({
     "points": lambda: None,  # (N, 2) float32 uploaded points for dataset "custom"
     "upload_id": lambda: None,  # which upload `points` came from (a new file = a new run)
     "preset": lambda: "ns",  # the last preset applied (its caption is shown)
+    "shipped": lambda: None,  # id of the shipped run this run started from (None: fresh)
     "fresh": lambda: "",  # non-empty: the next sync starts a new run, with this reason
     "notices": list,  # (level, text) shown once on the next render
     "url_warnings": list,  # problems found in the opening link, shown until dismissed

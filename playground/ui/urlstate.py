@@ -3,19 +3,22 @@
 A link holds only what differs from its baseline (the preset it names, or the defaults), so it
 stays short and readable: `?preset=collapse&dataset=grid&seed=3`. Reading never raises: each bad
 parameter is dropped with a warning and its default kept. Page options ride along: `present=1`
-(presenter mode) and `hide=seed,width` (controls to hide in presenter mode).
+(presenter mode) and `hide=seed,width` (controls to hide in presenter mode). `shipped=r1_ring`
+starts from a shipped run of pretrained/ instead of fresh weights: its config is then the
+baseline, and only changes that keep the weights (lr, loss, remedies...) may ride along.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from ..config import RunConfig, parse_value
+from .. import pretrained
+from ..config import RunConfig, needs_reset, parse_value
 from ..presets import PRESETS, config_for
 from .controls import CONTROLS
 from .state import switch_loss
 
-UI_KEYS = ("preset", "present", "hide")
+UI_KEYS = ("preset", "present", "hide", "shipped")
 FIELDS = tuple(f.name for f in fields(RunConfig))  # dataset first: later checks depend on it
 
 
@@ -26,18 +29,28 @@ class LinkState:
     present: bool
     hidden: frozenset[str]
     warnings: tuple[str, ...]
+    shipped: str | None = None  # id of the shipped run to start from (None: fresh weights)
 
 
 def baseline(preset: str) -> RunConfig:
     return config_for(preset) if preset in PRESETS else RunConfig()
 
 
+def shipped_config(id_: str) -> tuple[RunConfig, str]:
+    """The config and preset of shipped run `id_` (ValueError naming the valid ids)."""
+    entry = pretrained.read_manifest().get(id_)
+    return config_for(entry.preset, **entry.overrides), entry.preset
+
+
 def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
-             hidden: frozenset[str] = frozenset()) -> dict[str, str]:
+             hidden: frozenset[str] = frozenset(), shipped: str | None = None
+             ) -> dict[str, str]:
     """Query parameters that `from_query` turns back into exactly this state."""
-    base = baseline(preset)
+    base = shipped_config(shipped)[0] if shipped else baseline(preset)
     out: dict[str, str] = {}
-    if preset != "ns" and preset in PRESETS:
+    if shipped:
+        out["shipped"] = shipped
+    elif preset != "ns" and preset in PRESETS:
         out["preset"] = preset
     if cfg.loss != base.loss:
         out["loss"] = cfg.loss
@@ -73,6 +86,14 @@ def from_query(params: Mapping[str, str]) -> LinkState:
                         f"Valid: {', '.join(PRESETS.ids())}.")
         preset = "ns"
     cfg = baseline(preset)
+    shipped, start = params.get("shipped"), None
+    if shipped is not None:
+        try:
+            start, preset = shipped_config(shipped)
+            cfg = start
+        except ValueError as e:
+            warnings.append(f"Ignored link parameter shipped={shipped!r}: {e}.")
+            shipped = None
     values: dict[str, object] = {}
     for name, text in params.items():
         if name in UI_KEYS:
@@ -92,9 +113,14 @@ def from_query(params: Mapping[str, str]) -> LinkState:
                 cfg = cfg.replace(**{name: values[name]})
             except ValueError as e:
                 warnings.append(f"Ignored link parameter {name}={params[name]!r}: {e}.")
+    if start is not None and needs_reset(start, cfg):  # another law, net or seed: not its weights
+        kept = needs_reset(start, cfg)
+        warnings.append(f"Ignored link parameter(s) {', '.join(kept)}: the shipped run "
+                        f"{shipped!r} keeps its own data, architecture and seed.")
+        cfg = cfg.replace(**{name: getattr(start, name) for name in kept})
     present = params.get("present", "0").lower() in ("1", "true", "yes", "on")
     hidden = frozenset(h.strip() for h in params.get("hide", "").split(",") if h.strip())
     unknown = sorted(hidden - set(CONTROLS))
     if unknown:
         warnings.append(f"Cannot hide unknown control(s) {', '.join(unknown)}.")
-    return LinkState(cfg, preset, present, hidden & set(CONTROLS), tuple(warnings))
+    return LinkState(cfg, preset, present, hidden & set(CONTROLS), tuple(warnings), shipped)
