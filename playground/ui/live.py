@@ -68,11 +68,15 @@ def _bare_main():
 
 @dataclass(frozen=True)
 class Pace:
-    """How training is divided. Defaults measured on a 2-core box with the page open in
-    Chromium: ~5 pictures/s and ~2 metric evaluations/s cost training little."""
+    """How training is divided. Measured on a 2-core box with the page open in Chromium
+    (1 torch thread): a picture costs the training process ~15-19 ms (D on the 100 x 100
+    grid is most of it) and the metrics ~23 ms more, so 5 pictures and 1 evaluation a second
+    take ~10% of its time."""
     slice_s: float = 0.05  # training between looks at the command pipe: Pause acts within it
     snapshot_hz: float = 5.0  # pictures per second at most (and only when the page took one)
-    metrics_hz: float = 2.0  # W1 / JSD / coverage evaluations per second at most
+    # W1 / JSD / coverage evaluations per second at most: the tiles and curves that show them
+    # redraw every views.CURVES_S = 2 s, so 1/s keeps each redraw fresh.
+    metrics_hz: float = 1.0
     lease_s: float = 10.0  # hold a job slot this long, then yield it if someone is queued
     idle_s: float = 180.0  # stop when no page has read a snapshot for this long
     grace_s: float = 10.0  # stop when the browser session has been gone this long
