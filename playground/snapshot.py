@@ -37,3 +37,13 @@ class Snapshot:
     metric_history: dict[str, np.ndarray] = field(default_factory=dict)  # same, per evaluation
     device: str = "cpu"
     n_modes: int = 0  # K of the ground truth (0 when none)
+
+    @property
+    def outside(self) -> float:
+        """Share of the tracked fakes beyond the fixed axes: a generator running away (an
+        f-GAN with an unbounded conjugate can do this for thousands of steps without a NaN)."""
+        if not len(self.fake):
+            return 0.0
+        xmin, xmax, ymin, ymax = self.bounds
+        x, y = self.fake[:, 0], self.fake[:, 1]
+        return float(((x < xmin) | (x > xmax) | (y < ymin) | (y > ymax)).mean())

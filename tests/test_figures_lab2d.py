@@ -165,3 +165,15 @@ def test_divergence_figure_side_by_side_with_log2_ceiling():
     none = validated(lab2d_curves.divergence_figure(make_snap(js_bound=False)))
     assert "JS bound from D" not in names(none)
     assert any("no JS bound" in a.text for a in none.layout.annotations)
+
+
+def test_outside_counts_fakes_beyond_the_fixed_axes():
+    snap = make_snap()
+    inside = Snapshot(**{**snap.__dict__, "fake": np.zeros((10, 2), np.float32)})
+    assert inside.outside == 0.0
+    fake = np.zeros((10, 2), np.float32)
+    fake[:3, 0] = 1.6  # right of xmax = 1.5
+    fake[3, 1] = -1.6  # below ymin
+    assert Snapshot(**{**snap.__dict__, "fake": fake}).outside == pytest.approx(0.4)
+    far = np.full((10, 2), 187.0, np.float32)  # an f-GAN generator that ran off
+    assert Snapshot(**{**snap.__dict__, "fake": far}).outside == 1.0

@@ -21,6 +21,7 @@ FRAME_S = 0.2  # the page asks for a new picture 5 times a second while training
 CURVES_S = 2.0  # curves every 2 s: redrawing them costs training ~10% of its speed (measured)
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
+RUNAWAY = 0.5  # warn when more than half of the tracked fakes have left the fixed axes
 OVERLAYS = {"arrows": "G's push", "field": "Gradient field", "manifold": "G manifold",
             "trails": "Trails"}
 
@@ -50,6 +51,10 @@ def render_live(ss, overlays: Overlays) -> None:
             st.rerun()  # it stopped by itself (diverged, idle): redraw buttons, stop the timer
         _readout(status, session.frame_rate(ss) if running else math.nan)
         _banner(status)
+        if snap is not None and status.state != "diverged" and snap.outside > RUNAWAY:
+            st.warning(f"{100 * snap.outside:.0f}% of the tracked fakes are off the plot: G is "
+                       "running away without a NaN. Lower lr_g, add a remedy (gradient "
+                       "penalty, spectral norm) or press Reset.", icon=":material/open_in_full:")
         if snap is not None:
             live_chart(samples_figure(snap, overlays, style), "lab2d.samples", PLOTLY_CONFIG)
 
