@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from . import checkpoint, metrics
+from .config import RunConfig
 from .presets import config_for
 from .registry import Registry
 from .run import Run
@@ -41,6 +42,10 @@ class Entry:
     file: str  # checkpoint file name inside the pretrained folder
     scored: dict = field(default_factory=dict)  # protocol metrics when saved (2,500 samples)
     trained_with: dict = field(default_factory=dict)  # torch version, device, date
+
+    def config(self) -> RunConfig:
+        """The config the recipe trains (and its checkpoint carries)."""
+        return config_for(self.preset, **self.overrides)
 
 
 def read_manifest(root: Path = ROOT) -> Registry[Entry]:
@@ -84,7 +89,7 @@ def rebuild(root: Path = ROOT, ids: list[str] | None = None,
     chosen = ids or entries.ids()
     for id_ in chosen:
         entry = entries.get(id_)
-        run = Run(config_for(entry.preset, **entry.overrides), device=torch.device("cpu"))
+        run = Run(entry.config(), device=torch.device("cpu"))
         run.train(entry.steps)
         if run.status != "ok":
             raise PretrainedError(f"recipe {id_!r} diverged: {run.reason}")

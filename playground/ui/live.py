@@ -245,9 +245,8 @@ class Trainer:
         self.pause()
         if self._link.alive:
             self._call("reset", cfg, points)  # ValueError leaves the old run in place
-        else:  # the process ended (an error): start a new one
-            self._finalizer()
-            self._spawn(cfg, points)
+        else:
+            self._respawn(cfg, points)
         self._cfg = cfg
         self._state, self._message = "paused", ""
         if was_running:
@@ -257,13 +256,17 @@ class Trainer:
         """Replace the run by the checkpoint at `path`, paused; returns its config. A bad file
         raises ValueError with the reason and leaves the current run as it was."""
         self.pause()
-        if not self._link.alive:  # the process ended (an error): start one to load into
-            self._finalizer()
-            self._spawn(self._cfg, None)
+        if not self._link.alive:
+            self._respawn(self._cfg, None)  # a process to load into
         cfg = self._call("load", str(path))
         self._cfg = cfg
         self._state, self._message = "paused", ""
         return cfg
+
+    def _respawn(self, cfg: RunConfig, points: np.ndarray | None) -> None:
+        """The process ended (an error): close what is left and start a new one."""
+        self._finalizer()
+        self._spawn(cfg, points)
 
     def close(self) -> None:
         self.pause()

@@ -39,7 +39,7 @@ def baseline(preset: str) -> RunConfig:
 def shipped_config(id_: str) -> tuple[RunConfig, str]:
     """The config and preset of shipped run `id_` (ValueError naming the valid ids)."""
     entry = pretrained.read_manifest().get(id_)
-    return config_for(entry.preset, **entry.overrides), entry.preset
+    return entry.config(), entry.preset
 
 
 def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
