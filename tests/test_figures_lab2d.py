@@ -177,3 +177,11 @@ def test_outside_counts_fakes_beyond_the_fixed_axes():
     assert Snapshot(**{**snap.__dict__, "fake": fake}).outside == pytest.approx(0.4)
     far = np.full((10, 2), 187.0, np.float32)  # an f-GAN generator that ran off
     assert Snapshot(**{**snap.__dict__, "fake": far}).outside == 1.0
+
+
+def test_a_single_evaluation_is_drawn_as_a_point():
+    one = make_snap(history=1)
+    fig = validated(lab2d_curves.coverage_figure(one))
+    assert {t.mode for t in fig.data if t.type == "scatter"} == {"lines+markers"}
+    many = validated(lab2d_curves.coverage_figure(make_snap(history=50)))
+    assert {t.mode for t in many.data if t.type == "scatter"} == {"lines"}

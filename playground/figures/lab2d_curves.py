@@ -15,13 +15,16 @@ from . import palette
 from .style import NORMAL, Style, axis, base_layout, figure
 
 CURVE_LEGEND_Y = -0.15  # below the tick labels (x is always the step, or the mode index)
-# Step axes: a few ticks in SI form (2k, not 2000), so narrow panels do not tilt their labels.
-STEPS = {"nticks": 5, "tickformat": "~s"}
+# Step axes: a few ticks in SI form (2k, not 2000), so narrow panels do not tilt their labels,
+# always from step 0 (a shipped run's single evaluation at 5,000 otherwise got "4.9, 5k, 5.0").
+STEPS = {"nticks": 5, "tickformat": "~s", "rangemode": "tozero"}
 LOG2 = math.log(2.0)  # the ceiling of the JS divergence in nats: disjoint supports
 
 
 def _line(x, y, name: str, key: str, style: Style, **extra) -> dict:
-    return {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name,
+    # A series of one or two points (a freshly loaded shipped run) is invisible as a line.
+    mode = "lines" if len(x) > 2 else "lines+markers"
+    return {"type": "scatter", "x": x, "y": y, "mode": mode, "name": name,
             "connectgaps": True,  # a D-only or G-only step leaves NaN in the other curve
             "line": {"color": palette.SERIES[key], "width": style.line}, **extra}
 
