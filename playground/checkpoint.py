@@ -31,6 +31,7 @@ def save(run: Run, path: str | Path) -> None:
         "gen": run.gen.get_state(),
         "points": None if run.points is None else torch.as_tensor(run.points),
         "history": run.history, "metric_history": run.metric_history,
+        "events": [list(e) for e in run.events],
     }
     torch.save(state, Path(path))
 
@@ -62,5 +63,6 @@ def load(path: str | Path, device: torch.device | None = None) -> Run:
     run.step_count = int(state["step"])
     run.history = {k: list(v) for k, v in state.get("history", {}).items()}
     run.metric_history = {k: list(v) for k, v in state.get("metric_history", {}).items()}
+    run.events = [(int(s), str(t)) for s, t in state.get("events", [])]
     run._good = run._state_copy()
     return run

@@ -18,6 +18,9 @@ class RunConfig:
     n_modes: int | None = None  # mixture size; None = the dataset's default (ring 8, grid 25)
     radius: float | None = None  # ring radius / spiral & moons scale; None = dataset default
     std: float | None = None  # per-mode std; None = default (ring 0.01, grid 0.05: PacGAN)
+    # custom points: train on (x - mean) / scale, plots in the data's own units; networks
+    # initialised for unit-scale inputs cannot follow points near (5000, 5000)
+    standardise: bool = True
     # --- models -----------------------------------------------------------------------------
     latent_dim: int = 2  # z ~ N(0, I_latent_dim); 2 lets the app draw G's manifold exactly
     width: int = 128  # hidden units per layer, G and D
@@ -61,8 +64,8 @@ class RunConfig:
 # Changing any of these needs new weights (another data law, architecture or random stream);
 # every other field is applied to a live run. The app asks `needs_reset`, never its own list.
 RESET_FIELDS: frozenset[str] = frozenset(
-    {"dataset", "n_modes", "radius", "std", "latent_dim", "width", "depth", "activation",
-     "seed", "n_fixed", "grid_res"}
+    {"dataset", "n_modes", "radius", "std", "standardise", "latent_dim", "width", "depth",
+     "activation", "seed", "n_fixed", "grid_res"}
 )
 
 # Inclusive numeric ranges: the CLI, the URL parser and the sliders all read these.

@@ -27,16 +27,31 @@ class Params:
     n_modes: int
     radius: float
     std: float
+    standardise: bool = False  # custom points: train on (x - mean) / scale
+
+
+@dataclass(frozen=True)
+class Affine:
+    """Model space -> the data's own units: x_shown = offset + scale * x (isotropic, so the
+    data keep their shape and distances scale by `scale`)."""
+    offset: tuple[float, float] = (0.0, 0.0)
+    scale: float = 1.0
+
+    @property
+    def identity(self) -> bool:
+        return self.offset == (0.0, 0.0) and self.scale == 1.0
 
 
 class Distribution:
     """A resolved dataset: a sampler on one device plus ground truth and plot bounds."""
 
     def __init__(self, draw: Callable[[int, torch.Generator], torch.Tensor],
-                 truth: GroundTruth | None, bounds: tuple[float, float, float, float]):
+                 truth: GroundTruth | None, bounds: tuple[float, float, float, float],
+                 display: Affine = Affine()):
         self._draw = draw
         self.truth = truth
-        self.bounds = bounds  # (xmin, xmax, ymin, ymax): fixed axes and the D-surface grid
+        self.bounds = bounds  # (xmin, xmax, ymin, ymax) in model space: the D-surface grid
+        self.display = display  # model space -> the units the plots show
 
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
         return self._draw(n, gen)  # (n, 2) float32 on gen's device
@@ -57,6 +72,7 @@ class DatasetSpec:
             else d.n_modes,
             radius=cfg.radius if cfg.radius is not None and "radius" in self.uses else d.radius,
             std=cfg.std if cfg.std is not None and "std" in self.uses else d.std,
+            standardise="standardise" in self.uses and cfg.standardise,
         )
 
     def check(self, cfg) -> None:
@@ -132,17 +148,30 @@ def _moons(p: Params, device, _points) -> Distribution:
     return Distribution(draw, None, (-1.9 * r, 1.9 * r, -1.4 * r, 1.4 * r))
 
 
+def standardisation(points: np.ndarray) -> Affine:
+    """The affine that maps standardised points back: offset = the mean, scale = the RMS
+    distance of the centred coordinates (one number for both axes, so shapes are kept).
+    Networks initialised for unit-scale inputs see points near (5000, 5000) as one constant."""
+    pts = np.asarray(points, dtype=np.float64)
+    mean = pts.mean(0)
+    scale = float(np.sqrt(((pts - mean) ** 2).mean()))
+    return Affine((float(mean[0]), float(mean[1])), scale if scale > 0 else 1.0)
+
+
 def _custom(p: Params, device, points) -> Distribution:
     if points is None:
         raise ValueError("dataset 'custom' needs uploaded points (a CSV with two columns)")
-    pts = torch.as_tensor(points, dtype=torch.float32, device=device)  # (M, 2)
+    display = standardisation(points) if p.standardise else Affine()
+    model = (np.asarray(points, np.float64) - display.offset) / display.scale  # (M, 2)
+    pts = torch.as_tensor(model, dtype=torch.float32, device=device)
 
     def draw(n: int, gen: torch.Generator) -> torch.Tensor:
         return pts[torch.randint(len(pts), (n,), generator=gen, device=device)]
 
-    lo, hi = points.min(0), points.max(0)
+    lo, hi = model.min(0), model.max(0)
     pad = 0.15 * float(max(hi - lo)) + 1e-3
-    return Distribution(draw, None, (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad))
+    return Distribution(draw, None, (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad),
+                        display)
 
 
 _ALL = frozenset({"n_modes", "radius", "std"})
@@ -163,7 +192,7 @@ DATASETS.add("gaussian", DatasetSpec(
     frozenset({"std"}), Params(1, 1.0, 1.0), _gaussian))
 DATASETS.add("custom", DatasetSpec(
     "Custom (CSV upload)", "your own points: a CSV with two numeric columns",
-    frozenset(), Params(1, 1.0, 0.0), _custom))
+    frozenset({"standardise"}), Params(1, 1.0, 0.0), _custom))
 
 
 def build(cfg, device: torch.device, points: np.ndarray | None = None) -> Distribution:

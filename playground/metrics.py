@@ -29,6 +29,7 @@ class Coverage:
     hq_pct: float  # % of samples within HQ_STDS std of their nearest mode
     rkl: float  # KL(HQ mode histogram || uniform) in nats; NaN when no sample is HQ
     counts: np.ndarray  # (K,) high-quality samples per mode
+    nearest: np.ndarray  # (K,) all samples per nearest mode, HQ or not (where fakes crowd)
 
 
 def mode_coverage(samples: np.ndarray, truth: GroundTruth) -> Coverage:
@@ -36,13 +37,14 @@ def mode_coverage(samples: np.ndarray, truth: GroundTruth) -> Coverage:
     nearest = d.argmin(1)
     hq = d[np.arange(len(samples)), nearest] < HQ_STDS * truth.std
     counts = np.bincount(nearest[hq], minlength=len(truth.centres))
+    crowd = np.bincount(nearest, minlength=len(truth.centres))
     k = len(truth.centres)
     if counts.sum() == 0:
         rkl = math.nan
     else:
         p = counts[counts > 0] / counts.sum()
         rkl = float(np.sum(p * np.log(p * k)))  # sum p log(p / (1/K)), 0 log 0 = 0
-    return Coverage(int((counts > 0).sum()), k, 100.0 * float(hq.mean()), rkl, counts)
+    return Coverage(int((counts > 0).sum()), k, 100.0 * float(hq.mean()), rkl, counts, crowd)
 
 
 def wasserstein1(a: np.ndarray, b: np.ndarray) -> float:

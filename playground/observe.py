@@ -14,6 +14,8 @@ import torch
 from . import metrics
 from .snapshot import Snapshot
 
+TRAIL_N = 64  # the first 64 tracked fakes leave trails
+
 if TYPE_CHECKING:
     from .run import Run
 
@@ -44,10 +46,13 @@ def evaluate(run: Run) -> None:
     fake_np = _np(fake).astype(np.float64)
     values = metrics.evaluate(fake_np, run.real_eval_np, run.data.truth, run.data.bounds,
                               cubic_n=run.live_w1_n)
+    if "w1" in values:  # in the data's own units: an isotropic rescaling scales W1 with it
+        values["w1"] *= run.data.display.scale
     bound = run.loss.js_bound
     values["js_bound"] = (bound(real=real_scores, fake=fake_scores) if bound else math.nan)
     if run.data.truth is not None:
-        run._mode_counts = metrics.mode_coverage(fake_np, run.data.truth).counts
+        coverage = metrics.mode_coverage(fake_np, run.data.truth)
+        run._mode_counts, run._mode_nearest = coverage.counts, coverage.nearest
     run.latest_metrics = values
     run._metrics_step = run.step_count
     hist = run.metric_history
@@ -84,25 +89,41 @@ def snapshot(run: Run, with_metrics: bool = True) -> Snapshot:
         surface, centre = _surface(run, scores)
     finally:
         run.D.train(was_training)
-    fake_np = _np(fake)
-    run._trail.append(fake_np[: min(len(fake_np), 64)])
+    show = _shown(run.data.display)  # model space -> the data's units (custom CSVs)
+    fake_np = show(_np(fake))
+    run._trail.append(fake_np[: min(len(fake_np), TRAIL_N)])
     truth = run.data.truth
+    d = run.data.display
+    xmin, xmax, ymin, ymax = run.data.bounds
     snap = Snapshot(
         step=run.step_count, status=run.status, reason=run.reason,
-        dataset=run.cfg.dataset, loss=run.cfg.loss, bounds=run.data.bounds,
-        real=_np(run.real_fixed), fake=fake_np, push=_np(pushes),
-        grid_x=run.grid_x, grid_y=run.grid_y,
+        dataset=run.cfg.dataset, loss=run.cfg.loss,
+        bounds=(d.offset[0] + d.scale * xmin, d.offset[0] + d.scale * xmax,
+                d.offset[1] + d.scale * ymin, d.offset[1] + d.scale * ymax),
+        real=show(_np(run.real_fixed)), fake=fake_np, push=_np(pushes),
+        grid_x=(d.offset[0] + d.scale * run.grid_x).astype(np.float32),
+        grid_y=(d.offset[1] + d.scale * run.grid_y).astype(np.float32),
         surface=surface.reshape(len(run.grid_y), len(run.grid_x)),
         surface_kind=run.loss.surface, surface_centre=centre,
-        field_xy=_np(run.field_pts), field_push=_np(field_push),
-        manifold=_np(manifold).reshape(*run._manifold_shape, 2),
+        field_xy=show(_np(run.field_pts)), field_push=_np(field_push),
+        manifold=show(_np(manifold)).reshape(*run._manifold_shape, 2),
         trail=np.stack(list(run._trail)),
-        centres=None if truth is None else truth.centres.astype(np.float32),
-        mode_counts=run._mode_counts, metrics=dict(run.latest_metrics),
+        centres=None if truth is None else show(truth.centres.astype(np.float32)),
+        mode_counts=run._mode_counts, mode_nearest=run._mode_nearest,
+        metrics=dict(run.latest_metrics),
         history=_thin(run.history), metric_history=_thin(run.metric_history),
-        device=run.device.type, n_modes=0 if truth is None else len(truth.centres))
+        device=run.device.type, n_modes=0 if truth is None else len(truth.centres),
+        events=tuple(run.events))
     run.last_good_snapshot = snap
     return snap
+
+
+def _shown(display):
+    """(N, 2) model-space points -> the data's own units (identity for built-in datasets)."""
+    if display.identity:
+        return lambda xy: xy
+    offset = np.asarray(display.offset, dtype=np.float32)
+    return lambda xy: (offset + np.float32(display.scale) * xy).astype(np.float32)
 
 
 def _surface(run: Run, scores: torch.Tensor) -> tuple[np.ndarray, float]:

@@ -8,6 +8,7 @@ finite weights, stops with a reason, and keeps its last good snapshot.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -28,7 +29,9 @@ from .unrolled import unrolled_scores
 FLUSH_EVERY = 32  # steps between host syncs: loss history, NaN check, rollback point
 FIELD_RES = 21  # the gradient field is drawn on FIELD_RES x FIELD_RES arrows
 MANIFOLD_RES = 25  # G's manifold is the image of a MANIFOLD_RES^2 latent grid on [-2.5, 2.5]^2
-TRAIL_LEN, TRAIL_N = 24, 64  # trails: the last TRAIL_LEN positions of the first TRAIL_N fakes
+# trails: the last TRAIL_LEN pictures' positions of the first 64 fakes (~2 s at 5 frames/s;
+# 24 drew a web of long purple lines over the whole ring while a collapsed G hopped)
+TRAIL_LEN = 10
 LIVE_W1_N = 512  # exact W1 on 512 points takes ~20 ms; 2,500 takes ~1.3 s (metrics.evaluate)
 
 
@@ -67,6 +70,8 @@ class Run:
         self.metric_history: dict[str, list[float]] = {"step": []}
         self.latest_metrics: dict[str, float] = {}
         self._mode_counts: np.ndarray | None = None
+        self._mode_nearest: np.ndarray | None = None
+        self.events: list[tuple[int, str]] = []  # (step, what changed) per live change
         self._metrics_step = -1
         self._trail: deque[np.ndarray] = deque(maxlen=TRAIL_LEN)
         self._good = self._state_copy()
@@ -278,6 +283,9 @@ class Run:
             raise ValueError(f"changing {', '.join(reset)} needs a new run")
         new, old = validate(new), self.cfg
         self.flush()
+        label = change_label(old, new)
+        if label:
+            self.events.append((self.step_count, label))
         self.cfg, self.loss = new, LOSSES.get(new.loss)
         if new.spectral_norm != old.spectral_norm:
             set_spectral_norm(self.D, new.spectral_norm)  # D's parameters change names
@@ -307,6 +315,25 @@ class Run:
         self.opt_g.load_state_dict(state["opt_g"])
         self.gen.set_state(state["gen"])
         self.step_count = state["step"]
+
+
+def change_label(old: RunConfig, new: RunConfig) -> str:
+    """A short note of what a live change did, for the markers on the curves:
+    'loss ns→wgan_gp, gp_lambda 0→10'."""
+    parts = []
+    for f in dataclasses.fields(RunConfig):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a != b:
+            parts.append(f"{f.name} {_short(a)}→{_short(b)}")
+    return ", ".join(parts)
+
+
+def _short(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def _clone(tree):

@@ -32,11 +32,13 @@ class Snapshot:
     trail: np.ndarray  # (T, n_trail, 2) recent positions of the first n_trail fakes, oldest first
     centres: np.ndarray | None  # (K, 2) ground-truth modes, if the dataset has them
     mode_counts: np.ndarray | None  # (K,) high-quality fakes per mode at the last evaluation
+    mode_nearest: np.ndarray | None  # (K,) all fakes per nearest mode at the last evaluation
     metrics: dict[str, float]  # latest scalars: modes, hq_pct, rkl, w1, jsd, js_bound
     history: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T,), "step" key
     metric_history: dict[str, np.ndarray] = field(default_factory=dict)  # same, per evaluation
     device: str = "cpu"
     n_modes: int = 0  # K of the ground truth (0 when none)
+    events: tuple[tuple[int, str], ...] = ()  # (step, what changed) for every live change
 
     @property
     def outside(self) -> float:

@@ -44,8 +44,8 @@ def app():
 
 
 def step_of(at) -> int:
-    readout = next(m.value for m in at.markdown if m.value.startswith("**step "))
-    return int(readout.split("**")[1].split()[1])
+    head = next(m.value for m in at.markdown if 'class="pg-head' in m.value)
+    return int(head.split("<b>step ")[1].split("</b>")[0])
 
 
 def query(at) -> dict[str, str]:
@@ -54,6 +54,26 @@ def query(at) -> dict[str, str]:
 
 def texts(elements) -> str:
     return " | ".join(e.value for e in elements)
+
+
+def notices(at) -> str:
+    """One-off notices are toasts (they never push the plots down)."""
+    return " | ".join(t.proto.body for t in at.toast)
+
+
+def status(at) -> str:
+    """The fixed-height readout and status block above the samples plot."""
+    return " | ".join(m.value for m in at.markdown if 'class="pg-head' in m.value)
+
+
+def wait_until(at, predicate, timeout=30.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.3)
+        at.run()  # run_every never fires in AppTest: poll
+    return predicate()
 
 
 def test_page_loads_with_every_view(app):
@@ -71,7 +91,7 @@ def test_step_buttons_and_reset(app):
     at.button(key="lab2d.b.step_g").click().run()
     assert step_of(at) == 3 and not at.exception
     at.button(key="lab2d.b.reset").click().run()
-    assert step_of(at) == 0 and "Reset" in texts(at.info)
+    assert step_of(at) == 0 and "Reset" in notices(at)
 
 
 def test_train_then_pause(app):
@@ -94,7 +114,7 @@ def test_train_then_pause(app):
 @pytest.mark.parametrize("loss", LOSSES.ids())
 def test_every_loss_switch(app, loss):
     at = app()
-    at.selectbox(key=state.widget_key("loss")).select(loss).run()
+    at.selectbox(key=state.widget_key(at.session_state, "loss")).select(loss).run()
     assert not at.exception
     cfg = at.session_state[state.key("cfg")]
     assert cfg.loss == loss
@@ -107,7 +127,7 @@ def test_every_loss_switch(app, loss):
 def test_every_preset_loads_and_steps(app):
     at = app()
     for preset in PRESETS.ids():
-        at.selectbox(key=state.widget_key("preset")).select(preset).run()
+        at.selectbox(key=state.key("w.preset")).select(preset).run()
         assert not at.exception, preset
         assert PRESETS.get(preset).caption in texts(at.caption)
         assert query(at).get("preset", "ns") == preset
@@ -118,14 +138,14 @@ def test_every_preset_loads_and_steps(app):
 def test_a_shipped_run_loads_paused_and_keeps_its_weights(app):
     at = app()
     at.selectbox(key=state.key("w.pretrained")).select("collapse_ring").run()
-    assert not at.exception and "Loaded the shipped run" in texts(at.success)
+    assert not at.exception and "Loaded the shipped run" in notices(at)
     entry = pretrained.read_manifest().get("collapse_ring")
     assert step_of(at) == entry.steps
     assert at.session_state[state.key("cfg")] == config_for(entry.preset, **entry.overrides)
-    assert at.selectbox(key=state.widget_key("preset")).value == entry.preset
+    assert at.selectbox(key=state.key("w.preset")).value == entry.preset
     assert at.selectbox(key=state.key("w.pretrained")).value is None  # an action, not a mode
     at.run()  # the controls now show the loaded config: no reset on the next rerun
-    assert step_of(at) == entry.steps and not at.info
+    assert step_of(at) == entry.steps and not at.toast
     assert query(at) == {"shipped": "collapse_ring"}  # the link reopens this run
     at.button(key="lab2d.b.step_both").click().run()
     assert step_of(at) == entry.steps + 1
@@ -136,21 +156,22 @@ def test_a_shipped_run_loads_paused_and_keeps_its_weights(app):
 def test_a_shipped_run_link_opens_on_its_weights(app):
     at = app({"shipped": "collapse_ring", "lr_g": "0.0002"})
     entry = pretrained.read_manifest().get("collapse_ring")
-    assert not at.exception and step_of(at) == entry.steps and "Started from" in texts(at.info)
+    assert not at.exception and step_of(at) == entry.steps and "Started from" in notices(at)
     assert at.session_state[state.key("cfg")].lr_g == 2e-4  # the link's live change applied
     assert query(at) == {"shipped": "collapse_ring", "lr_g": "0.0002"}
-    at.number_input(key=state.widget_key("seed")).set_value(5).run()  # new weights:
-    assert step_of(at) == 0 and "shipped" not in query(at)  # no longer that run
+    # new weights: no longer that run
+    at.number_input(key=state.widget_key(at.session_state, "seed")).set_value(5).run()
+    assert step_of(at) == 0 and "shipped" not in query(at)
 
 
 def test_live_change_keeps_weights_and_reset_change_says_so(app):
     at = app()
     at.button(key="lab2d.b.step_both").click().run()
     lr = 5e-4 if at.session_state[state.key("cfg")].lr_d != 5e-4 else 2e-4
-    at.select_slider(key=state.widget_key("lr_d")).set_value(lr).run()
-    assert "weights kept" in texts(at.success) and step_of(at) == 1
-    at.number_input(key=state.widget_key("seed")).set_value(5).run()
-    assert "new run" in texts(at.info) and step_of(at) == 0
+    at.select_slider(key=state.widget_key(at.session_state, "lr_d")).set_value(lr).run()
+    assert "weights kept" in notices(at) and step_of(at) == 1
+    at.number_input(key=state.widget_key(at.session_state, "seed")).set_value(5).run()
+    assert "new run" in notices(at) and step_of(at) == 0
     assert query(at)["seed"] == "5" and float(query(at)["lr_d"]) == lr
 
 
@@ -160,7 +181,7 @@ def test_link_round_trip(app):
     cfg = at.session_state[state.key("cfg")]
     expected = urlstate.from_query(params).cfg
     assert cfg == expected and cfg.dataset == "grid" and cfg.gp_lambda == 10.0
-    assert at.selectbox(key=state.widget_key("dataset")).value == "grid"
+    assert at.selectbox(key=state.widget_key(at.session_state, "dataset")).value == "grid"
     assert query(at) == urlstate.to_query(cfg, "wgan_gp")
     assert not at.warning
 
@@ -179,24 +200,25 @@ def test_bad_link_shows_warnings_not_exceptions(app):
 
 def test_invalid_control_combination_reverts_with_a_warning(app):
     at = app()
-    at.selectbox(key=state.widget_key("dataset")).select("grid").run()
-    at.slider(key=state.widget_key("n_modes")).set_value(10).run()
-    assert not at.exception and "square" in texts(at.warning)
-    assert at.slider(key=state.widget_key("n_modes")).value == 25  # back on the valid config
+    at.selectbox(key=state.widget_key(at.session_state, "dataset")).select("grid").run()
+    at.slider(key=state.widget_key(at.session_state, "n_modes")).set_value(10).run()
+    assert not at.exception and "square" in notices(at)
+    # back on the valid config
+    assert at.slider(key=state.widget_key(at.session_state, "n_modes")).value == 25
 
 
 def test_csv_upload_good_and_bad(app):
     at = app()
-    at.selectbox(key=state.widget_key("dataset")).select("custom").run()
+    at.selectbox(key=state.widget_key(at.session_state, "dataset")).select("custom").run()
     assert "Upload a CSV" in texts(at.info) and not at.get("component_instance")
     uploader = at.get("file_uploader")[0]
     uploader.set_value(("bad.csv", b"x,y\n1,2\nthree,4\n", "text/csv"))
     at.run()
-    assert not at.exception and "bad.csv" in texts(at.warning)
+    assert not at.exception and "bad.csv" in notices(at)
     rows = "\n".join(f"{i % 7},{i % 5}" for i in range(40)).encode()
     at.get("file_uploader")[0].set_value(("pts.csv", rows, "text/csv"))
     at.run()
-    assert not at.exception and "40 points" in texts(at.info)
+    assert not at.exception and "40 points" in notices(at)
     assert len(at.get("component_instance")) == 4
 
 
@@ -204,20 +226,28 @@ def test_diverging_run_shows_its_reason(app):
     at = app({**SMALL, "loss": "fgan_kl", "opt_d": "sgd", "opt_g": "sgd", "lr_d": "1.0",
               "lr_g": "1.0"})
     at.button(key="lab2d.b.train").click().run()
-    end = time.monotonic() + 30
-    while not at.error and time.monotonic() < end:
-        time.sleep(0.3)
-        at.run()
-    assert "diverged" in texts(at.error) and "became" in texts(at.error)
+    assert wait_until(at, lambda: "diverged" in status(at).lower())
+    assert "became" in status(at) and "then press Train" in status(at)
     assert len(at.get("component_instance")) == 4  # the last good picture stays
     assert not at.exception
+    # the message says what to do, and doing it works: a setting changes, then Train trains
+    at.button(key="lab2d.b.train").click().run()
+    assert at.button(key="lab2d.b.train").label == "Train"  # refused: nothing changed yet
+    at.select_slider(key=state.widget_key(at.session_state, "lr_d")).set_value(1e-4).run()
+    at.select_slider(key=state.widget_key(at.session_state, "lr_g")).set_value(1e-4).run()
+    assert "diverged" not in status(at).lower() and at.button(key="lab2d.b.train").label == "Train"
+    before = step_of(at)
+    at.button(key="lab2d.b.train").click().run()
+    assert at.button(key="lab2d.b.train").label == "Pause"
+    assert wait_until(at, lambda: step_of(at) > before)
 
 
 def test_presenter_mode_hides_chosen_controls(app):
     at = app({**SMALL, "present": "1", "hide": "seed,width"})
     keys = {w.key for w in at.number_input} | {w.key for w in at.select_slider}
-    assert state.widget_key("seed") not in keys and state.widget_key("width") not in keys
-    assert state.widget_key("lr_d") in keys
+    ss = at.session_state
+    assert state.widget_key(ss, "seed") not in keys and state.widget_key(ss, "width") not in keys
+    assert state.widget_key(ss, "lr_d") in keys
     assert any("font-size" in m.value for m in at.markdown)
     assert query(at)["present"] == "1"
 
@@ -233,3 +263,105 @@ def test_app_entry_point_loads():
             "trainer") in at.session_state else None
         if trainer is not None:
             trainer.close()
+
+
+def test_a_loss_switch_survives_a_stale_rerun(app):
+    """The race of the lecture-ready issue: the browser sends the loss change, the page turns
+    the gradient-penalty toggle on, and before the browser has drawn the new toggle a fragment
+    timer sends the old widget values again (loss=wgan_gp, penalty off). Without new control
+    keys per programmatic change that stale rerun applied wgan_gp with gp_lambda 0."""
+    at = app({**SMALL, "loss": "minimax"})
+    at.button(key="lab2d.b.train").click().run()
+    at.selectbox(key=state.widget_key(at.session_state, "loss")).select("wgan_gp")
+    stale = at._tree.get_widget_states()  # what the browser knows: new loss, penalty off
+    at.run()  # the change arrives: on_follow_up turns the penalty on
+    at._run(widget_state=stale)  # the interleaved rerun with the browser's stale values
+    at.run()
+    cfg = at.session_state[state.key("cfg")]
+    assert (cfg.loss, cfg.gp_lambda) == ("wgan_gp", 10.0)
+    assert query(at).get("gp_lambda") is None  # the link carries the loss's own penalty
+    assert at.session_state[state.key("trainer")].cfg.gp_lambda == 10.0
+    assert not at.exception
+
+
+def test_reset_and_new_runs_keep_the_play_state(app):
+    at = app()
+    at.button(key="lab2d.b.train").click().run()
+    at.button(key="lab2d.b.reset").click().run()
+    assert at.button(key="lab2d.b.train").label == "Pause"  # still training, new weights
+    at.selectbox(key=state.key("w.preset")).select("r1").run()
+    assert at.button(key="lab2d.b.train").label == "Pause"  # a preset: the same rule
+    at.button(key="lab2d.b.train").click().run()
+    at.button(key="lab2d.b.reset").click().run()
+    assert at.button(key="lab2d.b.train").label == "Train" and step_of(at) == 0  # paused
+
+
+def test_repeated_link_parameters_warn(app):
+    at = app({**SMALL, "preset": ["collapse", "r1"]})
+    assert "sets preset 2 times" in texts(at.warning)
+    assert at.session_state[state.key("preset")] == "r1"
+
+
+def test_the_collapse_cure_is_one_click_and_keeps_the_weights(app):
+    at = app({**SMALL, "preset": "collapse"})
+    at.button(key="lab2d.b.step_both").click().run()
+    assert at.button(key="lab2d.b.cure").label == "Cure: R1 penalty"
+    at.button(key="lab2d.b.cure").click().run()
+    cfg = at.session_state[state.key("cfg")]
+    assert (cfg.r1_gamma, cfg.lr_d, cfg.lr_g) == (0.1, 1e-3, 1e-3)
+    assert step_of(at) == 1 and "weights kept" in notices(at)
+    assert at.toggle(key=state.toggle_key(at.session_state, "r1_gamma")).value  # shown on
+    at.selectbox(key=state.key("w.preset")).select("ns").run()
+    assert not [b for b in at.button if b.key == "lab2d.b.cure"]  # only demos have one
+
+
+def test_speed_control_reaches_the_run_and_the_link(app):
+    at = app()
+    at.selectbox(key=state.key("w.speed")).select(1).run()
+    assert query(at)["speed"] == "1" and state.get(at.session_state, "speed") == 1
+    t = at.session_state[state.key("trainer")]
+    t.step()
+    assert t._link.info["steps_per_frame"] == 1
+
+
+def test_a_follower_tab_sees_the_run_without_a_slot(app):
+    owner = app()
+    owner.button(key="lab2d.b.step_both").click().run()
+    token = owner.session_state[state.key("token")]
+    assert f"?follow={token}" in texts(owner.code)
+    follower = app({"follow": token})
+    assert not follower.exception and step_of(follower) == 1
+    assert follower.session_state[state.key("trainer")] is None  # no process, no slot
+    assert not [b for b in follower.button if b.key == "lab2d.b.train"]  # no controls
+    owner.button(key="lab2d.b.step_both").click().run()
+    follower.run()
+    assert step_of(follower) == 2
+    lost = app({"follow": "nobody"})
+    assert "No run to follow" in texts(lost.warning) and not lost.exception
+
+
+def test_custom_points_far_away_are_standardised_without_a_false_alarm(app):
+    at = app()
+    at.selectbox(key=state.widget_key(at.session_state, "dataset")).select("custom").run()
+    rows = "\n".join(f"{5000 + i % 7},{5000 + i % 5}" for i in range(40)).encode()
+    at.get("file_uploader")[0].set_value(("far.csv", rows, "text/csv"))
+    at.run()
+    assert "Standardised" in notices(at) and "subtracted the mean (5003" in notices(at)
+    assert "off the plot" not in status(at)  # never a runaway warning before training
+    snap, _ = at.session_state[state.key("trainer")].latest()
+    assert snap.bounds[0] > 4990 and abs(snap.real[:, 0].mean() - 5003) < 1  # original units
+
+
+def test_an_oversized_csv_is_refused_with_the_reason(app):
+    at = app()
+    at.selectbox(key=state.widget_key(at.session_state, "dataset")).select("custom").run()
+    big = b"x,y\n" + b"1.000000000,2.000000000\n" * 260_000  # ~6 MB
+    at.get("file_uploader")[0].set_value(("big.csv", big, "text/csv"))
+    at.run()
+    assert "the limit is 5 MB" in notices(at) and not at.exception
+
+
+def test_a_heavy_configuration_says_so(app):
+    at = app({"width": "1024", "depth": "8", "batch_size": "4096", "grid_res": "25",
+              "n_fixed": "64"})
+    assert "heavy" in status(at) and "a step" in status(at)

@@ -1,11 +1,14 @@
-"""The "Why Wasserstein" page loads in AppTest and its controls work."""
+"""The "Why Wasserstein" page loads in AppTest, its controls work, and its long work runs in
+the session's worker process (the script run returns at once; later runs show progress)."""
 import json
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).with_name("theory_page_app.py"))
+WORKER = "theory.worker"
 
 
 @pytest.fixture
@@ -13,17 +16,37 @@ def at():
     app = AppTest.from_file(APP, default_timeout=120)
     app.run()
     assert not app.exception, app.exception
-    return app
+    yield app
+    worker = app.session_state[WORKER] if WORKER in app.session_state else None
+    if worker is not None:
+        worker.close()
 
 
 def _metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_loads_with_closed_forms(at):
+def _poll(at, predicate, timeout=120.0) -> bool:
+    """run_every never fires in AppTest: rerun until the worker's views satisfy `predicate`."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        at.run()
+        assert not at.exception, at.exception
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def _views(at) -> dict:
+    return at.session_state[WORKER].latest()[0] or {}
+
+
+def test_loads_with_closed_forms_and_no_worker(at):
     assert at.title[0].value == "Why Wasserstein"
     assert _metric(at, "W") == "0.5000" and _metric(at, "KL") == "+∞"
     assert len(at.get("plotly_chart")) >= 2
+    assert at.session_state[WORKER] is None  # opening the page costs no process
 
 
 def test_theta_slider_moves_the_closed_forms(at):
@@ -35,26 +58,28 @@ def test_theta_slider_moves_the_closed_forms(at):
     assert _metric(at, "W") == "1.5000" and _metric(at, "TV") == "1.0000"
 
 
-@pytest.mark.slow  # two thetas, each a D and a critic trained for 1,000 steps
-def test_estimate_button_fills_one_theta_per_run(at):
+@pytest.mark.slow  # thetas, each a D and a critic trained for 1,500 steps, in the worker
+def test_estimates_fill_in_the_worker_while_the_page_stays_free(at):
     at.select_slider(key="theory.w.n").set_value(128)
     at.button(key="theory.w.estimate").click().run()
     assert not at.exception
-    grid = at.session_state["theory.grid"]
-    assert len(grid.rows) == 1 and grid.rows[0].theta == -1.0
-    at.run()  # run_every never fires in AppTest: each run is one tick
-    assert len(at.session_state["theory.grid"].rows) == 2
+    view = _views(at)["estimate"]
+    assert len(view.rows) < len(view.thetas)  # the click's run did not do the work itself
+    assert _poll(at, lambda: len(_views(at)["estimate"].rows) >= 2)
+    rows = _views(at)["estimate"].rows
+    assert rows[0].theta == -1.0 and rows[0].js_learned == pytest.approx(0.693, abs=0.01)
+    assert any("θ done" in p.proto.text for p in at.get("progress"))
+    assert at.get("table")  # a static table: it fits a 1280 px screen
 
 
 def test_train_theta_advances_every_loss(at):
     at.select_slider(key="theory.w.theta_steps").set_value(100)
     at.button(key="theory.w.train_theta").click().run()
     assert not at.exception
-    games = at.session_state["theory.games"]
-    assert set(games) == {"minimax", "ns", "wgan_gp"}
-    assert all(g.steps == 10 for g in games.values())
+    assert _poll(at, lambda: (v := _views(at)["race"]).traces
+                 and all(t.step[-1] >= 100 for t in v.traces.values()))
+    assert set(_views(at)["race"].traces) == {"minimax", "ns", "wgan_gp"}
     at.run()
-    assert all(g.steps == 20 for g in at.session_state["theory.games"].values())
     titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
               for c in at.get("plotly_chart")]
     assert any("Training θ from θ0 = 1" in t for t in titles)
@@ -63,8 +88,10 @@ def test_train_theta_advances_every_loss(at):
 def test_saturation_section_trains_and_reports(at):
     at.button(key="theory.w.fit2").click().run()
     assert not at.exception
-    r = at.session_state["theory.sat"]
+    assert _poll(at, lambda: _views(at)["saturation"] is not None)
+    r = _views(at)["saturation"]
     assert r.d_grad_at_fakes < 1e-4 and r.critic_grad_at_fakes > 0.5
+    at.run()
     assert any(m.label.startswith("critic's mean") for m in at.metric)
 
 
@@ -75,13 +102,21 @@ def test_saturation_rejects_an_empty_range(at):
     assert any("x_min" in e.value for e in at.error)
 
 
-def test_compare_starts_both_runs(at):
+def test_compare_trains_both_runs_in_the_worker(at):
     at.select_slider(key="theory.w.steps").set_value(500)
     at.button(key="theory.w.compare").click().run()
     assert not at.exception
-    cmp = at.session_state["theory.cmp"]
-    assert set(cmp.runs) == {"ns", "wgan_gp"}
-    at.run()
-    assert max(r.step_count for r in at.session_state["theory.cmp"].runs.values()) > 0
+    assert _poll(at, lambda: (v := _views(at)["compare"]).curves
+                 and max(c.step[-1] for c in v.curves.values()) > 0)
+    assert set(_views(at)["compare"].curves) == {"ns", "wgan_gp"}
     at.select_slider(key="theory.w.kernel").set_value(9).run()
     assert not at.exception
+
+
+def test_presenter_mode_enlarges_the_page():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["present"] = "1"
+    app.run()
+    assert any("font-size" in m.value for m in app.markdown)
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["font"]["size"] > 13

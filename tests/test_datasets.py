@@ -65,7 +65,7 @@ def test_curves_have_no_mode_truth_and_gaussian_has_one():
 
 def test_custom_samples_only_the_uploaded_points():
     pts = np.array([[0, 0], [1, 1], [2, 0]] * 4, dtype=np.float32)
-    _, x = _sample(RunConfig(dataset="custom"), points=pts, n=500)
+    _, x = _sample(RunConfig(dataset="custom", standardise=False), points=pts, n=500)
     assert {tuple(p) for p in x.tolist()} == {(0, 0), (1, 1), (2, 0)}
     with pytest.raises(ValueError, match="uploaded points"):
         datasets.build(RunConfig(dataset="custom"), CPU)
@@ -81,3 +81,17 @@ def test_sampling_is_reproducible():
 def test_unknown_dataset_names_the_valid_ones():
     with pytest.raises(ValueError, match="valid: ring, grid"):
         RunConfig().replace(dataset="circle")
+
+
+def test_custom_points_far_from_the_origin_are_standardised_and_shown_in_their_units():
+    rng = np.random.default_rng(0)
+    pts = (5000 + 3 * rng.standard_normal((400, 2))).astype(np.float32)
+    dist = datasets.build(RunConfig(dataset="custom"), CPU, pts)
+    x = dist.sample(4000, torch.Generator().manual_seed(0)).numpy().astype(np.float64)
+    assert np.abs(x.mean(0)).max() < 0.1  # centred...
+    assert np.sqrt((x**2).mean()) == pytest.approx(1.0, abs=0.05)  # ...with unit RMS
+    d = dist.display  # and mapped back exactly
+    back = np.asarray(d.offset) + d.scale * x
+    assert np.abs(back.mean(0) - pts.mean(0)).max() < 0.5 and 2.0 < d.scale < 4.5
+    raw = datasets.build(RunConfig(dataset="custom", standardise=False), CPU, pts)
+    assert raw.display.identity and raw.bounds[0] > 4900  # off: the raw coordinates

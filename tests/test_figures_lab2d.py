@@ -8,12 +8,12 @@ import pytest
 
 from playground.figures import lab2d, lab2d_curves
 from playground.figures.lab2d import Overlays, arrow_lengths, arrow_segments, samples_figure
-from playground.figures.style import PRESENTER
+from playground.figures.style import NORMAL, PRESENTER
 from playground.snapshot import Snapshot
 
 
 def make_snap(kind="prob", n=512, res=100, modes=8, history=50, with_truth=True,
-              js_bound=True) -> Snapshot:
+              js_bound=True, events=()) -> Snapshot:
     rng = np.random.default_rng(0)
     f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
     angles = 2 * np.pi * np.arange(modes) / modes
@@ -35,11 +35,13 @@ def make_snap(kind="prob", n=512, res=100, modes=8, history=50, with_truth=True,
         manifold=f32(rng.normal(size=(25, 25, 2))), trail=f32(rng.normal(size=(20, 64, 2))),
         centres=centres if with_truth else None,
         mode_counts=np.arange(modes) if with_truth else None,
+        mode_nearest=2 * np.arange(modes) + 1 if with_truth else None,
         metrics={"modes": 5.0, "hq_pct": 80.0, "rkl": 0.3, "w1": 0.2, "jsd": 0.5,
                  "js_bound": 0.1},
         history={"step": steps, "d_loss": f32(np.linspace(1.4, 1, history)),
                  "g_loss": f32(np.linspace(0.7, 1, history))},
-        metric_history=mh if history else {}, n_modes=modes if with_truth else 0)
+        metric_history=mh if history else {}, n_modes=modes if with_truth else 0,
+        events=events)
 
 
 def validated(fig: go.Figure) -> go.Figure:
@@ -61,8 +63,9 @@ def test_samples_figure_has_every_layer_in_order():
     fig = validated(samples_figure(make_snap(), ALL))
     kinds = [t.type for t in fig.data]
     assert kinds[0] == "heatmap"  # drawn first, under everything
+    # the reals (std 0.01 on the ring) above the mode markers and the fakes
     assert [n.split(" (")[0] for n in names(fig)[1:]] == [
-        "gradient field", "G manifold", "trails", "real", "fake", "mode centres", "G's push"]
+        "field", "G manifold", "trails", "modes", "fake", "real", "G's push"]
     assert all(k == "scattergl" for k in kinds[1:])  # WebGL: SVG points cap the browser at ~2/s
     real = next(t for t in fig.data if t.name == "real")
     assert len(real.x) == 512 and real.marker.color == "#1b9e4b"
@@ -71,10 +74,10 @@ def test_samples_figure_has_every_layer_in_order():
 def test_overlays_switch_off_and_axes_are_fixed():
     snap = make_snap()
     fig = validated(samples_figure(snap, NONE))
-    assert names(fig) == ["D", "real", "fake (fixed z)", "mode centres"]
+    assert names(fig) == ["D", "modes", "fake", "real"]
     assert tuple(fig.layout.xaxis.range) == (-1.5, 1.5)
     assert tuple(fig.layout.yaxis.range) == (-1.5, 1.5)
-    assert fig.layout.uirevision == "lab2d"  # zoom survives live updates
+    assert fig.layout.uirevision == "lab"  # zoom survives live updates
     assert fig.layout.meta["step"] == 123
 
 
@@ -105,14 +108,15 @@ def test_critic_range_survives_a_flat_surface():
     assert zmin < 2.0 < zmax and math.isfinite(zmax - zmin)
 
 
-def test_arrow_lengths_are_log_scaled_and_vanish_below_the_floor():
-    v = np.array([[1.0, 0], [1e-2, 0], [1e-4, 0], [1e-6, 0], [0, 0], [5.0, 0]], np.float32)
+def test_arrow_lengths_are_linear_up_to_a_unit_slope():
+    v = np.array([[1.0, 0], [0.5, 0], [0.02, 0], [0, 0], [5.0, 0]], np.float32)
     length = arrow_lengths(v, span=10.0)
     full = lab2d.ARROW_FRAC * 10
-    assert length[0] == pytest.approx(full)
-    assert length[1] == pytest.approx(full / 2)  # 2 of 4 decades below 1
-    assert length[2] == 0 and length[3] == 0 and length[4] == 0
-    assert length[5] == pytest.approx(full)  # capped
+    assert length[0] == pytest.approx(full)  # a 1-Lipschitz critic's slope: full length
+    assert length[1] == pytest.approx(full / 2)  # a collapsed G's push (measured ~0.5)
+    assert length[2] == pytest.approx(full / 50)  # a settled R1 run (median 0.02): short
+    assert length[3] == 0
+    assert length[4] == pytest.approx(full)  # capped
 
 
 def test_arrow_segments_point_along_the_push():
@@ -133,9 +137,19 @@ def test_manifold_and_trails_are_one_polyline_per_row():
     assert len(trails.x) == 64 * (20 + 1)
 
 
-def test_presenter_style_is_bigger():
+def test_presenter_style_is_bigger_and_fits_the_window():
     fig = samples_figure(make_snap(), style=PRESENTER)
     assert fig.layout.font.size == PRESENTER.font_size and fig.layout.height == PRESENTER.height
+    fit = fig.layout.meta["fit"]  # liveplot sizes the chart to the browser window
+    assert fit["min"] <= fit["max"] and fit["share"] == 1.0
+    # a 1280 x 800 projector: the plot takes what the page's chrome leaves
+    assert fit["min"] <= 800 - fit["minus"] <= fit["max"]
+
+
+def test_the_legend_has_its_own_room_so_overlays_never_move_the_plot():
+    few, many = samples_figure(make_snap(), NONE), samples_figure(make_snap(), ALL)
+    assert few.layout.margin.b == many.layout.margin.b >= 1.9 * NORMAL.legend_font
+    assert few.layout.legend.yref == "container"
 
 
 def test_loss_figure_curves():
@@ -143,27 +157,54 @@ def test_loss_figure_curves():
     assert names(fig) == ["D loss", "G loss"] and len(fig.data[0].x) == 50
     empty = validated(lab2d_curves.loss_figure(make_snap(history=0)))
     assert "press Train" in empty.layout.annotations[0].text
+    assert tuple(empty.layout.xaxis.range) == (0, 100)  # step 0: no '0, 500m, 1' ticks
+
+
+def test_one_loss_spike_does_not_flatten_the_chart():
+    snap = make_snap(history=200)
+    d = np.linspace(1.4, 1.0, 200).astype(np.float32)
+    d[150] = 5e7  # a divergence's spike
+    spiky = Snapshot(**{**snap.__dict__, "history": {**snap.history, "d_loss": d,
+                                                   "step": np.arange(200, dtype=np.float32),
+                                                   "g_loss": np.ones(200, np.float32)}})
+    fig = validated(lab2d_curves.loss_figure(spiky))
+    lo, hi = fig.layout.yaxis.range
+    assert 0.9 < hi < 2.0 and 0.5 < lo < 1.0  # the bulk fills the chart...
+    assert any("1 off-scale" in a.text for a in fig.layout.annotations)  # ...and it says so
+
+
+def test_live_changes_are_marked_on_every_curve():
+    snap = make_snap(events=((100, "loss ns→wgan_gp, gp_lambda 0→10"), (300, "lr_d 0.001→0.0001")))
+    for figure in (lab2d_curves.loss_figure, lab2d_curves.coverage_figure,
+                   lab2d_curves.divergence_figure):
+        fig = validated(figure(snap))
+        xs = {sh.x0 for sh in fig.layout.shapes if sh.line.dash == "dot"}
+        assert xs == {100, 300}, figure.__name__
+    labels = " ".join(a.text for a in lab2d_curves.loss_figure(snap).layout.annotations)
+    assert "lr_d 0.001→0.0001" in labels and "loss ns→wgan_gp" in labels  # said once
 
 
 def test_coverage_figure_with_and_without_ground_truth():
     fig = validated(lab2d_curves.coverage_figure(make_snap()))
-    assert names(fig) == ["HQ samples per mode", "modes captured", "% high quality",
+    assert names(fig) == ["within 3 std", "nearest, not HQ", "modes captured", "% HQ",
                           "reverse KL"]
-    assert list(fig.data[0].y) == list(range(8))
+    # stacked: the HQ part solid, the rest of the fakes nearest each mode light on top
+    assert list(fig.data[0].y) == list(range(8)) and fig.layout.barmode == "stack"
+    assert list(fig.data[0].y + fig.data[1].y) == [2 * k + 1 for k in range(8)]
     modes = next(t for t in fig.data if t.name == "modes captured")
     assert modes.y[10] == pytest.approx(100 * 2 / 8) and modes.customdata[10] == 2  # step 100
     bare = validated(lab2d_curves.coverage_figure(make_snap(with_truth=False)))
     assert "no ground-truth modes" in bare.layout.annotations[0].text
-    assert "HQ samples per mode" not in names(bare)
+    assert "within 3 std" not in names(bare)
 
 
 def test_divergence_figure_side_by_side_with_log2_ceiling():
     fig = validated(lab2d_curves.divergence_figure(make_snap()))
-    assert names(fig) == ["W1 (exact)", "JSD (histogram)", "JS bound from D"]
+    assert names(fig) == ["W1", "JSD", "D's JS bound"]
     assert fig.data[0].xaxis == "x" and fig.data[1].xaxis == "x2"
     assert fig.layout.shapes[0].y0 == pytest.approx(math.log(2))
     none = validated(lab2d_curves.divergence_figure(make_snap(js_bound=False)))
-    assert "JS bound from D" not in names(none)
+    assert "D's JS bound" not in names(none)
     assert any("no JS bound" in a.text for a in none.layout.annotations)
 
 

@@ -2,8 +2,9 @@
 remedies."""
 import pytest
 
+from playground.config import RunConfig, needs_reset
 from playground.losses import LOSSES
-from playground.presets import PRESETS, config_for, with_loss
+from playground.presets import CURES, PRESETS, config_for, switch_loss
 
 REQUIRED = {"ns", "minimax", "lsgan", "hinge", "wgan_clip", "wgan_gp", "sngan", "unrolled",
             "instance_noise", "fgan_kl", "fgan_rkl", "fgan_pearson", "fgan_hellinger",
@@ -36,8 +37,27 @@ def test_paper_settings():
 
 
 def test_choosing_a_loss_brings_its_remedy_unless_overridden():
-    assert with_loss({"loss": "wgan"})["clip_c"] == 0.01
-    assert with_loss({"loss": "wgan_gp"})["gp_lambda"] == 10.0
-    assert with_loss({"loss": "wgan_gp", "gp_lambda": 1.0})["gp_lambda"] == 1.0
+    assert switch_loss(RunConfig(), "wgan").clip_c == 0.01
+    assert switch_loss(RunConfig(), "wgan_gp").gp_lambda == 10.0
+    assert config_for("ns", loss="wgan_gp", gp_lambda=1.0).gp_lambda == 1.0
     assert config_for("ns", loss="wgan_gp").gp_lambda == 10.0
     assert config_for("ns", dataset="grid").dataset == "grid"
+
+
+def test_a_loss_switch_means_the_same_everywhere():
+    # the CLI's `--preset wgan_clip --set loss=ns` and the link's `?preset=wgan_clip&loss=ns`
+    # both go through switch_loss: NS without wgan's clipping, the preset's other settings kept
+    cli = config_for("wgan_clip", loss="ns")
+    assert cli.loss == "ns" and cli.clip_c == 0.0 and cli.opt_d == "rmsprop"
+    assert cli == switch_loss(config_for("wgan_clip"), "ns")
+    # a remedy set on purpose (not the loss's default) survives the switch
+    assert switch_loss(RunConfig(loss="wgan", clip_c=0.05), "ns").clip_c == 0.05
+    assert config_for("wgan_clip", loss="ns", clip_c=0.01).clip_c == 0.01  # named: kept
+
+
+def test_cures_are_live_changes_of_their_demo():
+    for preset, cure in CURES.items():
+        cfg = config_for(preset)
+        cured = cfg.replace(**cure.changes)
+        assert PRESETS.get(preset).demo and PRESETS.get(preset).cure is cure
+        assert not needs_reset(cfg, cured) and cured != cfg  # weights kept, something changed

@@ -1,5 +1,6 @@
 """The server-wide job cap: capacity, first-come-first-served order, idempotent release."""
 import threading
+import time
 
 import pytest
 
@@ -26,8 +27,10 @@ def test_release_wakes_a_waiter_and_is_idempotent():
     got = []
     waiter = threading.Thread(target=lambda: got.append(slots.acquire("b", 5)))
     waiter.start()
+    deadline = time.monotonic() + 10  # a dead waiter fails the test instead of hanging it
     while slots.waiting() == 0:
-        pass
+        assert time.monotonic() < deadline, "the waiter never queued"
+        time.sleep(0.001)
     slots.release("a")
     slots.release("a")
     waiter.join(5)

@@ -2,7 +2,7 @@
 import pytest
 
 from playground.config import RunConfig, needs_reset
-from playground.presets import PRESETS, config_for
+from playground.presets import PRESETS, config_for, switch_loss
 from playground.ui import state
 from playground.ui.controls import CONTROLS
 
@@ -39,19 +39,19 @@ def test_dataset_parameters_at_their_default_are_stored_as_none():
     ss = {}
     state.ensure(ss)
     state.write_widgets(ss, RunConfig())
-    assert ss[state.widget_key("n_modes")] == 8  # ring's own default is shown
+    assert ss[state.widget_key(ss, "n_modes")] == 8  # ring's own default is shown
     assert state.field_value(CONTROLS["n_modes"], ss, RunConfig()) is None
-    ss[state.widget_key("n_modes")] = 12
+    ss[state.widget_key(ss, "n_modes")] = 12
     assert state.field_value(CONTROLS["n_modes"], ss, RunConfig()) == 12
 
 
 def test_a_switched_off_remedy_is_zero_and_remembers_a_strength():
     ss = {}
     state.write_widgets(ss, RunConfig(r1_gamma=0.0))
-    assert ss[state.toggle_key("r1_gamma")] is False
-    assert ss[state.widget_key("r1_gamma")] == CONTROLS["r1_gamma"].on_value
+    assert ss[state.toggle_key(ss, "r1_gamma")] is False
+    assert ss[state.widget_key(ss, "r1_gamma")] == CONTROLS["r1_gamma"].on_value
     assert state.field_value(CONTROLS["r1_gamma"], ss, RunConfig()) == 0.0
-    ss[state.toggle_key("r1_gamma")] = True
+    ss[state.toggle_key(ss, "r1_gamma")] = True
     assert state.field_value(CONTROLS["r1_gamma"], ss, RunConfig()) == 1.0
 
 
@@ -79,12 +79,12 @@ def test_decide_follows_needs_reset(changes, kind):
 
 
 def test_switch_loss_brings_and_takes_its_remedies():
-    wgan = state.switch_loss(RunConfig(), "wgan")
+    wgan = switch_loss(RunConfig(), "wgan")
     assert wgan.clip_c == 0.01
-    assert state.switch_loss(wgan, "ns").clip_c == 0.0  # left at its default: dropped
+    assert switch_loss(wgan, "ns").clip_c == 0.0  # left at its default: dropped
     tuned = wgan.replace(clip_c=0.05)
-    assert state.switch_loss(tuned, "ns").clip_c == 0.05  # the user's own value is kept
-    assert state.switch_loss(RunConfig(), "wgan_gp").gp_lambda == 10.0
+    assert switch_loss(tuned, "ns").clip_c == 0.05  # the user's own value is kept
+    assert switch_loss(RunConfig(), "wgan_gp").gp_lambda == 10.0
 
 
 def test_switch_dataset_resets_its_parameters():
@@ -114,6 +114,22 @@ def test_notify_queues_messages():
 
 
 def test_widget_keys_never_collide_with_state_keys():
-    widget_keys = set(state.widget_values(RunConfig()))
+    widget_keys = set(state.widget_values({}, RunConfig()))
     state_keys = {state.key(k) for k in state.NAMESPACES.get("lab2d").defaults}
     assert not widget_keys & state_keys
+
+
+def test_programmatic_control_changes_use_new_keys():
+    """A loss switch, preset or load writes the controls under a new generation of keys, so
+    a stale rerun from the browser (old values under the old keys) cannot undo it."""
+    ss = {}
+    state.ensure(ss)
+    state.write_widgets(ss, RunConfig())
+    old = state.toggle_key(ss, "gp_lambda")
+    ss[old] = False
+    state.write_widgets(ss, RunConfig(loss="wgan_gp", gp_lambda=10.0))
+    new = state.toggle_key(ss, "gp_lambda")
+    assert new != old and ss[new] is True
+    ss[old] = False  # the stale value lands on a key no control reads any more
+    assert state.field_value(state.NAMESPACES.get("lab2d").controls["gp_lambda"], ss,
+                             RunConfig()) == 10.0

@@ -2,8 +2,8 @@
 import pytest
 
 from playground.config import RunConfig
-from playground.presets import PRESETS, config_for
-from playground.ui import state, urlstate
+from playground.presets import PRESETS, config_for, switch_loss
+from playground.ui import urlstate
 from playground.ui.urlstate import from_query, to_query
 
 
@@ -28,7 +28,7 @@ def test_changed_configs_round_trip(preset, changes):
     base = config_for(preset)
     cfg = base
     if "loss" in changes:
-        cfg = state.switch_loss(cfg, changes.pop("loss"))
+        cfg = switch_loss(cfg, changes.pop("loss"))
     cfg = cfg.replace(**changes)
     link = from_query(to_query(cfg, preset, present=True, hidden=frozenset({"seed"})))
     assert link.cfg == cfg and link.warnings == ()
@@ -61,8 +61,19 @@ def test_one_bad_parameter_keeps_the_good_ones():
     assert link.cfg.lr_d == RunConfig().lr_d and len(link.warnings) == 1
 
 
-def test_repeated_parameters_take_the_last():
-    assert from_query({"seed": ["1", "2"]}).cfg.seed == 2
+def test_repeated_parameters_take_the_last_and_say_so():
+    link = from_query({"seed": ["1", "2"], "preset": ["collapse", "r1"]})
+    assert link.cfg.seed == 2 and link.preset == "r1"
+    assert any("sets preset 2 times" in w for w in link.warnings)
+    assert any("sets seed 2 times" in w for w in link.warnings)
+    assert from_query({"seed": ["3", "3"]}).warnings == ()  # the same value twice is harmless
+
+
+def test_speed_and_follow_ride_along():
+    link = from_query({"speed": "1", "follow": "abc"})
+    assert link.speed == 1 and link.follow == "abc" and link.warnings == ()
+    assert to_query(RunConfig(), speed=5) == {"speed": "5"}
+    assert "speed" in from_query({"speed": "3"}).warnings[0]
 
 
 def test_shipped_run_link_round_trips_with_live_changes():

@@ -13,14 +13,16 @@ import plotly.graph_objects as go
 
 from ..snapshot import Snapshot
 from . import palette
-from .style import NORMAL, Style, axis, base_layout, figure
+from .style import NORMAL, Style, axis, base_layout, figure, fit
 
 N_ARROWS = 96  # fakes that get a push arrow: enough to read the flow, few enough to see points
 ARROW_FRAC = 0.07  # the longest arrow spans 7% of the plot's width
-# Arrow length ~ log10 |push| over ARROW_DECADES decades below 1: the same mapping for every
-# loss and every frame, so vanishing gradients look short (minimax vs a confident D) instead
-# of being re-normalised into full-length arrows.
-ARROW_DECADES = 4.0
+# Arrow length is linear in |push| up to ARROW_REF, the slope of a 1-Lipschitz critic (what
+# WGAN-GP holds D to), and full length beyond: the same mapping for every loss and frame, so a
+# vanishing gradient (minimax against a confident D: |push| ~1e-3) and a settled run (R1 on
+# the ring after 5,000 steps: median 0.02) draw short arrows, a collapsed G chased by a sharp D
+# (0.5) half ones. A log scale made those settled 0.02s 60% long: starbursts on every mode.
+ARROW_REF = 1.0
 SURFACE_PCTL = 98.0  # a critic's colour range covers this percentile of |score - centre|
 
 
@@ -29,17 +31,19 @@ class Overlays:
     arrows: bool = True  # G's push on a subset of fakes
     field: bool = False  # the push over a coarse grid of the whole plane
     manifold: bool = False  # G's image of a regular latent grid
-    trails: bool = True  # recent positions of the tracked fakes
+    trails: bool = False  # recent positions of the tracked fakes
 
 
 def samples_figure(snap: Snapshot, overlays: Overlays = Overlays(),
                    style: Style = NORMAL) -> go.Figure:
-    """Heat map of D, real (green) and fake (purple) points on the dataset's fixed axes."""
+    """Heat map of D, real (green) and fake (purple) points on the dataset's fixed axes.
+    Layers bottom to top: D, overlays, mode centres, fakes, reals, G's push: the reals (std
+    0.01 on the ring) stay visible on their mode, the fakes around them."""
     xmin, xmax, ymin, ymax = snap.bounds
     span = max(xmax - xmin, ymax - ymin)
     data = [surface_trace(snap)]
     if overlays.field:
-        data.append(_arrows(snap.field_xy, snap.field_push, span, "gradient field",
+        data.append(_arrows(snap.field_xy, snap.field_push, span, "field",
                             palette.FIELD, style.line * 0.6))
     if overlays.manifold:
         data.append(_polylines(_manifold_lines(snap.manifold), "G manifold", palette.MANIFOLD,
@@ -47,23 +51,36 @@ def samples_figure(snap: Snapshot, overlays: Overlays = Overlays(),
     if overlays.trails and len(snap.trail) > 1:
         data.append(_polylines(_trail_lines(snap.trail), "trails", palette.TRAIL,
                                style.line * 0.7))
-    data.append(_points(snap.real, "real", palette.REAL, style.marker))
-    data.append(_points(snap.fake, "fake (fixed z)", palette.FAKE, style.marker))
     if snap.centres is not None:
         data.append({"type": "scattergl", "x": snap.centres[:, 0], "y": snap.centres[:, 1],
-                     "mode": "markers", "name": "mode centres", "hoverinfo": "skip",
-                     "marker": {"symbol": "x-thin-open", "size": style.marker * 2.2,
+                     "mode": "markers", "name": "modes", "hoverinfo": "skip",
+                     "marker": {"symbol": "circle-open", "size": style.marker * 3.2,
                                 "color": palette.MODE, "line": {"width": 1.5}}})
+    data.append(_points(snap.fake, "fake", palette.FAKE, style.marker))
+    data.append(_points(snap.real, "real", palette.REAL, style.marker * 0.85))
     if overlays.arrows:
         n = min(N_ARROWS, len(snap.fake))
         data.append(_arrows(snap.fake[:n], snap.push[:n], span, "G's push", palette.PUSH,
                             style.line))
+    # the legend sits in a bottom margin sized for two rows at any font, so switching an
+    # overlay (one more legend entry) never shrinks or moves the plot
+    margin = {"l": 50, "r": 10, "t": int(style.legend_font + 14),
+              "b": int(1.9 * style.legend_font + 30)}
+    # horizontal pixels beside the square plot area: margins, the colour bar and its labels
+    beside = margin["l"] + margin["r"] + 75 + 2 * style.font_size
     layout = base_layout(
         style, style.height,
-        title={"text": _title(snap), "x": 0.01},
+        title={"text": _title(snap), "x": 0.01, "y": 0.99, "yanchor": "top",
+               "font": {"size": style.legend_font + 2}},
+        margin=margin,
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
+                "yref": "container", "font": {"size": style.legend_font}},
         xaxis=axis("", range=[xmin, xmax], constrain="domain"),
         yaxis=axis("", range=[ymin, ymax], scaleanchor="x", scaleratio=1, constrain="domain"),
-        meta={"step": snap.step},  # lets the benchmark see which frame the browser shows
+        # `step` lets the benchmark and tests see which frame the browser shows; `fit` sizes
+        # the chart to the window (liveplot)
+        meta={"step": snap.step, "fit": fit(*style.fit_samples,
+                                            square=(beside, margin["t"] + margin["b"]))},
     )
     return figure(data, layout)
 
@@ -91,7 +108,8 @@ def surface_trace(snap: Snapshot) -> dict:
     title = "D(x)" if snap.surface_kind == "prob" else "score"
     return {"type": "heatmap", "x": snap.grid_x, "y": snap.grid_y, "z": snap.surface,
             "zmin": zmin, "zmax": zmax, "colorscale": palette.SURFACE_SCALE, "name": "D",
-            "colorbar": {"title": {"text": title}, "thickness": 12, "len": 0.8},
+            "colorbar": {"title": {"text": title}, "thickness": 10, "len": 0.75, "x": 1.0,
+                         "xpad": 4},
             "hovertemplate": "x %{x:.2f}, y %{y:.2f}<br>" + title + " %{z:.3g}<extra></extra>",
             "showlegend": False}
 
@@ -105,11 +123,9 @@ def _points(xy: np.ndarray, name: str, colour: str, size: float) -> dict:
 
 
 def arrow_lengths(vectors: np.ndarray, span: float) -> np.ndarray:
-    """(N,) display length of each vector: log-scaled magnitude, 0 below 10^-ARROW_DECADES."""
+    """(N,) display length of each vector: linear in |v| up to ARROW_REF, then full length."""
     mag = np.linalg.norm(vectors, axis=1)
-    with np.errstate(divide="ignore"):
-        level = 1.0 + np.log10(np.where(mag > 0, mag, 1e-30)) / ARROW_DECADES
-    return (ARROW_FRAC * span * np.clip(level, 0.0, 1.0)).astype(np.float32)
+    return (ARROW_FRAC * span * np.minimum(mag / ARROW_REF, 1.0)).astype(np.float32)
 
 
 def arrow_segments(origins: np.ndarray, vectors: np.ndarray, span: float) -> np.ndarray:
@@ -125,7 +141,7 @@ def arrow_segments(origins: np.ndarray, vectors: np.ndarray, span: float) -> np.
     gap = np.full_like(origins, np.nan)
     # origin -> tip -> left barb, a break, tip -> right barb, a break
     seq = np.stack([origins, tip, left, gap, tip, right, gap], 1)  # (N, 7, 2)
-    keep = length[:, 0] > 0
+    keep = length[:, 0] > 1e-3 * ARROW_FRAC * span  # below a pixel: no arrow at all
     return seq[keep].reshape(-1, 2).astype(np.float32)
 
 
@@ -133,7 +149,7 @@ def _arrows(origins, vectors, span, name, colour, width) -> dict:
     seg = arrow_segments(origins, vectors, span)
     peak = float(np.linalg.norm(vectors, axis=1).max()) if len(vectors) else 0.0
     return {"type": "scattergl", "x": seg[:, 0], "y": seg[:, 1], "mode": "lines",
-            "name": f"{name} (max |∇| {peak:.2g})", "hoverinfo": "skip",
+            "name": name, "hoverinfo": "skip", "opacity": 0.8, "meta": {"max_norm": peak},
             "line": {"color": colour, "width": width}}
 
 

@@ -12,6 +12,7 @@ PUSH = "#2b2b2b"  # generator gradient arrows and field
 MANIFOLD = "rgba(123, 63, 191, 0.35)"  # G's image of a latent grid
 TRAIL = "rgba(123, 63, 191, 0.20)"
 MODE = "#d95f02"  # ground-truth mode centres and mode-coverage bars
+MODE_LIGHT = "rgba(217, 95, 2, 0.30)"  # fakes nearest a mode but not within 3 std of it
 D_LOSS = "#1f78b4"
 G_LOSS = "#e7298a"
 # One colour per curve kind, shared by every figure that draws it.
@@ -19,8 +20,11 @@ SERIES = {
     "d_loss": D_LOSS, "g_loss": G_LOSS, "w1": "#1f78b4", "jsd": "#e6ab02",
     "js_bound": "#a6761d", "modes": MODE, "hq_pct": REAL, "rkl": FAKE,
 }
-# Diverging purple -> white -> green scale for D's surface (fake -> undecided -> real).
-SURFACE_SCALE = [[0.0, FAKE], [0.5, NEUTRAL], [1.0, REAL]]
+# Diverging purple -> white -> green scale for D's surface (fake -> undecided -> real), in
+# pale tints: at full strength purple fakes vanished on a purple "D = 0" background and green
+# reals on green (seen on a projector); the points keep the saturated colours.
+SURFACE_SCALE = [[0.0, "#d9c6ee"], [0.5, NEUTRAL], [1.0, "#c4e8cf"]]
+EVENT = "rgba(0, 0, 0, 0.45)"  # markers on the curves where a setting was changed live
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 # --- 2D lab additions ---------------------------------------------------------------------
 FIELD = "rgba(43, 43, 43, 0.45)"  # the gradient field over the whole plane: quieter than arrows

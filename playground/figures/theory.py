@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import palette
+from .style import NORMAL, Style
 
 LOG2 = math.log(2.0)
 INF_DRAWN_AT = 1.6  # where +inf is drawn on the divergence axis (labelled, not a value)
@@ -20,11 +21,18 @@ GRAD_FLOOR = 1e-12  # |dtheta| below this (0 in float32) is drawn at the floor o
 HEIGHT = 380
 
 
-def _layout(fig: go.Figure, title: str, height: int = HEIGHT) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01}, height=height,
-                      font={"family": palette.FONT, "size": 13}, template="plotly_white",
-                      margin={"l": 55, "r": 20, "t": 45, "b": 40},
-                      legend={"orientation": "h", "y": -0.18, "x": 0}, uirevision="theory")
+def _layout(fig: go.Figure, title: str, height: int = HEIGHT,
+            style: Style = NORMAL) -> go.Figure:
+    """Shared layout; presenter mode scales the font (every text: ticks, legend, subplot
+    titles) and the height with `style` (13 px text measured too small on a projector)."""
+    scale = style.font_size / NORMAL.font_size
+    fig.update_layout(title={"text": title, "x": 0.01}, height=int(height * min(scale, 1.3)),
+                      font={"family": palette.FONT, "size": style.font_size},
+                      template="plotly_white",
+                      margin={"l": 55, "r": 20, "t": 45 + 2 * style.font_size, "b": 40},
+                      legend={"orientation": "h", "y": -0.18, "x": 0,
+                              "font": {"size": style.font_size}}, uirevision="theory")
+    fig.update_annotations(font_size=style.font_size)  # subplot titles
     return fig
 
 
@@ -34,7 +42,7 @@ def _f32(x) -> np.ndarray:
 
 # ---- section 1: parallel lines ----------------------------------------------------------
 def closed_forms_figure(theta: np.ndarray, w: np.ndarray, js: np.ndarray, kl: np.ndarray,
-                        tv: np.ndarray, theta_now: float) -> go.Figure:
+                        tv: np.ndarray, theta_now: float, style: Style = NORMAL) -> go.Figure:
     """W, JS, KL, TV against theta. Values at theta = 0 are drawn as dots and the lines are
     broken there, so the jumps of JS, KL and TV show as jumps; +inf is drawn at a labelled cap."""
     fig = go.Figure()
@@ -59,10 +67,11 @@ def closed_forms_figure(theta: np.ndarray, w: np.ndarray, js: np.ndarray, kl: np
                        xanchor="right", yanchor="bottom", font={"color": palette.DIVERGENCE["kl"]})
     fig.update_xaxes(title_text="θ")
     fig.update_yaxes(title_text="divergence / distance", range=[-0.05, INF_DRAWN_AT + 0.2])
-    return _layout(fig, f"Closed forms (θ = {now:g}: W = {abs(now):.3g})")
+    return _layout(fig, f"Closed forms (θ = {now:g}: W = {abs(now):.3g})", style=style)
 
 
-def lines_figure(real: np.ndarray, fake: np.ndarray, theta: float) -> go.Figure:
+def lines_figure(real: np.ndarray, fake: np.ndarray, theta: float,
+                 style: Style = NORMAL) -> go.Figure:
     """The supports of P0 (x = 0) and P_theta (x = theta) on [0, 1], with a few samples and
     the transport: every point moves |theta| horizontally."""
     fig = go.Figure()
@@ -79,12 +88,13 @@ def lines_figure(real: np.ndarray, fake: np.ndarray, theta: float) -> go.Figure:
                                arrowcolor=palette.PUSH, text="")
     fig.update_xaxes(title_text="x₁", range=[-2.1, 2.1])
     fig.update_yaxes(title_text="x₂ = Z ~ U[0, 1]", range=[-0.1, 1.1])
-    return _layout(fig, "The two laws: disjoint lines unless θ = 0")
+    return _layout(fig, "The two laws: disjoint lines unless θ = 0", style=style)
 
 
 def estimates_figure(theta: np.ndarray, w: np.ndarray, js: np.ndarray,
                      rows_theta: np.ndarray, js_learned: np.ndarray, w_learned: np.ndarray,
-                     w_gap: np.ndarray, w1_sample: np.ndarray) -> go.Figure:
+                     w_gap: np.ndarray, w1_sample: np.ndarray,
+                     style: Style = NORMAL) -> go.Figure:
     """Closed forms as lines, learned estimates as markers at the estimated thetas."""
     fig = go.Figure()
     js_line = np.where(theta == 0, np.nan, js)
@@ -102,10 +112,11 @@ def estimates_figure(theta: np.ndarray, w: np.ndarray, js: np.ndarray,
                         marker={"color": colour, "size": 10, "symbol": symbol})
     fig.update_xaxes(title_text="θ")
     fig.update_yaxes(title_text="estimate")
-    return _layout(fig, "Learned estimates on samples against the closed forms")
+    return _layout(fig, "Learned estimates on samples against the closed forms",
+                   style=style)
 
 
-def theta_figure(traces: dict, theta0: float) -> go.Figure:
+def theta_figure(traces: dict, theta0: float, style: Style = NORMAL) -> go.Figure:
     """theta over updates (top) and |dtheta| on a log axis (bottom), one colour per loss.
     `traces`: loss id -> object with numpy `step`, `theta`, `grad` (a theta_game.ThetaTrace)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
@@ -122,13 +133,13 @@ def theta_figure(traces: dict, theta0: float) -> go.Figure:
     fig.update_yaxes(title_text="θ", row=1, col=1)
     fig.update_yaxes(title_text="|dθ|", type="log", row=2, col=1)
     fig.update_xaxes(title_text="θ update", row=2, col=1)
-    return _layout(fig, f"Training θ from θ0 = {theta0:g}", height=560)
+    return _layout(fig, f"Training θ from θ0 = {theta0:g}", height=560, style=style)
 
 
 # ---- section 2: saturating D vs linear critic ---------------------------------------------
 def saturation_figure(x: np.ndarray, p_real: np.ndarray, p_fake: np.ndarray,
                       d_prob: np.ndarray, d_grad: np.ndarray, critic: np.ndarray,
-                      critic_grad: np.ndarray) -> go.Figure:
+                      critic_grad: np.ndarray, style: Style = NORMAL) -> go.Figure:
     """Top: the two densities, D(x) and the critic f(x) (right axis). Bottom: |dD/dx| and
     |df/dx| on a log axis: D's slope collapses where the fakes are, the critic's does not."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
@@ -155,11 +166,11 @@ def saturation_figure(x: np.ndarray, p_real: np.ndarray, p_fake: np.ndarray,
     fig.update_yaxes(title_text="|gradient|", type="log", row=2, col=1)
     fig.update_xaxes(title_text="x", row=2, col=1)
     return _layout(fig, "A sigmoid discriminator saturates; a WGAN critic stays linear",
-                   height=620)
+                   height=620, style=style)
 
 
 # ---- section 3: EM vs JS along training ---------------------------------------------------
-def em_vs_js_figure(curves: dict, kernel: int) -> go.Figure:
+def em_vs_js_figure(curves: dict, kernel: int, style: Style = NORMAL) -> go.Figure:
     """Per run (colour): W estimates (exact W1 solid, critic gap dashed, critics only), JS
     estimates (histogram solid, D's bound dashed), and modes captured. `curves`: preset ->
     em_vs_js.Curves, already smoothed."""
@@ -189,4 +200,4 @@ def em_vs_js_figure(curves: dict, kernel: int) -> go.Figure:
     fig.update_yaxes(title_text="modes", rangemode="tozero", row=3, col=1)
     fig.update_xaxes(title_text="step", row=3, col=1)
     return _layout(fig, f"EM vs JS during training (median filter, kernel {kernel})",
-                   height=760)
+                   height=760, style=style)

@@ -17,7 +17,7 @@ import time
 from ..config import RunConfig
 from ..run import Run
 from . import browser
-from .live import configure_torch_threads
+from .process import configure_torch_threads
 
 
 def headless_steps_per_s(cfg: RunConfig, seconds: float) -> float:

@@ -47,6 +47,9 @@ ROWS: tuple[Control, ...] = (
     Control("n_modes", "Modes", "data", "slider", step=1, help="number of mixture components"),
     Control("radius", "Radius / scale", "data", "slider", step=0.1),
     Control("std", "Mode std", "data", "choices", options=_decades(0.001, 2.0)),
+    Control("standardise", "Standardise the points", "data", "toggle",
+            help="train on (x − mean) / scale, plots in your data's own units; networks "
+                 "start out expecting points near the origin at unit scale"),
     Control("loss", "Loss", "objective", "select", registry=losses.LOSSES),
     Control("n_critic", "D steps per G step (n_critic)", "objective", "slider", step=1),
     Control("spectral_norm", "Spectral norm on D", "remedies", "toggle",
@@ -95,7 +98,8 @@ CONTROLS: dict[str, Control] = {c.field: c for c in ROWS}
 # Network-specific rows that only apply when that network's optimiser has betas.
 BETA_OF: dict[str, str] = {"beta1_d": "opt_d", "beta2_d": "opt_d", "beta1_g": "opt_g",
                            "beta2_g": "opt_g"}
-DATASET_FIELDS = ("n_modes", "radius", "std")  # shown when the dataset's `uses` has them
+DATASET_FIELDS = ("n_modes", "radius", "std")  # None = the dataset's own default
+USES_FIELDS = (*DATASET_FIELDS, "standardise")  # shown when the dataset's `uses` has them
 
 
 def choices(control: Control, current) -> list:
@@ -115,7 +119,7 @@ def label_of(control: Control, id_: str) -> str:
 
 def applies(control: Control, cfg) -> bool:
     """Whether the control means something for this config (dataset params, Adam betas)."""
-    if control.field in DATASET_FIELDS:
+    if control.field in USES_FIELDS:
         return control.field in datasets.DATASETS.get(cfg.dataset).uses
     if control.field in BETA_OF:
         return optim.OPTIMISERS.get(getattr(cfg, BETA_OF[control.field])).uses_betas

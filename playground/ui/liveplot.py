@@ -18,7 +18,7 @@ import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components
 
-NAME = "lab2d_liveplot"
+NAME = "playground_liveplot"
 # The component page: the Streamlit component protocol by hand (no npm build), then
 # Plotly.react on every render message. `meta.step` is mirrored on the element for tests.
 INDEX_HTML = """<!doctype html>
@@ -33,20 +33,49 @@ function send(type, data) {
   window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, data), "*");
 }
 let lastHeight = 0;
+let lastLayout = null;
+// layout.meta.fit = {share, minus, min, max}: height = share * window height - minus, clamped,
+// so a projector at 1280 x 800 shows the whole plot and a 1080p screen the curves too.
+function fitted(layout) {
+  const fit = layout.meta && layout.meta.fit;
+  let vh = 0;
+  try { vh = window.parent.innerHeight; } catch (e) { vh = 0; }
+  if (!fit || !vh) return layout.height;
+  let h = Math.round(fit.share * vh - fit.minus);
+  if (fit.square) {  // an equal-aspect plot narrower than tall: no empty bands above and below
+    const w = div.offsetWidth || window.innerWidth;
+    h = Math.min(h, Math.round(w - fit.square[0] + fit.square[1]));
+  }
+  return Math.max(fit.min, Math.min(fit.max, h));
+}
+function tellHeight(height) {
+  if (height !== lastHeight) {
+    lastHeight = height;
+    send("streamlit:setFrameHeight", {height: height});
+  }
+}
 window.addEventListener("message", (event) => {
   if (!event.data || event.data.type !== "streamlit:render") return;
   const args = event.data.args;
   const fig = JSON.parse(args.spec);
   const layout = Object.assign({}, fig.layout, {autosize: true});
+  layout.height = fitted(layout) || layout.height;
+  lastLayout = layout;
   Plotly.react(div, fig.data, layout, JSON.parse(args.config)).then(() => {
-    const height = (fig.layout && fig.layout.height) || div.offsetHeight;
-    if (height !== lastHeight) {
-      lastHeight = height;
-      send("streamlit:setFrameHeight", {height: height});
-    }
+    tellHeight(layout.height || div.offsetHeight);
   });
 });
 window.addEventListener("resize", () => Plotly.Plots.resize(div));
+try {
+  window.parent.addEventListener("resize", () => {
+    if (!lastLayout) return;
+    const height = fitted(lastLayout);
+    if (height && height !== lastLayout.height) {
+      lastLayout.height = height;
+      Plotly.relayout(div, {height: height}).then(() => tellHeight(height));
+    }
+  });
+} catch (e) {}
 send("streamlit:componentReady", {apiVersion: 1});
 </script></body></html>
 """
@@ -55,7 +84,7 @@ send("streamlit:componentReady", {apiVersion: 1});
 @st.cache_resource
 def _component():
     """Write the component's two files once per server process and register it."""
-    folder = Path(tempfile.mkdtemp(prefix="lab2d-liveplot-"))
+    folder = Path(tempfile.mkdtemp(prefix="playground-liveplot-"))
     (folder / "index.html").write_text(INDEX_HTML, encoding="utf-8")
     bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     shutil.copyfile(bundled, folder / "plotly.min.js")

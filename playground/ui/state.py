@@ -2,19 +2,27 @@
 for what a config change does to a live run (it asks `config.needs_reset`, never its own list).
 
 Streamlit-free: every function takes the session-state mapping, so a plain dict serves in
-tests. Pages register a namespace of keys with defaults (`NAMESPACES.add`); the theory page can
-add its own the same way. Widget keys never collide with these: `<ns>.w.<name>` (a control's
-value), `<ns>.on.<field>` (a remedy's on/off toggle), `<ns>.b.<name>` (buttons).
+tests. Each page registers a namespace (`NAMESPACES.add`) with its keys' defaults and, if it
+edits a `RunConfig`, its control table. Widget keys never collide with state keys:
+`<ns>.w<gen>.<field>` (a control's value), `<ns>.on<gen>.<field>` (a remedy's toggle),
+`<ns>.b.<name>` (buttons).
+
+Why the generation `<gen>` in control keys: when the page sets controls itself (a loss brings
+its remedy, a preset or a shipped run loads), the browser learns the new values only with the
+next render. A rerun request sent in between (a fragment's timer fires five times a second)
+carries the old values and Streamlit would write them back over the new ones: switching to
+WGAN-GP then ran it with the penalty off. Writing the controls under a new generation makes
+such stale values land on keys no widget reads any more.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .. import datasets
 from ..config import RunConfig, needs_reset
-from ..losses import LOSSES
+from ..presets import switch_loss
 from ..registry import Registry
 from .controls import CONTROLS, DATASET_FIELDS, Control
 
@@ -24,39 +32,50 @@ State = MutableMapping[str, Any]
 @dataclass(frozen=True)
 class Namespace:
     defaults: dict[str, Callable[[], Any]]  # key -> factory (fresh mutable values per session)
+    controls: dict[str, Control] = field(default_factory=dict)  # the page's config form
 
 
 NAMESPACES: Registry[Namespace] = Registry("state namespace")
 LAB = "lab2d"
-NAMESPACES.add(LAB, Namespace({
+LAB_KEYS: dict[str, Callable[[], Any]] = {
     "cfg": RunConfig,  # the config the controls show (what the user asked for)
-    "trainer": lambda: None,  # live.Trainer: this session's run and worker thread
+    "trainer": lambda: None,  # live.Trainer: this session's run and its process
     "points": lambda: None,  # (N, 2) float32 uploaded points for dataset "custom"
-    "upload_id": lambda: None,  # which upload `points` came from (a new file = a new run)
+    "upload_name": lambda: "",  # the file `points` came from
     "preset": lambda: "ns",  # the last preset applied (its caption is shown)
     "shipped": lambda: None,  # id of the shipped run this run started from (None: fresh)
     "fresh": lambda: "",  # non-empty: the next sync starts a new run, with this reason
-    "notices": list,  # (level, text) shown once on the next render
+    "notices": list,  # (level, text) shown once on the next render, as toasts
     "url_warnings": list,  # problems found in the opening link, shown until dismissed
     "present": lambda: False,  # presenter mode
     "hidden": frozenset,  # fields whose controls presenter mode hides
+    "speed": lambda: 0,  # training steps per picture (0 = as fast as possible)
+    "follow": lambda: None,  # token of the run this tab follows read-only (None: its own)
+    "token": lambda: None,  # this tab's own run's token, for its viewer link
     "frame_times": list,  # monotonic times of recent live draws (frames/s readout)
     "png": lambda: None,  # (step, bytes) of the last PNG export
     "revert": lambda: False,  # the controls asked for an invalid config: reset them to cfg
+    "gen": lambda: 0,  # generation of the control keys (see the module docstring)
     "ready": lambda: False,  # init() has run for this session
-}))
+}
+NAMESPACES.add(LAB, Namespace(LAB_KEYS, CONTROLS))
 
 
 def key(name: str, ns: str = LAB) -> str:
     return f"{ns}.{name}"
 
 
-def widget_key(field: str) -> str:
-    return key(f"w.{field}")
+def generation(ss: State, ns: str = LAB) -> int:
+    return ss.get(key("gen", ns), 0)
 
 
-def toggle_key(field: str) -> str:
-    return key(f"on.{field}")
+def widget_key(ss: State, field: str, ns: str = LAB) -> str:
+    """The key of the control editing `field`, in the current generation."""
+    return key(f"w{generation(ss, ns)}.{field}", ns)
+
+
+def toggle_key(ss: State, field: str, ns: str = LAB) -> str:
+    return key(f"on{generation(ss, ns)}.{field}", ns)
 
 
 def ensure(ss: State, ns: str = LAB) -> None:
@@ -74,9 +93,9 @@ def put(ss: State, name: str, value: Any, ns: str = LAB) -> None:
     ss[key(name, ns)] = value
 
 
-def notify(ss: State, level: str, text: str) -> None:
+def notify(ss: State, level: str, text: str, ns: str = LAB) -> None:
     """Queue a one-off message ("info" | "success" | "warning" | "error") for the next render."""
-    ss[key("notices")] = [*ss.get(key("notices"), []), (level, text)]
+    ss[key("notices", ns)] = [*ss.get(key("notices", ns), []), (level, text)]
 
 
 # ---- config <-> widgets ---------------------------------------------------------------------
@@ -89,29 +108,31 @@ def display_value(control: Control, cfg: RunConfig) -> Any:
     return getattr(cfg, control.field)
 
 
-def widget_values(cfg: RunConfig) -> dict[str, Any]:
-    """Session-state widget keys and values that make every control show `cfg`."""
+def widget_values(ss: State, cfg: RunConfig, ns: str = LAB) -> dict[str, Any]:
+    """Session-state widget keys (current generation) and values that show `cfg`."""
     out: dict[str, Any] = {}
-    for c in CONTROLS.values():
+    for c in NAMESPACES.get(ns).controls.values():
         value = display_value(c, cfg)
         if c.toggle is not None:
             on = bool(value)
-            out[toggle_key(c.field)] = on
+            out[toggle_key(ss, c.field, ns)] = on
             value = value if on else c.on_value
-        out[widget_key(c.field)] = value
+        out[widget_key(ss, c.field, ns)] = value
     return out
 
 
-def write_widgets(ss: State, cfg: RunConfig) -> None:
-    """Point every control at `cfg` (call before the widgets render: callbacks, first run)."""
-    ss.update(widget_values(cfg))
+def write_widgets(ss: State, cfg: RunConfig, ns: str = LAB) -> None:
+    """Point every control at `cfg` under a new key generation (call from callbacks and on the
+    first run, before the widgets render)."""
+    ss[key("gen", ns)] = generation(ss, ns) + 1
+    ss.update(widget_values(ss, cfg, ns))
 
 
-def field_value(control: Control, ss: State, cfg: RunConfig) -> Any:
+def field_value(control: Control, ss: State, cfg: RunConfig, ns: str = LAB) -> Any:
     """The config value a rendered control stands for. Dataset parameters equal to the
     dataset's default become None, so switching dataset picks the new dataset's default."""
-    value = ss[widget_key(control.field)]
-    if control.toggle is not None and not ss.get(toggle_key(control.field), False):
+    value = ss[widget_key(ss, control.field, ns)]
+    if control.toggle is not None and not ss.get(toggle_key(ss, control.field, ns), False):
         return 0 if isinstance(getattr(RunConfig(), control.field), int) else 0.0
     if control.field in DATASET_FIELDS:
         default = getattr(datasets.DATASETS.get(cfg.dataset).defaults, control.field)
@@ -119,18 +140,6 @@ def field_value(control: Control, ss: State, cfg: RunConfig) -> Any:
     if control.field == "seed":
         return int(value)
     return value
-
-
-def switch_loss(cfg: RunConfig, loss: str) -> RunConfig:
-    """`cfg` with another loss, swapping the remedies losses come with: the old loss's
-    defaults are cleared if still at their default values, the new loss's are filled in
-    (wgan brings clip_c 0.01, wgan_gp brings gp_lambda 10; leaving them drops them)."""
-    base, changes = RunConfig(), {"loss": loss}
-    for name, value in LOSSES.get(cfg.loss).defaults.items():
-        if getattr(cfg, name) == value:
-            changes[name] = getattr(base, name)
-    changes.update(LOSSES.get(loss).defaults)
-    return cfg.replace(**changes)
 
 
 def switch_dataset(cfg: RunConfig, dataset: str) -> RunConfig:
@@ -167,10 +176,11 @@ def decide(old: RunConfig, new: RunConfig) -> Change:
                   "(weights kept).")
 
 
-def requested_config(ss: State, rendered: dict[str, Any]) -> tuple[RunConfig, str]:
+def requested_config(ss: State, rendered: dict[str, Any], ns: str = LAB
+                     ) -> tuple[RunConfig, str]:
     """The config the rendered controls ask for, or the previous one and why not (e.g. a grid
     needs a square number of modes). `rendered` maps field -> config value."""
-    cfg: RunConfig = get(ss, "cfg")
+    cfg: RunConfig = get(ss, "cfg", ns)
     try:
         return cfg.replace(**rendered), ""
     except ValueError as e:

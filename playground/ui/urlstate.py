@@ -3,7 +3,8 @@
 A link holds only what differs from its baseline (the preset it names, or the defaults), so it
 stays short and readable: `?preset=collapse&dataset=grid&seed=3`. Reading never raises: each bad
 parameter is dropped with a warning and its default kept. Page options ride along: `present=1`
-(presenter mode) and `hide=seed,width` (controls to hide in presenter mode). `shipped=r1_ring`
+(presenter mode), `hide=seed,width` (controls to hide in presenter mode), `speed=1` (training
+steps per picture: slow motion) and `follow=TOKEN` (watch another tab's run). `shipped=r1_ring`
 starts from a shipped run of pretrained/ instead of fresh weights: its config is then the
 baseline, and only changes that keep the weights (lr, loss, remedies...) may ride along.
 """
@@ -14,11 +15,12 @@ from dataclasses import dataclass, fields
 
 from .. import pretrained
 from ..config import RunConfig, needs_reset, parse_value
-from ..presets import PRESETS, config_for
+from ..presets import PRESETS, config_for, switch_loss
 from .controls import CONTROLS
-from .state import switch_loss
 
-UI_KEYS = ("preset", "present", "hide", "shipped")
+UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
+# Training steps per picture a link may ask for (0 = as fast as possible; 1 = every step seen).
+SPEEDS = (0, 1, 2, 5, 10, 50)
 FIELDS = tuple(f.name for f in fields(RunConfig))  # dataset first: later checks depend on it
 
 
@@ -30,6 +32,8 @@ class LinkState:
     hidden: frozenset[str]
     warnings: tuple[str, ...]
     shipped: str | None = None  # id of the shipped run to start from (None: fresh weights)
+    speed: int = 0  # training steps per picture (0: as fast as possible)
+    follow: str | None = None  # token of another tab's run to watch read-only
 
 
 def baseline(preset: str) -> RunConfig:
@@ -43,8 +47,8 @@ def shipped_config(id_: str) -> tuple[RunConfig, str]:
 
 
 def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
-             hidden: frozenset[str] = frozenset(), shipped: str | None = None
-             ) -> dict[str, str]:
+             hidden: frozenset[str] = frozenset(), shipped: str | None = None,
+             speed: int = 0) -> dict[str, str]:
     """Query parameters that `from_query` turns back into exactly this state."""
     base = shipped_config(shipped)[0] if shipped else baseline(preset)
     out: dict[str, str] = {}
@@ -63,6 +67,8 @@ def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
         out["present"] = "1"
     if hidden:
         out["hide"] = ",".join(sorted(hidden))
+    if speed:
+        out["speed"] = str(speed)
     return out
 
 
@@ -79,6 +85,10 @@ def _text(value) -> str:
 def from_query(params: Mapping[str, str]) -> LinkState:
     """Parse query parameters; every problem becomes a warning and that value its default."""
     warnings: list[str] = []
+    for name, value in params.items():
+        if isinstance(value, list) and len(set(value)) > 1:  # ?preset=collapse&preset=r1
+            warnings.append(f"The link sets {name} {len(value)} times ({', '.join(value)}); "
+                            f"using the last one, {value[-1]!r}.")
     params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
     preset = params.get("preset", "ns")
     if preset not in PRESETS:
@@ -119,8 +129,18 @@ def from_query(params: Mapping[str, str]) -> LinkState:
                         f"{shipped!r} keeps its own data, architecture and seed.")
         cfg = cfg.replace(**{name: getattr(start, name) for name in kept})
     present = params.get("present", "0").lower() in ("1", "true", "yes", "on")
+    speed = 0
+    if "speed" in params:
+        text = params["speed"].strip()
+        if text.isdigit() and int(text) in SPEEDS:
+            speed = int(text)
+        else:
+            warnings.append(f"Ignored link parameter speed={text!r}: valid steps per picture "
+                            f"are {', '.join(map(str, SPEEDS))} (0 = full speed).")
+    follow = params.get("follow") or None
     hidden = frozenset(h.strip() for h in params.get("hide", "").split(",") if h.strip())
     unknown = sorted(hidden - set(CONTROLS))
     if unknown:
         warnings.append(f"Cannot hide unknown control(s) {', '.join(unknown)}.")
-    return LinkState(cfg, preset, present, hidden & set(CONTROLS), tuple(warnings), shipped)
+    return LinkState(cfg, preset, present, hidden & set(CONTROLS), tuple(warnings), shipped,
+                     speed, follow)

@@ -10,10 +10,12 @@ import streamlit as st
 from .. import pretrained
 from ..config import RANGES, RunConfig, field_types
 from ..presets import PRESETS
+from ..uploads import MAX_BYTES
 from . import controls, session, state
 from .controls import CONTROLS, SECTIONS, Control
 
 OPEN_SECTIONS = ("data", "objective", "remedies")  # expanded on first load
+MAX_MB = MAX_BYTES / 1e6
 
 
 def _fmt(value: Any) -> str:
@@ -25,14 +27,14 @@ def _fmt(value: Any) -> str:
 def _ensure_key(ss, control: Control, cfg: RunConfig) -> None:
     # Streamlit drops the state of widgets that were not drawn in the last run (a remedy
     # switched off, a hidden control): restore them from the config before drawing.
-    values = state.widget_values(cfg)
-    for k in (state.widget_key(control.field), state.toggle_key(control.field)):
+    values = state.widget_values(ss, cfg)
+    for k in (state.widget_key(ss, control.field), state.toggle_key(ss, control.field)):
         if k in values and k not in ss:
             ss[k] = values[k]
 
 
 def _value_widget(c: Control, ss, label: str) -> None:
-    key = state.widget_key(c.field)
+    key = state.widget_key(ss, c.field)
     typ = field_types()[c.field]
     if c.kind == "select":
         follow = c.field in state.FOLLOW_UPS
@@ -66,7 +68,7 @@ def render_control(c: Control, ss, cfg: RunConfig) -> dict[str, Any]:
     """Draw one control; return {field: config value} for it."""
     _ensure_key(ss, c, cfg)
     if c.toggle is not None:
-        on = st.toggle(c.toggle, key=state.toggle_key(c.field), help=c.help or None)
+        on = st.toggle(c.toggle, key=state.toggle_key(ss, c.field), help=c.help or None)
         if on:
             _value_widget(c, ss, c.label)
     else:
@@ -103,19 +105,24 @@ def render_sidebar(ss) -> dict[str, Any]:
     for section, title in SECTIONS.items():
         rows = [c for c in CONTROLS.values() if c.section == section
                 and c.field not in hidden and controls.applies(c, cfg)
-                and (c.parent is None or ss.get(state.toggle_key(c.parent), False))]
+                and (c.parent is None or ss.get(state.toggle_key(ss, c.parent), False))]
         if not rows:
             continue
         with st.expander(title, expanded=section in OPEN_SECTIONS):
             for c in rows:
                 rendered.update(render_control(c, ss, cfg))
             if section == "data" and cfg.dataset == "custom":
-                st.file_uploader("Points (CSV: x, y)", type=["csv", "txt"],
+                st.file_uploader(f"Points (CSV: x, y; at most {MAX_MB:.0f} MB)",
+                                 type=["csv", "txt"],
                                  key=state.key("w.upload"), on_change=session.on_upload,
                                  help="two numeric columns, optional header, 10 to 100,000 rows")
+                note = session.custom_notice(state.get(ss, "points"), cfg)
+                if note:
+                    st.caption(f"{state.get(ss, 'upload_name')}: {note}")
             if section == "remedies":
                 st.caption("Changing the loss, a remedy, n_critic or an optimiser setting "
-                           "keeps the weights; data, architecture or seed start a new run.")
+                           "keeps the weights; data, architecture or seed start a new run "
+                           "(still training if it was).")
     present_key = state.key("w.present")
     if present_key not in ss:
         ss[present_key] = state.get(ss, "present")

@@ -1,48 +1,41 @@
 """The "Why Wasserstein" page: the WGAN paper's argument, computed live by playground.theory.
 
 Three sections (parallel lines, a saturating D against a linear critic, EM vs JS along real
-runs). Long work (estimate tables, theta training, 2D runs) advances a short slice per
-fragment tick while it lasts, and never in a loop inside the script.
+runs). Every long computation (estimate table, theta race, saturation fit, 2D comparison) runs
+in this session's worker process (`live.TheoryWorker`, made on the first button press), so the
+page never blocks and the server's own threads stay free; fragments draw its latest views.
+`?present=1` enlarges text and charts for a projector.
 """
 from __future__ import annotations
 
-import contextlib
 import math
-import threading
-import uuid
 
 import numpy as np
 import streamlit as st
 
 from ...figures import theory as figs
+from ...figures.style import NORMAL, PRESENTER
 from ...theory import em_vs_js, parallel_lines, saturation, theta_game
-from .. import state
+from .. import cached, state, theory_text
+from ..live import TheoryWorker
 
 NS = "theory"
 state.NAMESPACES.add(NS, state.Namespace({
-    "grid": lambda: None,  # parallel_lines.EstimateGrid being filled, one theta per tick
-    "floor": lambda: None,  # its SamplingFloor once done
-    "games": lambda: None,  # loss id -> theta_game.ThetaGame
-    "game_target": lambda: 0,  # theta updates each game should reach
-    "sat": lambda: None,  # the last saturation.SaturationResult
-    "cmp": lambda: None,  # em_vs_js.Comparison being trained
-    "ticket": lambda: uuid.uuid4().hex,  # this session's place in the server-wide job cap
-    # One slice of work at a time per session: a click reruns the script while a fragment
-    # run may still be inside a slice (Streamlit stops it only at its next st.* call), and
-    # two slices on one grid or game would compute the same theta twice or race on D.
-    "work": threading.Lock,
+    "worker": lambda: None,  # live.TheoryWorker: this session's theory work (None until used)
+    "present": lambda: False,  # presenter mode (?present=1)
+    "ready": lambda: False,
 }))
-TICK_S = 0.5  # fragment period while work is running
-SLICE_S = 0.4  # work per tick for the 2D comparison (its runs are the slowest)
-GAME_CHUNK = 10  # theta updates per game per tick (~5 D updates each: ~0.1-0.3 s)
+TICK_S = 0.5  # fragment period while a task works
 THETA_STEPS = (100, 200, 300, 500, 1000)
 LR_THETA = (0.002, 0.005, 0.01, 0.02, 0.05)
 SAMPLE_NS = (128, 256, 512, 1024)
 DATASETS_3 = ("ring", "grid", "gaussian")
-
-
-def _k(name: str) -> str:
-    return state.key(name, NS)
+PRESENTER_CSS = """<style>
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stCaptionContainer"] p, button p, table { font-size: 1.3rem !important; }
+h1, h1 span { font-size: 2.6rem !important; }
+[data-testid="stMetricValue"] > div { font-size: 2.6rem !important; }
+</style>"""
 
 
 def _w(name: str) -> str:
@@ -55,21 +48,54 @@ def _fmt(x: float, digits: int = 4) -> str:
     return f"{x:.{digits}f}"
 
 
-@contextlib.contextmanager
-def _slice(ss):
-    """Yields True when this run may do a slice of work now (False: another run is in one)."""
-    lock = ss[_k("work")]
-    got = lock.acquire(blocking=False)
+def _style(ss):
+    return PRESENTER if state.get(ss, "present", NS) else NORMAL
+
+
+def _worker(ss) -> TheoryWorker:
+    worker = state.get(ss, "worker", NS)
+    if worker is None:
+        worker = TheoryWorker(cached.job_slots())
+        state.put(ss, "worker", worker, NS)
+    return worker
+
+
+def _submit(ss, name: str, spec: dict) -> bool:
+    """Start task `name` in the worker; a bad parameter is shown, not raised."""
     try:
-        yield got
-    finally:
-        if got:
-            lock.release()
+        _worker(ss).submit(name, spec)
+        return True
+    except ValueError as e:
+        st.error(str(e))
+        return False
+
+
+def _view(ss, name: str):
+    """(submitted?, the task's latest view, the worker's Status); (False, None, None) before
+    the task was ever started in this session."""
+    worker = state.get(ss, "worker", NS)
+    if worker is None:
+        return False, None, None
+    views, status = worker.latest()
+    views = views or {}
+    return name in views, views.get(name), status
+
+
+def _waiting(status) -> None:
+    if status is not None and status.state == "queued":
+        ahead = status.queue_position or 0
+        st.caption(f"Waiting for a training slot ({'next' if ahead == 0 else f'{ahead} ahead'}"
+                   f"; the server works on {status.capacity} at a time).")
 
 
 def render() -> None:
     ss = st.session_state
     state.ensure(ss, NS)
+    if not state.get(ss, "ready", NS):
+        state.put(ss, "present", st.query_params.get("present", "0") in ("1", "true"), NS)
+        state.put(ss, "ready", True, NS)
+    if state.get(ss, "present", NS):
+        st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
     st.title("Why Wasserstein")
     st.caption("The argument of Arjovsky, Chintala & Bottou (2017), *Wasserstein GAN*, "
                "with every number computed here.")
@@ -85,83 +111,61 @@ def render() -> None:
 
 # ---- 1. parallel lines ------------------------------------------------------------------------
 def _section_lines(ss) -> None:
-    st.markdown(
-        "Real data lie on the vertical segment $P_0$: points $(0, Z)$ with $Z$ uniform on "
-        "$[0,1]$. The generator has one parameter and draws $(\\theta, Z)$. Unless "
-        "$\\theta = 0$ the two laws live on **disjoint lines**: no point is likely under both. "
-        "A divergence that compares densities point by point sees only that: JS is $\\log 2$, "
-        "KL is $+\\infty$ and total variation is 1, *whatever* $\\theta$ is, and all three "
-        "jump to 0 at $\\theta = 0$. They say nothing about *how far* the lines are apart, so "
-        "their gradient in $\\theta$ is 0 wherever it exists. The earth mover (Wasserstein-1) "
-        "distance asks instead what it costs to move one pile of mass onto the other: every "
-        "point travels $|\\theta|$, so $W = |\\theta|$, a continuous slope that points home.")
+    st.markdown(theory_text.LINES)
     lo, hi = parallel_lines.THETA_RANGE
     theta = st.slider("θ (where the generator's line sits)", lo, hi, 0.5, 0.05, key=_w("theta"))
     c = parallel_lines.closed_forms(theta)
     cols = st.columns(4)
-    values = (c.w, c.js, c.kl, c.tv)
-    for col, label, value in zip(cols, ("W", "JS", "KL", "TV"), values, strict=True):
+    for col, label, value in zip(cols, ("W", "JS", "KL", "TV"), (c.w, c.js, c.kl, c.tv),
+                                 strict=True):
         col.metric(label, _fmt(float(value[0])))
     dense = parallel_lines.closed_forms(np.union1d(np.linspace(lo, hi, 401), [0.0]))
     left, right = st.columns(2)
+    style = _style(ss)
     left.plotly_chart(figs.closed_forms_figure(dense.theta, dense.w, dense.js, dense.kl,
-                                               dense.tv, theta), key="theory_cf")
+                                               dense.tv, theta, style), key="theory_cf")
     real, fake = parallel_lines.draw_pair(theta, 24, 0)
-    right.plotly_chart(figs.lines_figure(real, fake, theta), key="theory_lines")
+    right.plotly_chart(figs.lines_figure(real, fake, theta, style), key="theory_lines")
     _estimates(ss, dense)
     _theta_training(ss)
 
 
 def _estimates(ss, dense) -> None:
     st.subheader("Learned estimates: what a discriminator and a critic actually measure")
-    st.markdown(
-        "A sigmoid discriminator $D = \\sigma(s)$ trained with the GAN loss reaches at best "
-        "the summed cross-entropy $L_D = 2\\log 2 - 2\\,\\mathrm{JS}$ (Goodfellow et al. 2014, "
-        "Thm 1), so $\\log 2 - L_D/2$ on fresh samples estimates JS from below. A WGAN-GP "
-        "critic $f$ estimates $W$ by Kantorovich–Rubinstein duality, "
-        "$W = \\sup_{\\|f\\|_L \\le 1} E f(\\text{real}) - E f(\\text{fake})$. The penalty is "
-        "soft, so the trained critic's slope settles slightly above 1 (at $1 + W/2\\lambda$) "
-        "and we divide its gap by the measured slope. The exact $W_1$ of the two sample sets "
-        "(optimal one-to-one assignment) is the third column. At $\\theta = 0$ both samples "
-        "come from one law: what is left there is the **sampling floor**.")
+    st.markdown(theory_text.ESTIMATES)
     c1, c2 = st.columns([1, 3])
     n = c1.select_slider("samples per side", SAMPLE_NS, 512, key=_w("n"))
     if c1.button("Estimate at 7 values of θ", key=_w("estimate")):
-        ss[_k("grid")] = parallel_lines.EstimateGrid(parallel_lines.DEFAULT_THETAS, n, 0)
-        ss[_k("floor")] = None
-    grid = ss[_k("grid")]
-    if grid is None:
+        _submit(ss, "estimate", {"kind": "estimate", "n": int(n)})
+    _, view, _ = _view(ss, "estimate")
+    if view is None:
         c2.info("Press the button: each θ trains a discriminator and a critic (~2 s each).")
         return
 
-    @st.fragment(run_every=None if grid.done else TICK_S)
+    @st.fragment(run_every=None if view.floor is not None else TICK_S)
     def table() -> None:
-        g = ss[_k("grid")]
-        if g is None:
-            return
-        if not g.done:
-            with _slice(ss) as mine:
-                if mine:
-                    g.advance()
-            if g.done:
-                ss[_k("floor")] = g.floor()
-                st.rerun()
-        rows = g.rows
-        st.progress(len(rows) / len(g.thetas), text=f"{len(rows)} of {len(g.thetas)} θ done")
+        _, v, status = _view(ss, "estimate")
+        if v.floor is not None and view.floor is None:
+            st.rerun()  # done: turn this fragment's timer off
+        rows = v.rows
+        st.progress(len(rows) / len(v.thetas), text=f"{len(rows)} of {len(v.thetas)} θ done")
+        _waiting(status)
         if rows:
-            st.dataframe({
-                "θ": [r.theta for r in rows], "W = |θ|": [r.w for r in rows],
-                "JS": [r.js for r in rows], "KL": [_fmt(r.kl, 0) for r in rows],
-                "TV": [r.tv for r in rows], "learned JS": [r.js_learned for r in rows],
-                "learned W": [r.w_learned for r in rows],
-                "critic gap (raw)": [r.w_gap for r in rows],
-                "exact W1 (samples)": [r.w1_sample for r in rows]}, hide_index=True)
+            # a static table with short headers: it fits a 1280 px screen (a dataframe
+            # needed horizontal scrolling there)
+            st.table({"θ": [f"{r.theta:g}" for r in rows],
+                      "W": [_fmt(r.w, 3) for r in rows], "JS": [_fmt(r.js, 3) for r in rows],
+                      "KL": [_fmt(r.kl, 0) for r in rows], "TV": [_fmt(r.tv, 0) for r in rows],
+                      "learned JS": [_fmt(r.js_learned, 3) for r in rows],
+                      "learned W": [_fmt(r.w_learned, 3) for r in rows],
+                      "critic gap": [_fmt(r.w_gap, 3) for r in rows],
+                      "W1 (samples)": [_fmt(r.w1_sample, 3) for r in rows]})
             st.plotly_chart(figs.estimates_figure(
                 dense.theta, dense.w, dense.js, np.array([r.theta for r in rows]),
                 np.array([r.js_learned for r in rows]), np.array([r.w_learned for r in rows]),
-                np.array([r.w_gap for r in rows]), np.array([r.w1_sample for r in rows])),
-                key="theory_estimates")
-        floor = ss[_k("floor")]
+                np.array([r.w_gap for r in rows]), np.array([r.w1_sample for r in rows]),
+                _style(ss)), key="theory_estimates")
+        floor = v.floor
         if floor is not None:
             st.markdown(
                 f"**Sampling floor** (n = {floor.n}): two independent samples of $P_0$ are "
@@ -175,68 +179,46 @@ def _estimates(ss, dense) -> None:
 
 def _theta_training(ss) -> None:
     st.subheader("Training θ: who gets a gradient?")
-    st.markdown(
-        "Now let θ learn. Each loss plays against its own D, trained first at θ0 and then "
-        "for 5 updates per θ update; θ moves by plain gradient descent, so the size of "
-        "its steps *is* the gradient. **Minimax** minimises $\\log(1 - D(G(z))) = "
-        "-\\mathrm{softplus}(s)$, whose slope in the score is $\\sigma(s)$: once D is "
-        "confident, $s \\ll 0$ at the fakes and the gradient is about $e^{s}$ — it vanishes "
-        "and θ stalls. **Non-saturating** minimises $-\\log D(G(z)) = \\mathrm{softplus}(-s)$, "
-        "whose slope is $1 - \\sigma(s) \\approx 1$ there, so dθ equals D's own slope at the "
-        "fake line — large for a confident D. θ leaps, overshoots past 0 onto ground D has "
-        "not seen, and settles only after D catches up: it works on this toy, but its step "
-        "size is set by how sharp D happens to be, not by how far apart the laws are. "
-        "**WGAN-GP** follows the critic's slope, held near 1: dθ ≈ ±1 until θ ≈ 0, a steady "
-        "march at lr per step.")
+    st.markdown(theory_text.THETA)
     c = st.columns(4)
     theta0 = c[0].slider("θ0", -2.0, 2.0, 1.0, 0.1, key=_w("theta0"))
     lr = c[1].select_slider("learning rate for θ", LR_THETA, 0.01, key=_w("lr_theta"))
     steps = c[2].select_slider("θ updates", THETA_STEPS, 300, key=_w("theta_steps"))
     if c[3].button("Train θ", key=_w("train_theta")):
-        try:
-            settings = theta_game.GameSettings(theta0=float(theta0), lr_theta=float(lr))
-        except ValueError as e:
-            st.error(str(e))
-            return
-        ss[_k("games")] = {loss: theta_game.ThetaGame(loss, settings, 0)
-                           for loss in theta_game.THETA_LOSSES}
-        ss[_k("game_target")] = int(steps)
-    if ss[_k("games")] is None:
+        _submit(ss, "race", {"kind": "race", "theta0": float(theta0), "lr_theta": float(lr),
+                             "steps": int(steps)})
+    _, view, _ = _view(ss, "race")
+    if view is None:
         st.info("Press **Train θ** to race minimax, non-saturating and WGAN-GP from θ0.")
         return
-    busy = any(g.steps < ss[_k("game_target")] for g in ss[_k("games")].values())
+    busy = not view.traces or any(t.step[-1] < view.target for t in view.traces.values())
 
     @st.fragment(run_every=TICK_S if busy else None)
     def race() -> None:
-        games, target = ss[_k("games")], ss[_k("game_target")]
-        left = [g for g in games.values() if g.steps < target]
-        with _slice(ss) as mine:
-            for g in left if mine else ():
-                g.advance(min(GAME_CHUNK, target - g.steps))
-        if left and all(g.steps >= target for g in games.values()):
+        _, v, status = _view(ss, "race")
+        done = bool(v.traces) and all(t.step[-1] >= v.target for t in v.traces.values())
+        if busy and done:
             st.rerun()  # a full run turns this fragment's timer off
-        traces = {k: g.trace() for k, g in games.items()}
-        first = next(iter(traces.values()))
-        st.plotly_chart(figs.theta_figure(traces, float(first.theta[0])), key="theory_theta")
-        rows = [theta_game.summarise(t) for t in traces.values()]
-        st.dataframe({"loss": [r.loss for r in rows], "updates": [r.steps for r in rows],
-                      "final θ": [r.final_theta for r in rows],
-                      "first |θ| < 0.1 at": [r.first_below_01 for r in rows],
-                      "|dθ| first": [r.grad_first for r in rows],
-                      "|dθ| median": [r.grad_median for r in rows]}, hide_index=True)
+        if not v.traces:
+            st.caption("Training each loss's D at θ0 first (500 updates each)…")
+            _waiting(status)
+            return
+        first = next(iter(v.traces.values()))
+        st.plotly_chart(figs.theta_figure(v.traces, float(first.theta[0]), _style(ss)),
+                        key="theory_theta")
+        rows = [theta_game.summarise(t) for t in v.traces.values()]
+        st.table({"loss": [r.loss for r in rows], "updates": [r.steps for r in rows],
+                  "final θ": [_fmt(r.final_theta) for r in rows],
+                  "first |θ| < 0.1 at": ["never" if r.first_below_01 is None
+                                         else str(r.first_below_01) for r in rows],
+                  "|dθ| first": [f"{r.grad_first:.3g}" for r in rows],
+                  "|dθ| median": [f"{r.grad_median:.3g}" for r in rows]})
     race()
 
 
 # ---- 2. saturation ----------------------------------------------------------------------------
 def _section_saturation(ss) -> None:
-    st.markdown(
-        "Two Gaussians far apart: real on the left, fake on the right. Train a sigmoid "
-        "discriminator to convergence and it becomes a step: $D \\approx 1$ on the real side, "
-        "$D \\approx 0$ on the fake side, and **flat where the fakes are**, so $dD/dx$ and "
-        "the minimax generator's gradient vanish exactly where the generator needs "
-        "directions. A WGAN critic is kept Lipschitz, so it cannot become a step: it stays "
-        "close to a straight line whose slope tells every fake which way the real data lie "
-        "(WGAN paper, Figure 2).")
+    st.markdown(theory_text.SATURATION)
     d = saturation.Setup()
     c = st.columns(6)
     mu_r = c[0].number_input("real mean", -20.0, 20.0, d.mu_real, 0.5, key=_w("mu_real"))
@@ -251,38 +233,38 @@ def _section_saturation(ss) -> None:
             setup = saturation.Setup(mu_r, sd_r, mu_f, sd_f, x_rng[0], x_rng[1], critic)
         except ValueError as e:
             st.error(str(e))
-            return
-        with st.spinner("training a discriminator and a critic (a few seconds)"):
-            ss[_k("sat")] = saturation.fit_both(setup, 0)
-    r = ss[_k("sat")]
-    if r is None:
+        else:
+            _submit(ss, "saturation", {"kind": "saturation", "setup": setup})
+    submitted, first, _ = _view(ss, "saturation")
+    if not submitted:
         st.info("Press **Train D and critic**.")
         return
-    st.plotly_chart(figs.saturation_figure(r.x, r.p_real, r.p_fake, r.d_prob, r.d_grad,
-                                           r.critic, r.critic_grad), key="theory_sat")
-    m = st.columns(3)
-    m[0].metric("max |dD/dx| where the fakes are", f"{r.d_grad_at_fakes:.2e}")
-    m[1].metric("max |dD/dx| anywhere", f"{r.d_grad_max:.3g}")
-    m[2].metric("critic's mean |df/dx| where the fakes are", f"{r.critic_grad_at_fakes:.3g}")
-    st.caption("With clipping the critic's slope is tiny (its Lipschitz constant is set by "
-               "c = 0.01) but still non-zero and nearly constant; the gradient penalty holds it "
-               "near 1 (a little above: the penalty is soft).")
+
+    @st.fragment(run_every=TICK_S if first is None else None)
+    def result() -> None:
+        _, r, status = _view(ss, "saturation")
+        if r is not None and first is None:
+            st.rerun()  # done: turn this fragment's timer off
+        if r is None:
+            st.caption("Training a discriminator and a critic (a few seconds)…")
+            _waiting(status)
+            return
+        st.plotly_chart(figs.saturation_figure(r.x, r.p_real, r.p_fake, r.d_prob, r.d_grad,
+                                               r.critic, r.critic_grad, _style(ss)),
+                        key="theory_sat")
+        m = st.columns(3)
+        m[0].metric("max |dD/dx| where the fakes are", f"{r.d_grad_at_fakes:.2e}")
+        m[1].metric("max |dD/dx| anywhere", f"{r.d_grad_max:.3g}")
+        m[2].metric("critic's mean |df/dx| where the fakes are", f"{r.critic_grad_at_fakes:.3g}")
+        st.caption("With clipping the critic's slope is tiny (its Lipschitz constant is set "
+                   "by c = 0.01) but still non-zero and nearly constant; the gradient penalty "
+                   "holds it near 1 (a little above: the penalty is soft).")
+    result()
 
 
 # ---- 3. EM vs JS along training ---------------------------------------------------------------
 def _section_em_vs_js(ss) -> None:
-    st.markdown(
-        "On real 2D runs, does the number a GAN optimises say anything about sample "
-        "quality? The same dataset is trained with the non-saturating GAN loss and with "
-        "WGAN-GP. Along the way we record the exact $W_1$ between fakes and real points, "
-        "the critic's own estimate $E f(\\text{real}) - E f(G(z))$, the histogram JS "
-        "estimate, D's JS bound, and the modes captured. What to look for: while the "
-        "supports barely overlap, every JS reading sits at its ceiling $\\log 2$ and cannot "
-        "tell a run that is getting closer from one that is stuck; $W_1$ keeps measuring "
-        "distance (WGAN paper, Figs 3-4). The critic's gap estimates $W$ only as well as "
-        "the critic is trained: it lags the generator, and when it lags it can even read "
-        "below 0, so compare it with the exact $W_1$ beside it. "
-        "Curves are median-filtered, as in the paper.")
+    st.markdown(theory_text.EM_VS_JS)
     c = st.columns(5)
     dataset = c[0].selectbox("dataset", DATASETS_3, key=_w("dataset"))
     steps = c[1].select_slider("steps per run", (500, 1000, 2000, 4000), 1000, key=_w("steps"))
@@ -290,35 +272,29 @@ def _section_em_vs_js(ss) -> None:
     kernel = c[3].select_slider("median kernel", (1, 3, 5, 7, 9, 11, 15, 21), 5,
                                 key=_w("kernel"))
     if c[4].button("Compare ns vs wgan_gp", key=_w("compare")):
-        ss[_k("cmp")] = em_vs_js.Comparison(dataset, em_vs_js.COMPARE_PRESETS, int(steps),
-                                            int(every), 0)
-    if ss[_k("cmp")] is None:
+        _submit(ss, "compare", {"kind": "compare", "dataset": dataset, "steps": int(steps),
+                                "eval_every": int(every)})
+    _, view, _ = _view(ss, "compare")
+    if view is None:
         st.info("Press **Compare** to train both runs side by side (a few minutes; the "
                 "curves grow while you read).")
         return
-    busy = not ss[_k("cmp")].done
+    busy = not view.curves or any(cv.step[-1] < view.steps and cv.status == "ok"
+                                  for cv in view.curves.values())
 
     @st.fragment(run_every=TICK_S if busy else None)
     def compare() -> None:
-        cmp = ss[_k("cmp")]
-        if not cmp.done:
-            from .. import session  # the 2D lab's server-wide job cap (a cached resource)
-            slots, ticket = session.job_slots(), ss[_k("ticket")]
-            if slots.acquire(ticket, timeout=0.0):
-                try:
-                    with _slice(ss) as mine:
-                        if mine:
-                            cmp.advance(SLICE_S)
-                finally:
-                    slots.release(ticket)
-            else:
-                st.caption(f"waiting for a training slot ({slots.position(ticket)} ahead)")
-            if cmp.done:
-                slots.release(ticket)
-                st.rerun()
-        curves = cmp.curves()
-        steps_now = {p: int(cv.step[-1]) for p, cv in curves.items()}
-        st.caption(" · ".join(f"{p}: step {s}" for p, s in steps_now.items()))
-        st.plotly_chart(figs.em_vs_js_figure(em_vs_js.smoothed(curves, int(kernel)),
-                                             int(kernel)), key="theory_em")
+        _, v, status = _view(ss, "compare")
+        done = bool(v.curves) and all(cv.step[-1] >= v.steps or cv.status != "ok"
+                                      for cv in v.curves.values())
+        if busy and done:
+            st.rerun()
+        if not v.curves:
+            st.caption("Building both runs…")
+            _waiting(status)
+            return
+        st.caption(" · ".join(f"{p}: step {int(cv.step[-1])}" for p, cv in v.curves.items()))
+        _waiting(status)
+        st.plotly_chart(figs.em_vs_js_figure(em_vs_js.smoothed(v.curves, int(kernel)),
+                                             int(kernel), _style(ss)), key="theory_em")
     compare()

@@ -1,0 +1,154 @@
+"""The theory lab's long computations as sliceable tasks, so the app runs them in a worker
+process (ui/tasks.TheoryJob) and never in its own script thread.
+
+A task validates its parameters when built (cheap), does its heavy set-up on the first
+`advance(seconds)`, and shows itself as a numpy/float `view()` at any time. `build(spec)` makes
+one from a plain dict, {"kind": ..., parameters}, which crosses the process pipe.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from . import em_vs_js, parallel_lines, saturation, theta_game
+
+GAME_CHUNK = 10  # theta updates per game per turn (~5 D updates each: ~0.1-0.3 s)
+
+
+class Task(Protocol):
+    done: bool
+
+    def advance(self, seconds: float) -> None: ...
+
+    def view(self): ...
+
+
+@dataclass(frozen=True)
+class EstimateView:
+    thetas: tuple[float, ...]
+    rows: tuple[parallel_lines.LineEstimate, ...]
+    floor: parallel_lines.SamplingFloor | None  # once every theta is done
+
+
+class EstimateTask:
+    """The parallel-lines table, one theta per advance (~2 s each on one thread)."""
+
+    def __init__(self, thetas=parallel_lines.DEFAULT_THETAS, n: int = 512, seed: int = 0):
+        self.grid = parallel_lines.EstimateGrid(tuple(thetas), n, seed)
+        self.floor: parallel_lines.SamplingFloor | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.floor is not None
+
+    def advance(self, seconds: float) -> None:
+        if not self.grid.done:
+            self.grid.advance()
+        elif self.floor is None:
+            self.floor = self.grid.floor()
+
+    def view(self) -> EstimateView:
+        return EstimateView(self.grid.thetas, tuple(self.grid.rows), self.floor)
+
+
+@dataclass(frozen=True)
+class RaceView:
+    target: int
+    traces: dict[str, theta_game.ThetaTrace] = field(default_factory=dict)  # empty until built
+
+
+class RaceTask:
+    """Minimax, non-saturating and WGAN-GP each driving theta from theta0 (theta_game)."""
+
+    def __init__(self, theta0: float = 1.0, lr_theta: float = 0.01, steps: int = 300,
+                 seed: int = 0):
+        self.settings = theta_game.GameSettings(theta0=float(theta0), lr_theta=float(lr_theta))
+        lo, hi = theta_game.RANGES["steps"]
+        if not (isinstance(steps, int) and lo <= steps <= hi):
+            raise ValueError(f"steps={steps!r} is out of range [{lo}, {hi}]")
+        self.target, self.seed = steps, seed
+        self.games: dict[str, theta_game.ThetaGame] | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.games is not None and all(g.steps >= self.target
+                                               for g in self.games.values())
+
+    def advance(self, seconds: float) -> None:
+        if self.games is None:  # each game first trains its D at theta0 (500 updates)
+            self.games = {loss: theta_game.ThetaGame(loss, self.settings, self.seed)
+                          for loss in theta_game.THETA_LOSSES}
+            return
+        deadline = time.perf_counter() + seconds
+        while not self.done and time.perf_counter() < deadline:
+            for g in self.games.values():
+                if g.steps < self.target:
+                    g.advance(min(GAME_CHUNK, self.target - g.steps))
+
+    def view(self) -> RaceView:
+        traces = {} if self.games is None else {k: g.trace() for k, g in self.games.items()}
+        return RaceView(self.target, traces)
+
+
+class SaturationTask:
+    """WGAN Fig. 2: a sigmoid D and a critic fitted between two Gaussians (a few seconds)."""
+
+    def __init__(self, setup: saturation.Setup, seed: int = 0):
+        self.setup, self.seed = setup, seed
+        self.result: saturation.SaturationResult | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+    def advance(self, seconds: float) -> None:
+        if self.result is None:
+            self.result = saturation.fit_both(self.setup, self.seed)
+
+    def view(self) -> saturation.SaturationResult | None:
+        return self.result
+
+
+@dataclass(frozen=True)
+class CompareView:
+    steps: int
+    curves: dict[str, em_vs_js.Curves] = field(default_factory=dict)  # empty until built
+
+
+class CompareTask:
+    """EM vs JS along real 2D runs (em_vs_js.Comparison), time-sliced."""
+
+    def __init__(self, dataset: str = "ring", presets=em_vs_js.COMPARE_PRESETS,
+                 steps: int = 1000, eval_every: int = 50, seed: int = 0):
+        em_vs_js._check("steps", steps)
+        em_vs_js._check("eval_every", eval_every)
+        self.args = (dataset, tuple(presets), steps, eval_every, seed)
+        self.steps = steps
+        self.cmp: em_vs_js.Comparison | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.cmp is not None and self.cmp.done
+
+    def advance(self, seconds: float) -> None:
+        if self.cmp is None:
+            self.cmp = em_vs_js.Comparison(*self.args)
+            return
+        self.cmp.advance(seconds)
+
+    def view(self) -> CompareView:
+        return CompareView(self.steps, {} if self.cmp is None else self.cmp.curves())
+
+
+KINDS = {"estimate": EstimateTask, "race": RaceTask, "saturation": SaturationTask,
+         "compare": CompareTask}
+
+
+def build(spec: dict) -> Task:
+    """A task from {"kind": id, **parameters}; bad parameters raise ValueError naming them."""
+    spec = dict(spec)
+    kind = spec.pop("kind", None)
+    if kind not in KINDS:
+        raise ValueError(f"unknown theory task {kind!r}; valid: {', '.join(KINDS)}")
+    return KINDS[kind](**spec)

@@ -1,0 +1,56 @@
+"""The prose of the "Why Wasserstein" page (Arjovsky, Chintala & Bottou 2017), one string
+per section, in Markdown with LaTeX. Kept apart so the page module is only wiring."""
+
+LINES = (
+    'Real data lie on the vertical segment $P_0$: points $(0, Z)$ with $Z$ uniform on $[0,1]$. '
+    'The generator has one parameter and draws $(\\theta, Z)$. Unless $\\theta = 0$ the two laws '
+    'live on **disjoint lines**: no point is likely under both. A divergence that compares '
+    'densities point by point sees only that: JS is $\\log 2$, KL is $+\\infty$ and total '
+    'variation is 1, *whatever* $\\theta$ is, and all three jump to 0 at $\\theta = 0$. They say '
+    'nothing about *how far* the lines are apart, so their gradient in $\\theta$ is 0 wherever '
+    'it exists. The earth mover (Wasserstein-1) distance asks instead what it costs to move one'
+    ' pile of mass onto the other: every point travels $|\\theta|$, so $W = |\\theta|$, a '
+    'continuous slope that points home.')
+
+ESTIMATES = (
+    'A sigmoid discriminator $D = \\sigma(s)$ trained with the GAN loss reaches at best the '
+    'summed cross-entropy $L_D = 2\\log 2 - 2\\,\\mathrm{JS}$ (Goodfellow et al. 2014, Thm 1), so '
+    '$\\log 2 - L_D/2$ on fresh samples estimates JS from below. A WGAN-GP critic $f$ estimates '
+    '$W$ by Kantorovich–Rubinstein duality, $W = \\sup_{\\|f\\|_L \\le 1} E f(\\text{real}) - E '
+    "f(\\text{fake})$. The penalty is soft, so the trained critic's slope settles slightly above"
+    ' 1 (at $1 + W/2\\lambda$) and we divide its gap by the measured slope. The exact $W_1$ of '
+    'the two sample sets (optimal one-to-one assignment) is the third column. At $\\theta = 0$ '
+    'both samples come from one law: what is left there is the **sampling floor**.')
+
+THETA = (
+    'Now let θ learn. Each loss plays against its own D, trained first at θ0 and then for 5 '
+    'updates per θ update; θ moves by plain gradient descent, so the size of its steps *is* the'
+    ' gradient. **Minimax** minimises $\\log(1 - D(G(z))) = -\\mathrm{softplus}(s)$, whose slope '
+    'in the score is $\\sigma(s)$: once D is confident, $s \\ll 0$ at the fakes and the gradient '
+    'is about $e^{s}$ — it vanishes and θ stalls. **Non-saturating** minimises $-\\log D(G(z)) ='
+    " \\mathrm{softplus}(-s)$, whose slope is $1 - \\sigma(s) \\approx 1$ there, so dθ equals D's "
+    'own slope at the fake line — large for a confident D. θ leaps, overshoots past 0 onto '
+    'ground D has not seen, and settles only after D catches up: it works on this toy, but its '
+    'step size is set by how sharp D happens to be, not by how far apart the laws are. **WGAN-'
+    "GP** follows the critic's slope, held near 1: dθ ≈ ±1 until θ ≈ 0, a steady march at lr "
+    'per step.')
+
+SATURATION = (
+    'Two Gaussians far apart: real on the left, fake on the right. Train a sigmoid '
+    'discriminator to convergence and it becomes a step: $D \\approx 1$ on the real side, $D '
+    '\\approx 0$ on the fake side, and **flat where the fakes are**, so $dD/dx$ and the minimax '
+    "generator's gradient vanish exactly where the generator needs directions. A WGAN critic is"
+    ' kept Lipschitz, so it cannot become a step: it stays close to a straight line whose slope'
+    ' tells every fake which way the real data lie (WGAN paper, Figure 2).')
+
+EM_VS_JS = (
+    'On real 2D runs, does the number a GAN optimises say anything about sample quality? The '
+    'same dataset is trained with the non-saturating GAN loss and with WGAN-GP. Along the way '
+    "we record the exact $W_1$ between fakes and real points, the critic's own estimate $E "
+    "f(\\text{real}) - E f(G(z))$, the histogram JS estimate, D's JS bound, and the modes "
+    'captured. What to look for: while the supports barely overlap, every JS reading sits at '
+    'its ceiling $\\log 2$ and cannot tell a run that is getting closer from one that is stuck; '
+    "$W_1$ keeps measuring distance (WGAN paper, Figs 3-4). The critic's gap estimates $W$ only"
+    ' as well as the critic is trained: it lags the generator, and when it lags it can even '
+    'read below 0, so compare it with the exact $W_1$ beside it. Curves are median-filtered, as'
+    ' in the paper.')
