@@ -1,8 +1,9 @@
 """`python -m playground.ui.shots`: screenshots of the live page for the README.
 
-Opens the app in headless Chromium at a link (a preset and settings), trains until the page
-shows a given step, pauses, and saves a full-page PNG. Steps rather than seconds, so the
-picture is the same however busy the machine is.
+Opens the app in headless Chromium at a link (a preset and settings) in a window of the given
+size, trains until the page shows a given step, optionally presses the preset's cure and trains
+on, pauses, and saves what the window shows (a projector shows no more). Steps rather than
+seconds, so the picture is the same however busy the machine is.
 """
 from __future__ import annotations
 
@@ -13,31 +14,47 @@ from pathlib import Path
 from . import browser
 
 
+def _train_to(page, steps: int, timeout: float) -> None:
+    if not browser.wait_until(lambda: (browser.shown_step(page) or 0) >= steps, timeout):
+        raise RuntimeError(f"the page did not reach step {steps} within {timeout:.0f} s")
+
+
 def screenshot(url_query: str, steps: int, out: Path, app: str = "app.py",
+               size: tuple[int, int] = (1280, 800), cure_steps: int = 0,
                timeout: float = 900) -> int:
-    """Train to at least `steps` on the page opened at `?url_query`; returns the shown step."""
-    with browser.streamlit_server(app) as url, browser.chromium_page(1600, 1250) as page:
+    """Train to at least `steps` (then `cure_steps` more after the preset's cure) on the page
+    opened at `?url_query`; save the window; return the shown step."""
+    with browser.streamlit_server(app) as url, browser.chromium_page(*size) as page:
         page.goto(f"{url}/?{url_query}")
         browser.wait_for_chart(page)
         page.get_by_role("button", name="Train", exact=True).click()
-        if not browser.wait_until(lambda: (browser.shown_step(page) or 0) >= steps, timeout):
-            raise RuntimeError(f"the page did not reach step {steps} within {timeout:.0f} s")
+        _train_to(page, steps, timeout)
+        if cure_steps:
+            page.get_by_role("button", name="Cure", exact=False).click()
+            _train_to(page, steps + cure_steps, timeout)
         page.get_by_role("button", name="Pause", exact=True).click()
         page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
-        time.sleep(2.0)  # the last frame and the metrics of the paused state
+        page.mouse.move(0, size[1] - 1)  # no tooltip over the picture
+        time.sleep(2.5)  # the last frame and the metrics of the paused state
         out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=True)
+        page.screenshot(path=str(out))
         return browser.shown_step(page) or 0
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m playground.ui.shots", description=__doc__)
-    p.add_argument("--query", default="preset=collapse", help="the link's query string")
-    p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--out", default="docs/lab2d-collapse.png")
+    p.add_argument("--query", default="preset=collapse&present=1",
+                   help="the link's query string")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--cure-steps", type=int, default=0,
+                   help="press the preset's cure at --steps and train this many more")
+    p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
+    p.add_argument("--out", default="docs/present-1280-collapse.png")
     p.add_argument("--app", default="app.py")
     args = p.parse_args(argv)
-    step = screenshot(args.query, args.steps, Path(args.out), args.app)
+    w, h = (int(v) for v in args.size.lower().split("x"))
+    step = screenshot(args.query, args.steps, Path(args.out), args.app, (w, h),
+                      args.cure_steps)
     print(f"wrote {args.out} at step {step}")
 
 

@@ -95,6 +95,7 @@ def render() -> None:
         state.put(ss, "present", st.query_params.get("present", "0") in ("1", "true"), NS)
         state.put(ss, "ready", True, NS)
     if state.get(ss, "present", NS):
+        st.set_page_config(initial_sidebar_state="collapsed")
         st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
     st.title("Why Wasserstein")
     st.caption("The argument of Arjovsky, Chintala & Bottou (2017), *Wasserstein GAN*, "
@@ -123,9 +124,11 @@ def _section_lines(ss) -> None:
     left, right = st.columns(2)
     style = _style(ss)
     left.plotly_chart(figs.closed_forms_figure(dense.theta, dense.w, dense.js, dense.kl,
-                                               dense.tv, theta, style), key="theory_cf")
+                                               dense.tv, theta, style), key="theory_cf",
+                      theme=None)
     real, fake = parallel_lines.draw_pair(theta, 24, 0)
-    right.plotly_chart(figs.lines_figure(real, fake, theta, style), key="theory_lines")
+    right.plotly_chart(figs.lines_figure(real, fake, theta, style), key="theory_lines",
+                       theme=None)
     _estimates(ss, dense)
     _theta_training(ss)
 
@@ -164,7 +167,7 @@ def _estimates(ss, dense) -> None:
                 dense.theta, dense.w, dense.js, np.array([r.theta for r in rows]),
                 np.array([r.js_learned for r in rows]), np.array([r.w_learned for r in rows]),
                 np.array([r.w_gap for r in rows]), np.array([r.w1_sample for r in rows]),
-                _style(ss)), key="theory_estimates")
+                _style(ss)), key="theory_estimates", theme=None)
         floor = v.floor
         if floor is not None:
             st.markdown(
@@ -205,7 +208,7 @@ def _theta_training(ss) -> None:
             return
         first = next(iter(v.traces.values()))
         st.plotly_chart(figs.theta_figure(v.traces, float(first.theta[0]), _style(ss)),
-                        key="theory_theta")
+                        key="theory_theta", theme=None)
         rows = [theta_game.summarise(t) for t in v.traces.values()]
         st.table({"loss": [r.loss for r in rows], "updates": [r.steps for r in rows],
                   "final θ": [_fmt(r.final_theta) for r in rows],
@@ -251,7 +254,7 @@ def _section_saturation(ss) -> None:
             return
         st.plotly_chart(figs.saturation_figure(r.x, r.p_real, r.p_fake, r.d_prob, r.d_grad,
                                                r.critic, r.critic_grad, _style(ss)),
-                        key="theory_sat")
+                        key="theory_sat", theme=None)
         m = st.columns(3)
         m[0].metric("max |dD/dx| where the fakes are", f"{r.d_grad_at_fakes:.2e}")
         m[1].metric("max |dD/dx| anywhere", f"{r.d_grad_max:.3g}")
@@ -296,5 +299,5 @@ def _section_em_vs_js(ss) -> None:
         st.caption(" · ".join(f"{p}: step {int(cv.step[-1])}" for p, cv in v.curves.items()))
         _waiting(status)
         st.plotly_chart(figs.em_vs_js_figure(em_vs_js.smoothed(v.curves, int(kernel)),
-                                             int(kernel), _style(ss)), key="theory_em")
+                                             int(kernel), _style(ss)), key="theory_em", theme=None)
     compare()

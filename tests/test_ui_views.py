@@ -1,0 +1,48 @@
+"""What the live views say: the status block's messages, the tiles' text and their note."""
+import math
+
+import numpy as np
+from test_figures_lab2d import make_snap
+
+from playground.config import RunConfig
+from playground.ui import views
+from playground.ui.live import Status
+
+
+def status(state, position=None, running=1, capacity=1, message="", step=10):
+    return Status(state, step, math.nan, position, message, "cpu", running, capacity)
+
+
+def test_queue_messages_count_who_is_ahead():
+    level, text = views.status_message(status("queued", 0), None)
+    assert level == "info" and "you are next" in text and "1 of 1 training slot busy" in text
+    _, text = views.status_message(status("queued", 2, running=2, capacity=2), None)
+    assert "2 queued ahead of you" in text and "at most 2 runs" in text
+
+
+def test_divergence_says_what_to_do_and_runaway_waits_for_training():
+    level, text = views.status_message(status("diverged", message="D loss became NaN."), None)
+    assert level == "error" and "then press Train" in text
+    snap = make_snap()
+    far = type(snap)(**{**snap.__dict__, "fake": np.full((10, 2), 99.0, np.float32)})
+    assert views.status_message(status("paused", step=0), far)[0] == "none"  # before training
+    assert "off the plot" in views.status_message(status("training", step=50), far)[1]
+
+
+def test_heavy_configurations_are_announced():
+    heavy = RunConfig(width=1024, depth=8, batch_size=8192, grid_res=400, n_fixed=4096)
+    level, text = views.status_message(status("paused", step=0), None, heavy)
+    assert level == "warning" and "heavy" in text and " s a step" in text
+    assert views.status_message(status("paused", step=0), None, RunConfig())[0] == "none"
+    assert "first steps" in views.status_message(status("starting"), None, heavy)[1]
+
+
+def test_tile_values_fit_and_the_note_explains_a_misleading_hq():
+    assert views._fmt_w1(7412.3) == "7.41k" and views._fmt_w1(0.1234) == "0.123"
+    snap = make_snap(modes=25)
+    one = type(snap)(**{**snap.__dict__, "metrics": {"modes": 1.0, "hq_pct": 91.0},
+                        "n_modes": 25})
+    assert "only one mode" in views.tile_note(one)  # an untrained G on the grid at step 0
+    every = type(snap)(**{**snap.__dict__, "metrics": {"modes": 25.0, "hq_pct": 60.0},
+                          "n_modes": 25})
+    assert "Every mode" in views.tile_note(every)
