@@ -1,68 +1,102 @@
-"""Checkpoints of 2D runs: weights, optimiser state, RNG and the config that made them.
+"""Checkpoints of runs (2D or images): weights, optimiser state, random streams, histories and
+the config that made them.
 
 A checkpoint always carries its config (nanoGPT's habit), so `load` rebuilds the exact run.
 Anything unreadable raises `CheckpointError` with a message fit for the user, never a raw
-unpickling traceback; `torch.load(weights_only=True)` refuses arbitrary pickled code.
+unpickling traceback; `torch.load(weights_only=True)` refuses arbitrary pickled code, and an
+expected SHA-256 (a shipped file's manifest entry) is checked before the file is parsed.
+Version 1 files (2D runs with one random stream) still load.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .config import from_dict
+from .config import arch_of, from_dict
 from .run import Run
 
-FORMAT = "gan-playground/run2d"
-VERSION = 1
+FORMAT = "gan-playground/run"
+VERSION = 2
+OLD_FORMATS = {("gan-playground/run2d", 1)}  # 2D runs before images: one random stream
 
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be used, with the reason."""
 
 
-def save(run: Run, path: str | Path) -> None:
+def sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def state_of(run: Run) -> dict:
+    """Everything `load` needs, as tensors and plain values (what `save` writes)."""
     run.flush()
-    state = {
-        "format": FORMAT, "version": VERSION, "config": run.cfg.to_dict(),
-        "step": run.step_count, "G": run.G.state_dict(), "D": run.D.state_dict(),
+    return {
+        "format": FORMAT, "version": VERSION, "kind": run.data.kind, "arch": run.arch,
+        "config": run.cfg.to_dict(), "step": run.step_count,
+        "G": run.G.state_dict(), "D": run.D.state_dict(),
         "opt_d": run.opt_d.state_dict(), "opt_g": run.opt_g.state_dict(),
-        "gen": run.gen.get_state(),
+        "gens": {k: g.get_state() for k, g in run.gens.items()},
         "points": None if run.points is None else torch.as_tensor(run.points),
         "history": run.history, "metric_history": run.metric_history,
+        "protocol_history": run.protocol_history,
         "events": [list(e) for e in run.events],
     }
-    torch.save(state, Path(path))
 
 
-def load(path: str | Path, device: torch.device | None = None) -> Run:
+def save(run: Run, path: str | Path) -> None:
+    torch.save(state_of(run), Path(path))
+
+
+def read(path: str | Path, expected_sha256: str | None = None) -> dict:
+    """The checked contents of a checkpoint file (no run built)."""
     path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such file")
+    if expected_sha256 is not None and sha256(path) != expected_sha256:
+        raise CheckpointError(f"{path} does not match its recorded SHA-256: the file was "
+                              "changed or damaged after it was made")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise CheckpointError(f"{path}: no such file") from None
     except Exception as e:  # torch raises many types for truncated or foreign files
         raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__})") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a GAN Playground 2D checkpoint")
-    if state.get("version") != VERSION:
-        raise CheckpointError(f"{path} has format version {state.get('version')}, "
-                              f"this build reads {VERSION}")
+    if not isinstance(state, dict) or "format" not in state:
+        raise CheckpointError(f"{path} is not a GAN Playground checkpoint")
+    known = (state.get("format"), state.get("version"))
+    if known != (FORMAT, VERSION) and known not in OLD_FORMATS:
+        raise CheckpointError(f"{path} has format {known[0]!r} version {known[1]!r}; this "
+                              f"build reads {FORMAT!r} version {VERSION}")
+    return state
+
+
+def load(path: str | Path, device: torch.device | None = None,
+         expected_sha256: str | None = None, arch: str | None = None) -> Run:
+    """The run saved at `path`, ready to train on. `arch`: refuse any other architecture."""
+    state = read(path, expected_sha256)
     try:
         cfg = from_dict(state["config"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise CheckpointError(f"{path} has an unusable config: {e}") from None
+    if arch is not None and arch_of(cfg) != arch:
+        raise CheckpointError(f"{path} holds a {arch_of(cfg)!r} model; this needs {arch!r}")
+    try:
         points = state["points"]
         run = Run(cfg, None if points is None else np.asarray(points), device=device)
-        run.G.load_state_dict(state["G"])
-        run.D.load_state_dict(state["D"])
-        run.opt_d.load_state_dict(state["opt_d"])
-        run.opt_g.load_state_dict(state["opt_g"])
-        run.gen.set_state(state["gen"])
+        gens = state.get("gens") or {"data": state["gen"]}  # version 1: one stream
+        run.load_state({"step": state["step"], "G": state["G"], "D": state["D"],
+                        "opt_d": state["opt_d"], "opt_g": state["opt_g"], "gens": gens})
     except (KeyError, RuntimeError, ValueError, TypeError) as e:
         raise CheckpointError(f"{path} is damaged or from an incompatible build: {e}") from None
-    run.step_count = int(state["step"])
     run.history = {k: list(v) for k, v in state.get("history", {}).items()}
     run.metric_history = {k: list(v) for k, v in state.get("metric_history", {}).items()}
+    run.protocol_history = {k: list(v) for k, v in state.get("protocol_history",
+                                                            {"step": []}).items()}
     run.events = [(int(s), str(t)) for s, t in state.get("events", [])]
-    run._good = run._state_copy()
     return run

@@ -119,15 +119,15 @@ def _train(args: argparse.Namespace) -> int:
             run.evaluate()
         progress.update(done, run)
     progress.close()
-    final = run.evaluate(w1_n=metrics.N_PROTOCOL)  # the protocol's 2,500 samples, exact W1
-    import torch
-    with torch.no_grad():
-        samples = run.G(run.z_eval).cpu().numpy().astype(np.float32)  # (2500, 2)
-    np.save(out / "samples.npy", samples)
+    final = run.evaluate(protocol=True)  # 2D: the protocol's 2,500 samples, exact W1
+    # 2D: (2500, 2) points; images: (2500, 28, 28) in [-1, 1]
+    samples = run.samples(metrics.N_PROTOCOL, seed=cfg.seed)
+    np.save(out / "samples.npy", samples.astype(np.float32))
     checkpoint.save(run, out / "checkpoint.pt")
     report = {"config": cfg.to_dict(), "preset": args.preset, "steps": run.step_count,
               "status": run.status, "reason": run.reason, "device": run.device.type,
-              "final": final, "history": run.history, "metric_history": run.metric_history}
+              "final": final, "history": run.history, "metric_history": run.metric_history,
+              "protocol_history": run.protocol_history}
     (out / "metrics.json").write_text(json.dumps(_finite(report), indent=1))
     summary = ", ".join(f"{k}={v:.4g}" for k, v in final.items() if math.isfinite(v))
     print(f"{cfg.loss} on {cfg.dataset}: {run.step_count} steps; {summary}")
@@ -186,7 +186,6 @@ def _table_args(p: argparse.ArgumentParser) -> None:
 def _table(args: argparse.Namespace) -> None:
     """Train each preset on each dataset for a fixed step count; print a Markdown table of the
     protocol metrics (2,500 samples, exact W1 on all of them)."""
-    from . import metrics
     from .presets import PRESETS, config_for
     from .run import Run
     ids = PRESETS.ids() if args.presets == "all" else args.presets.split(",")
@@ -197,7 +196,7 @@ def _table(args: argparse.Namespace) -> None:
             run = Run(config_for(preset, dataset=dataset, seed=args.seed))
             run.train(args.steps)
             m = {"modes": math.nan, "hq_pct": math.nan, "rkl": math.nan,
-                 **run.evaluate(w1_n=metrics.N_PROTOCOL)}
+                 **run.evaluate(protocol=True)}
             k = len(run.data.truth.centres) if run.data.truth is not None else 0
             print(f"| {preset} | {dataset} | {run.step_count} | {m['modes']:.0f}/{k} "
                   f"| {m['hq_pct']:.1f} | {m['rkl']:.3f} | {m['w1']:.3f} | {m['jsd']:.3f} "

@@ -1,8 +1,9 @@
 """The typed run configuration, its validation, and the one rule for what resets a run.
 
-`RunConfig` is the single description of a 2D run that the CLI, the app, the URL and checkpoints
-all share. `RESET_FIELDS` is the one place that decides which changes need fresh weights; every
-other field can change mid-run (the engine applies it without losing weights).
+`RunConfig` is the single description of a run (2D points or images) that the CLI, the app, the
+URL and checkpoints all share. `RESET_FIELDS` is the one place that decides which changes need
+fresh weights; every other field can change mid-run (the engine applies it without losing
+weights; `VIEW_FIELDS` only change what is shown).
 """
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ class RunConfig:
     # initialised for unit-scale inputs cannot follow points near (5000, 5000)
     standardise: bool = True
     # --- models -----------------------------------------------------------------------------
+    arch: str | None = None  # id in models.MODELS; None = the data's default (mlp / dcgan)
     latent_dim: int = 2  # z ~ N(0, I_latent_dim); 2 lets the app draw G's manifold exactly
-    width: int = 128  # hidden units per layer, G and D
-    depth: int = 3  # hidden layers, G and D (the "3x128 MLP" of the brief)
+    width: int = 128  # hidden units per layer (MLPs), base channels (dcgan)
+    depth: int = 3  # hidden layers, G and D (the "3x128 MLP" of the brief); MLPs only
     activation: str = "relu"  # id in models.ACTIVATIONS
     # --- objective --------------------------------------------------------------------------
     loss: str = "ns"  # id in losses.LOSSES
@@ -50,9 +52,9 @@ class RunConfig:
     beta2_g: float = 0.999
     batch_size: int = 256
     seed: int = 0
-    # --- evaluation -------------------------------------------------------------------------
-    n_fixed: int = 512  # tracked fakes drawn from one fixed z batch
-    grid_res: int = 100  # D surface resolution (grid_res x grid_res)
+    # --- what is shown (changes rebuild the probes, never the weights) -------------------------
+    n_fixed: int = 512  # tracked fakes (2D) / grid images (images) from one fixed z batch
+    grid_res: int = 100  # D surface resolution (grid_res x grid_res); 2D only
 
     def replace(self, **changes: Any) -> RunConfig:
         return validate(dataclasses.replace(self, **changes))
@@ -64,9 +66,12 @@ class RunConfig:
 # Changing any of these needs new weights (another data law, architecture or random stream);
 # every other field is applied to a live run. The app asks `needs_reset`, never its own list.
 RESET_FIELDS: frozenset[str] = frozenset(
-    {"dataset", "n_modes", "radius", "std", "standardise", "latent_dim", "width", "depth",
-     "activation", "seed", "n_fixed", "grid_res"}
+    {"dataset", "n_modes", "radius", "std", "standardise", "arch", "latent_dim", "width",
+     "depth", "activation", "seed"}
 )
+# Changing these only rebuilds what a run shows (its fixed probes); training is untouched.
+VIEW_FIELDS: frozenset[str] = frozenset({"n_fixed", "grid_res"})
+DEFAULT_ARCH = {"points2d": "mlp", "image": "dcgan"}  # arch None on each kind of data
 
 # Inclusive numeric ranges: the CLI, the URL parser and the sliders all read these.
 RANGES: dict[str, tuple[float, float]] = {
@@ -81,6 +86,12 @@ RANGES: dict[str, tuple[float, float]] = {
     "batch_size": (2, 8192), "seed": (0, 2**31 - 1),
     "n_fixed": (16, 4096), "grid_res": (10, 400),
 }
+
+
+def arch_of(cfg: RunConfig) -> str:
+    """The architecture id a config trains (its data kind's default when `arch` is None)."""
+    from . import datasets
+    return cfg.arch or DEFAULT_ARCH[datasets.kind_of(cfg.dataset)]
 
 
 def needs_reset(old: RunConfig, new: RunConfig) -> list[str]:
@@ -129,9 +140,14 @@ def validate(cfg: RunConfig) -> RunConfig:
     """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
     from . import datasets, losses, models, optim  # registries; imported late to avoid cycles
 
-    datasets.DATASETS.get(cfg.dataset)
+    spec = datasets.DATASETS.get(cfg.dataset)
     losses.LOSSES.get(cfg.loss)
     models.ACTIVATIONS.get(cfg.activation)
+    arch = models.MODELS.get(arch_of(cfg))
+    if spec.kind not in arch.kinds:
+        fits = [i for i, m in models.MODELS.items() if spec.kind in m.kinds]
+        raise ValueError(f"arch {arch_of(cfg)!r} does not train {spec.kind} data "
+                         f"(dataset {cfg.dataset!r}); valid here: {', '.join(fits)}")
     optim.OPTIMISERS.get(cfg.opt_d)
     optim.OPTIMISERS.get(cfg.opt_g)
     types = field_types()
@@ -145,7 +161,11 @@ def validate(cfg: RunConfig) -> RunConfig:
             raise ValueError(f"{name} must be an integer, got {value!r}")
         if not lo <= value <= hi:
             raise ValueError(f"{name}={value} is out of range [{lo:g}, {hi:g}]")
-    datasets.DATASETS.get(cfg.dataset).check(cfg)
+    lo, hi = arch.width_range
+    if not lo <= cfg.width <= hi:
+        raise ValueError(f"width={cfg.width} is out of range [{lo}, {hi}] for arch "
+                         f"{arch_of(cfg)!r}")
+    spec.check(cfg)
     return cfg
 
 

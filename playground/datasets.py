@@ -1,12 +1,17 @@
-"""2D toy distributions (a registry) and their ground truth for the metrics.
+"""The data sets (a registry): 2D toy distributions with their ground truth, and MNIST digits.
 
-Each dataset draws samples with an explicit torch.Generator and, when it has one, states its
-ground truth: the mode centres and the per-mode std that the mode-coverage metric needs.
-`ring` and `grid` default to the exact VEEGAN/PacGAN benchmark settings.
+Each dataset draws samples with an explicit torch.Generator. A 2D one states its ground truth
+when it has one (the mode centres and per-mode std that the mode-coverage metric needs; `ring`
+and `grid` default to the exact VEEGAN/PacGAN benchmark settings) and its plot bounds. An image
+one holds its digits on the training device once, scaled to [-1, 1], with their labels. A
+dataset's `kind` ("points2d" or "image") decides which architectures, observer and metrics
+apply.
 """
 from __future__ import annotations
 
+import functools
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,7 +48,10 @@ class Affine:
 
 
 class Distribution:
-    """A resolved dataset: a sampler on one device plus ground truth and plot bounds."""
+    """A resolved 2D dataset: a sampler on one device plus ground truth and plot bounds."""
+
+    kind = "points2d"
+    shape = (2,)
 
     def __init__(self, draw: Callable[[int, torch.Generator], torch.Tensor],
                  truth: GroundTruth | None, bounds: tuple[float, float, float, float],
@@ -57,13 +65,33 @@ class Distribution:
         return self._draw(n, gen)  # (n, 2) float32 on gen's device
 
 
+class ImageDistribution:
+    """A resolved image dataset: every digit on the training device once, in [-1, 1]."""
+
+    kind = "image"
+
+    def __init__(self, digits, device: torch.device):
+        from . import mnist
+        self.digits = digits  # mnist.Digits: uint8 images, labels, held-out split (host)
+        self.images = mnist.to_tensor(digits.images).to(device)  # (N, 1, 28, 28) in [-1, 1]
+        self.shape = tuple(self.images.shape[1:])
+        self.labels = np.asarray(digits.labels)
+        self.device = device
+
+    def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
+        idx = torch.randint(len(self.images), (n,), generator=gen, device=self.device)
+        return self.images[idx]  # (n, 1, 28, 28)
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     label: str
     caption: str
-    uses: frozenset[str]  # which of n_modes / radius / std mean something here
+    uses: frozenset[str]  # which of n_modes / radius / std / standardise mean something here
     defaults: Params
     build: Callable[[Params, torch.device, np.ndarray | None], Distribution]
+    kind: str = "points2d"  # "points2d" | "image": architectures, observer and metrics follow
+    check_params: Callable[[Params], None] | None = None  # extra rules on resolved parameters
 
     def resolve(self, cfg) -> Params:
         d = self.defaults
@@ -76,9 +104,13 @@ class DatasetSpec:
         )
 
     def check(self, cfg) -> None:
-        p = self.resolve(cfg)
-        if self is DATASETS.get("grid") and math.isqrt(p.n_modes) ** 2 != p.n_modes:
-            raise ValueError(f"grid needs a square n_modes (4, 9, 16, 25, ...), got {p.n_modes}")
+        if self.check_params is not None:
+            self.check_params(self.resolve(cfg))
+
+
+def _square_modes(p: Params) -> None:
+    if math.isqrt(p.n_modes) ** 2 != p.n_modes:
+        raise ValueError(f"grid needs a square n_modes (4, 9, 16, 25, ...), got {p.n_modes}")
 
 
 DATASETS: Registry[DatasetSpec] = Registry("dataset")
@@ -180,7 +212,7 @@ DATASETS.add("ring", DatasetSpec(
     _ALL, Params(8, 1.0, 0.01), _ring))
 DATASETS.add("grid", DatasetSpec(
     "Grid of Gaussians", "25 modes on {-4,-2,0,2,4}^2, std 0.05 (VEEGAN / PacGAN benchmark)",
-    frozenset({"n_modes", "std"}), Params(25, 2.0, 0.05), _grid))
+    frozenset({"n_modes", "std"}), Params(25, 2.0, 0.05), _grid, check_params=_square_modes))
 DATASETS.add("spiral", DatasetSpec(
     "Spiral", "a swiss-roll curve: one connected mode that is hard to trace",
     frozenset({"radius", "std"}), Params(1, 1.0, 0.02), _spiral))
@@ -195,6 +227,41 @@ DATASETS.add("custom", DatasetSpec(
     frozenset({"standardise"}), Params(1, 1.0, 0.0), _custom))
 
 
-def build(cfg, device: torch.device, points: np.ndarray | None = None) -> Distribution:
+@functools.lru_cache(maxsize=2)
+def _digits(source: str | None):
+    """The digits of `source` (read-only, so one copy per process serves every run)."""
+    from . import mnist
+    return mnist.load(source)
+
+
+def _mnist(p: Params, device, _points) -> ImageDistribution:
+    return ImageDistribution(_digits("shipped"), device)
+
+
+def _mnist_full(p: Params, device, _points) -> ImageDistribution:
+    folder = os.environ.get(MNIST_DIR_ENV, "").strip()
+    if not folder:
+        raise ValueError(f"dataset 'mnist_full' needs the 70,000 MNIST digits in a local "
+                         f"folder named by {MNIST_DIR_ENV} (get them with `python -m "
+                         "playground mnist download DIR`); 'mnist' uses the 5,000 shipped")
+    return ImageDistribution(_digits(folder), device)
+
+
+MNIST_DIR_ENV = "PLAYGROUND_MNIST_DIR"
+DATASETS.add("mnist", DatasetSpec(
+    "MNIST (5,000 shipped digits)", "real handwritten digits, 500 per class, 28 x 28 "
+    "(LeCun, Cortes & Burges; CC BY-SA 3.0)", frozenset(), Params(10, 1.0, 0.0), _mnist,
+    kind="image"))
+DATASETS.add("mnist_full", DatasetSpec(
+    "MNIST (all 70,000, local folder)", f"the full set from the folder in {MNIST_DIR_ENV}",
+    frozenset(), Params(10, 1.0, 0.0), _mnist_full, kind="image"))
+
+
+def build(cfg, device: torch.device, points: np.ndarray | None = None):
+    """The resolved dataset of `cfg` on `device` (a Distribution or an ImageDistribution)."""
     spec = DATASETS.get(cfg.dataset)
     return spec.build(spec.resolve(cfg), device, points)
+
+
+def kind_of(dataset: str) -> str:
+    return DATASETS.get(dataset).kind

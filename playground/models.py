@@ -1,13 +1,20 @@
-"""MLP generator and discriminator/critic for 2D data, the activation registry, and spectral norm.
+"""The architectures (a registry), the activation registry, and spectral norm.
 
-The discriminator returns raw scores of shape (N,), higher = more real; no sigmoid is applied
-here (losses own that, in stable softplus form). Spectral norm can be switched on and off on a
-live D without losing its weights.
+Every discriminator returns raw scores of shape (N,), higher = more real; no sigmoid is applied
+here (losses own that, in stable softplus form). An architecture names the data kinds it
+serves (2D points or 28 x 28 images) and builds its (G, D) pair from the config. Spectral norm
+can be switched on and off on a live D without losing its weights, on linear and convolution
+layers alike.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import torch
 from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
@@ -20,6 +27,8 @@ ACTIVATIONS.add("elu", nn.ELU)
 ACTIVATIONS.add("tanh", nn.Tanh)
 ACTIVATIONS.add("silu", nn.SiLU)
 
+NORMALISED = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)  # layers spectral norm acts on
+
 
 def mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.Sequential:
     act = ACTIVATIONS.get(activation)
@@ -30,6 +39,7 @@ def mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.Se
     return nn.Sequential(*layers)
 
 
+# ---- 2D points: the lab's MLPs ------------------------------------------------------------
 class Generator(nn.Module):
     def __init__(self, latent_dim: int, width: int, depth: int, activation: str, out_dim: int = 2):
         super().__init__()
@@ -49,17 +59,154 @@ class Discriminator(nn.Module):
         return self.net(x).squeeze(-1)  # (N, 2) -> (N,) raw score
 
 
-def linear_layers(module: nn.Module) -> list[nn.Linear]:
-    return [m for m in module.modules() if isinstance(m, nn.Linear)]
+# ---- images: the seeds' fully connected GAN ---------------------------------------------------
+class ImageMLPGenerator(nn.Module):
+    """z -> width -> 2 width -> 4 width ... -> 784 pixels, ReLU, tanh output (the seeds' vanilla
+    GAN: 100 -> 256 -> 512 -> 1024 -> 784 at width 256, depth 3)."""
+
+    def __init__(self, latent_dim: int, width: int, depth: int, shape: tuple[int, ...]):
+        super().__init__()
+        self.shape = shape
+        dims = [latent_dim] + [width * 2**i for i in range(depth)]
+        layers: list[nn.Module] = []
+        for a, b in zip(dims, dims[1:], strict=False):
+            layers += [nn.Linear(a, b), nn.ReLU()]
+        layers += [nn.Linear(dims[-1], math.prod(shape)), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(len(z), *self.shape)  # (N, latent) -> (N, 1, 28, 28)
+
+
+class ImageMLPDiscriminator(nn.Module):
+    """784 -> 4 width -> 2 width -> width -> 1 with LeakyReLU 0.2 (the seeds' D, without its
+    final sigmoid: the losses take raw scores)."""
+
+    def __init__(self, width: int, depth: int, shape: tuple[int, ...]):
+        super().__init__()
+        dims = [math.prod(shape)] + [width * 2**i for i in reversed(range(depth))]
+        layers: list[nn.Module] = []
+        for a, b in zip(dims, dims[1:], strict=False):
+            layers += [nn.Linear(a, b), nn.LeakyReLU(0.2)]
+        layers.append(nn.Linear(dims[-1], 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x.flatten(1)).squeeze(-1)  # (N, 1, 28, 28) -> (N,)
+
+
+# ---- images: DCGAN (Radford, Metz & Chintala 2016) for 28 x 28 ---------------------------------
+class DCGANGenerator(nn.Module):
+    """z -> (2w, 7, 7) -> (w, 14, 14) -> (1, 28, 28): transposed convolutions with batch norm
+    and ReLU, tanh output (Radford et al. 2016, Sec. 3), sized for MNIST's 28 x 28."""
+
+    def __init__(self, latent_dim: int, width: int, shape: tuple[int, ...]):
+        super().__init__()
+        c = shape[0]
+        self.width = width
+        self.project = nn.Sequential(nn.Linear(latent_dim, 2 * width * 7 * 7, bias=False),
+                                     nn.BatchNorm1d(2 * width * 7 * 7), nn.ReLU())
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False),  # 7 -> 14
+            nn.BatchNorm2d(width), nn.ReLU(),
+            nn.ConvTranspose2d(width, c, 4, 2, 1), nn.Tanh())  # 14 -> 28
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.project(z).view(len(z), 2 * self.width, 7, 7)
+        return self.net(h)  # (N, latent) -> (N, 1, 28, 28)
+
+
+class DCGANDiscriminator(nn.Module):
+    """(1, 28, 28) -> (w, 14, 14) -> (2w, 7, 7) -> score: strided convolutions with LeakyReLU
+    0.2 (Radford et al. 2016). No batch norm in D: the gradient penalty and R1 need each score
+    to depend on its own sample only (a batch-normed D couples them), and a D step sees real and
+    fake in one batch."""
+
+    def __init__(self, width: int, shape: tuple[int, ...]):
+        super().__init__()
+        c = shape[0]
+        self.net = nn.Sequential(
+            nn.Conv2d(c, width, 4, 2, 1), nn.LeakyReLU(0.2),  # 28 -> 14
+            nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2),  # 14 -> 7
+            nn.Flatten(), nn.Linear(2 * width * 7 * 7, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).squeeze(-1)  # (N, 1, 28, 28) -> (N,)
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """Radford et al. 2016: every weight from N(0, 0.02); batch-norm scales from N(1, 0.02)."""
+    for m in module.modules():
+        if isinstance(m, NORMALISED):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, _BatchNorm):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+# ---- the registry -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelSpec:
+    label: str
+    caption: str
+    kinds: frozenset[str]  # data kinds it serves: "points2d" and/or "image"
+    build: Callable[..., tuple[nn.Module, nn.Module]]  # (cfg, shape) -> (G, D)
+    width_range: tuple[int, int]  # what `width` may be for this architecture
+    uses_depth: bool = True
+    uses_activation: bool = True
+
+
+MODELS: Registry[ModelSpec] = Registry("architecture")
+
+
+def _mlp(cfg, shape) -> tuple[nn.Module, nn.Module]:
+    return (Generator(cfg.latent_dim, cfg.width, cfg.depth, cfg.activation, shape[0]),
+            Discriminator(cfg.width, cfg.depth, cfg.activation, shape[0]))
+
+
+def _mlp_image(cfg, shape) -> tuple[nn.Module, nn.Module]:
+    return (ImageMLPGenerator(cfg.latent_dim, cfg.width, cfg.depth, shape),
+            ImageMLPDiscriminator(cfg.width, cfg.depth, shape))
+
+
+def _dcgan(cfg, shape) -> tuple[nn.Module, nn.Module]:
+    G, D = DCGANGenerator(cfg.latent_dim, cfg.width, shape), DCGANDiscriminator(cfg.width, shape)
+    dcgan_init(G)
+    dcgan_init(D)
+    return G, D
+
+
+MODELS.add("mlp", ModelSpec(
+    "MLP", "fully connected G and D of `depth` hidden layers of `width` units",
+    frozenset({"points2d"}), _mlp, (4, 1024)))
+MODELS.add("mlp_image", ModelSpec(
+    "MLP on pixels (the seeds' GAN)", "G: z -> width -> 2 width -> 4 width -> 784, tanh; "
+    "D mirrored with LeakyReLU 0.2", frozenset({"image"}), _mlp_image, (16, 512),
+    uses_activation=False))
+MODELS.add("dcgan", ModelSpec(
+    "DCGAN", "transposed convolutions with batch norm in G, strided convolutions with "
+    "LeakyReLU in D, N(0, 0.02) init (Radford et al. 2016); width = base channels",
+    frozenset({"image"}), _dcgan, (8, 128), uses_depth=False, uses_activation=False))
+
+
+def build(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    """(G, D) for `cfg.arch` on data of `shape` per sample ((2,) or (1, 28, 28))."""
+    return MODELS.get(cfg.arch).build(cfg, shape)
+
+
+# ---- spectral norm and the no-coupling rule -----------------------------------------------------
+def normalised_layers(module: nn.Module) -> list[nn.Module]:
+    return [m for m in module.modules() if isinstance(m, NORMALISED)]
 
 
 def set_spectral_norm(D: nn.Module, on: bool) -> None:
-    """Add or remove spectral normalisation on every linear layer of D, in place.
-
-    Removing keeps the current normalised weight W / sigma(W), so D's function is unchanged
-    at the moment of the switch either way.
-    """
-    for layer in linear_layers(D):
+    """Add or remove spectral normalisation on every linear and convolution layer of D, in
+    place (Miyato et al. 2018 normalise convolutions through their reshaped weight, as torch's
+    parametrization does). Removing keeps the current normalised weight W / sigma(W), so D's
+    function is unchanged at the moment of the switch either way."""
+    for layer in normalised_layers(D):
         has = parametrize.is_parametrized(layer, "weight")
         if on and not has:
             spectral_norm(layer)
@@ -68,4 +215,15 @@ def set_spectral_norm(D: nn.Module, on: bool) -> None:
 
 
 def has_spectral_norm(D: nn.Module) -> bool:
-    return any(parametrize.is_parametrized(m, "weight") for m in linear_layers(D))
+    return any(parametrize.is_parametrized(m, "weight") for m in normalised_layers(D))
+
+
+def check_per_sample(D: nn.Module, cfg) -> None:
+    """GP and R1 take per-sample input gradients from grad(sum of scores): exact only if each
+    score depends on its own sample. Batch norm in D couples the batch, so refuse the pair."""
+    coupled = any(isinstance(m, _BatchNorm) for m in D.modules())
+    on = [name for name in ("gp_lambda", "r1_gamma") if getattr(cfg, name) > 0]
+    if coupled and on:
+        raise ValueError(f"{' and '.join(on)} need a discriminator without batch norm "
+                         "(its per-sample gradients would mix the batch); switch them off or "
+                         "use an architecture whose D has no batch norm")

@@ -1,9 +1,10 @@
 """The shipped checkpoints in `pretrained/`: their manifest, loading one by id, rebuilding them.
 
 `pretrained/manifest.json` is the one record of each shipped run: the recipe (preset, config
-overrides, steps), the file, and what it scored under the protocol when it was saved. `rebuild`
-trains every recipe through the same `Run` as `python -m playground train` and rewrites the
-files and the manifest, so the record can always be reproduced. Bad files raise
+overrides, steps), the file and its SHA-256, the command that rebuilds it, and what it scored
+under the protocol when it was saved. `rebuild` trains every recipe through the same `Run` as
+`python -m playground train` and rewrites the files and the manifest, so the record can always
+be reproduced. Loading checks the SHA-256 and never runs pickled code; bad files raise
 `PretrainedError` with a message fit for the user.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint, metrics
+from . import checkpoint
 from .config import RunConfig
 from .presets import config_for
 from .registry import Registry
@@ -40,8 +42,20 @@ class Entry:
     overrides: dict  # RunConfig fields on top of the preset (dataset, seed, ...)
     steps: int  # training iterations
     file: str  # checkpoint file name inside the pretrained folder
-    scored: dict = field(default_factory=dict)  # protocol metrics when saved (2,500 samples)
+    scored: dict = field(default_factory=dict)  # protocol metrics when saved
     trained_with: dict = field(default_factory=dict)  # torch version, device, date
+    sha256: str = ""  # of the file as shipped; loading refuses a file that differs
+    kind: str = "points2d"  # the data kind: which page shows it
+    seconds: float = 0.0  # CPU training time of the recipe when it was built
+
+    @property
+    def command(self) -> str:
+        """The exact command that rebuilds this file and its manifest row."""
+        return f"python -m playground pretrained --rebuild {self.id}"
+
+    @property
+    def id(self) -> str:
+        return Path(self.file).stem
 
     def config(self) -> RunConfig:
         """The config the recipe trains (and its checkpoint carries)."""
@@ -55,6 +69,7 @@ def read_manifest(root: Path = ROOT) -> Registry[Entry]:
         rows = json.loads(path.read_text())["runs"]
         out: Registry[Entry] = Registry("pretrained run")
         for id_, row in rows.items():
+            row = {k: v for k, v in row.items() if k != "command"}  # derived, not stored
             out.add(id_, Entry(**row))
         return out
     except FileNotFoundError:
@@ -68,16 +83,18 @@ def path_of(id_: str, root: Path = ROOT) -> Path:
 
 
 def load(id_: str, root: Path = ROOT, device: torch.device | None = None) -> Run:
-    """The shipped run `id_`, ready to train on (weights, optimiser state, RNG, history)."""
+    """The shipped run `id_`, ready to train on (weights, optimiser state, RNG, history),
+    after checking its SHA-256 against the manifest."""
+    entry = read_manifest(root).get(id_)
     try:
-        return checkpoint.load(path_of(id_, root), device)
+        return checkpoint.load(Path(root) / entry.file, device, entry.sha256 or None)
     except checkpoint.CheckpointError as e:
         raise PretrainedError(f"pretrained run {id_!r}: {e}") from None
 
 
 def score(run: Run) -> dict[str, float]:
-    """The protocol metrics a manifest records (exact W1 on all 2,500 samples)."""
-    values = run.evaluate(w1_n=metrics.N_PROTOCOL)
+    """The protocol metrics a manifest records (2D: exact W1 on all 2,500 samples)."""
+    values = run.evaluate(protocol=True)
     return {k: round(v, 4) for k, v in values.items() if math.isfinite(v)}
 
 
@@ -90,7 +107,9 @@ def rebuild(root: Path = ROOT, ids: list[str] | None = None,
     for id_ in chosen:
         entry = entries.get(id_)
         run = Run(entry.config(), device=torch.device("cpu"))
+        start = time.process_time()
         run.train(entry.steps)
+        seconds = round(time.process_time() - start, 1)
         if run.status != "ok":
             raise PretrainedError(f"recipe {id_!r} diverged: {run.reason}")
         scored = score(run)
@@ -98,13 +117,18 @@ def rebuild(root: Path = ROOT, ids: list[str] | None = None,
         trained_with = {"torch": torch.__version__, "device": "cpu",
                         "machine": platform.machine(), "date": date.today().isoformat()}
         rows = {i: asdict(e) for i, e in read_manifest(root).items()}
-        rows[id_].update(scored=scored, trained_with=trained_with)
+        rows[id_].update(scored=scored, trained_with=trained_with, seconds=seconds,
+                         sha256=checkpoint.sha256(root / entry.file), kind=run.data.kind)
         _write(root, rows)
         log(f"{id_}: {entry.steps} steps of {entry.preset} -> {scored}")
 
 
 def _write(root: Path, rows: dict) -> None:
-    text = json.dumps({"about": "Shipped 2D runs. Rebuild with `python -m playground "
-                       "pretrained --rebuild`; each row is the recipe and what it scored.",
-                       "runs": rows}, indent=1)
-    (root / MANIFEST).write_text(text + "\n")
+    """Rewrite the runs of the manifest, keeping its other sections (e.g. "models")."""
+    path = root / MANIFEST
+    manifest = json.loads(path.read_text()) if path.exists() else {}
+    for row in rows.values():
+        row["command"] = f"python -m playground pretrained --rebuild {Path(row['file']).stem}"
+    manifest.update(about="Shipped runs. Rebuild one with its `command`; each row is the "
+                    "recipe, the file's SHA-256 and what it scored.", runs=rows)
+    path.write_text(json.dumps(manifest, indent=1) + "\n")

@@ -1,38 +1,40 @@
-"""The 2D training engine: one `Run` object built from a `RunConfig`.
+"""The training engine: one `Run` object built from a `RunConfig`, for any kind of data.
 
 `step()` does n_critic D updates and one G update; `step_d()` / `step_g()` do one of each (the
-app's step buttons). `snapshot()` returns numpy-only data for figures. The engine knows nothing
-about Streamlit or the CLI: it talks outward through return values and the `on_snapshot` /
-`should_stop` callbacks of `train()`. A run that produces NaN/inf rolls back to its last
-finite weights, stops with a reason, and keeps its last good snapshot.
+app's step buttons). The run knows nothing about 2D points or images: what a run shows
+(`snapshot()`) and how it is scored (`evaluate()`) belong to its data kind's observer
+(`observers/`), which owns its fixed probes and runs G and D in eval mode. The engine knows
+nothing about Streamlit or the CLI: it talks outward through return values and the
+`on_snapshot` / `should_stop` callbacks of `train()`. A run that produces NaN/inf rolls back to
+its last finite weights (and history), stops with a reason, and keeps its last good snapshot.
+
+Randomness comes from three seeded streams: data batches, z, and auxiliary noise (GP's
+interpolation weights, instance noise). Turning a penalty or noise on therefore never shifts
+the data and z a run sees: two runs with one seed that differ in such remedies train on the
+same batches.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
 
-from . import datasets, metrics, optim
-from .config import RunConfig, needs_reset, validate
+from . import datasets, models, optim
+from .config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from .losses import LOSSES
-from .models import Discriminator, Generator, set_spectral_norm
 from .remedies import PENALTIES, add_instance_noise, clip_weights, instance_noise_sigma
 from .snapshot import Snapshot
 from .unrolled import unrolled_scores
 
 FLUSH_EVERY = 32  # steps between host syncs: loss history, NaN check, rollback point
-FIELD_RES = 21  # the gradient field is drawn on FIELD_RES x FIELD_RES arrows
-MANIFOLD_RES = 25  # G's manifold is the image of a MANIFOLD_RES^2 latent grid on [-2.5, 2.5]^2
-# trails: the last TRAIL_LEN pictures' positions of the first 64 fakes (~2 s at 5 frames/s;
-# 24 drew a web of long purple lines over the whole ring while a collapsed G hopped)
-TRAIL_LEN = 10
-LIVE_W1_N = 512  # exact W1 on 512 points takes ~20 ms; 2,500 takes ~1.3 s (metrics.evaluate)
+# Offsets of the seeded streams from cfg.seed (large primes: no two streams share a seed).
+STREAM_SEEDS = {"data": 0, "z": 1_000_033, "aux": 2_000_003}
 
 
 class Diverged(RuntimeError):
@@ -49,108 +51,85 @@ def pick_device() -> torch.device:
 class Run:
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None,
                  device: torch.device | None = None):
+        from .observers import OBSERVERS  # observers type against Run; built after it
+
         self.cfg = cfg = validate(cfg)
         self.device = dev = device or pick_device()
         self.points = points
         self.data = datasets.build(cfg, dev, points)
+        self.arch = arch_of(cfg)
         with torch.random.fork_rng(devices=[]):  # seeded init without touching global state
             torch.manual_seed(cfg.seed)
-            self.G = Generator(cfg.latent_dim, cfg.width, cfg.depth, cfg.activation).to(dev)
-            self.D = Discriminator(cfg.width, cfg.depth, cfg.activation).to(dev)
-            set_spectral_norm(self.D, cfg.spectral_norm)
-        self.gen = torch.Generator(dev).manual_seed(cfg.seed)  # the training stream
+            G, D = models.build(dataclasses.replace(cfg, arch=self.arch), self.data.shape)
+            self.G, self.D = G.to(dev), D.to(dev)
+            models.set_spectral_norm(self.D, cfg.spectral_norm)
+        models.check_per_sample(self.D, cfg)
+        self.gens = {name: torch.Generator(dev).manual_seed(cfg.seed + offset)
+                     for name, offset in STREAM_SEEDS.items()}
         self.loss = LOSSES.get(cfg.loss)
         self.opt_d = self._build_opt("d")
         self.opt_g = self._build_opt("g")
-        self._fixed_inputs(cfg)
         self.step_count = 0
         self.status, self.reason = "ok", ""
         self._pending: list[tuple[int, torch.Tensor, torch.Tensor]] = []
         self.history: dict[str, list[float]] = {"step": [], "d_loss": [], "g_loss": []}
-        self.metric_history: dict[str, list[float]] = {"step": []}
+        self.metric_history: dict[str, list[float]] = {"step": []}  # live evaluations
+        self.protocol_history: dict[str, list[float]] = {"step": []}  # full-protocol ones
         self.latest_metrics: dict[str, float] = {}
-        self._mode_counts: np.ndarray | None = None
-        self._mode_nearest: np.ndarray | None = None
         self.events: list[tuple[int, str]] = []  # (step, what changed) per live change
-        self._metrics_step = -1
-        self._trail: deque[np.ndarray] = deque(maxlen=TRAIL_LEN)
         self._good = self._state_copy()
         self.last_good_snapshot: Snapshot | None = None
-        self.live_w1_n = LIVE_W1_N  # exact W1 sample size for live metrics
+        self.observer = OBSERVERS.get(self.data.kind)(self)
 
     # ---- set-up -------------------------------------------------------------------------
     def _build_opt(self, net: str) -> torch.optim.Optimizer:
-        c = self.cfg
+        cfg = self.cfg
         module = self.D if net == "d" else self.G
-        return optim.build(getattr(c, f"opt_{net}"), module.parameters(), getattr(c, f"lr_{net}"),
-                           (getattr(c, f"beta1_{net}"), getattr(c, f"beta2_{net}")))
-
-    def _fixed_inputs(self, cfg: RunConfig) -> None:
-        """Fixed z, fixed real points and fixed grids, from a stream separate from training."""
-        g = torch.Generator(self.device).manual_seed(cfg.seed + 1_000_003)
-        dev = self.device
-        self.z_fixed = torch.randn(cfg.n_fixed, cfg.latent_dim, generator=g, device=dev)
-        self.real_fixed = self.data.sample(cfg.n_fixed, g)
-        self.z_eval = torch.randn(metrics.N_PROTOCOL, cfg.latent_dim, generator=g, device=dev)
-        self.real_eval = self.data.sample(metrics.N_PROTOCOL, g)
-        self.real_eval_np = self.real_eval.cpu().numpy().astype(np.float64)
-        xmin, xmax, ymin, ymax = self.data.bounds
-        self.grid_x = np.linspace(xmin, xmax, cfg.grid_res, dtype=np.float32)
-        self.grid_y = np.linspace(ymin, ymax, cfg.grid_res, dtype=np.float32)
-        xx, yy = np.meshgrid(self.grid_x, self.grid_y)  # (R, R), row i = y_i
-        self.grid_pts = torch.as_tensor(np.stack([xx.ravel(), yy.ravel()], 1), device=dev)
-        fx = np.linspace(xmin, xmax, FIELD_RES, dtype=np.float32)
-        fy = np.linspace(ymin, ymax, FIELD_RES, dtype=np.float32)
-        fxx, fyy = np.meshgrid(fx, fy)
-        self.field_pts = torch.as_tensor(np.stack([fxx.ravel(), fyy.ravel()], 1), device=dev)
-        side = np.linspace(-2.5, 2.5, MANIFOLD_RES, dtype=np.float32)
-        rows = MANIFOLD_RES if cfg.latent_dim >= 2 else 1
-        lat = np.zeros((rows, MANIFOLD_RES, cfg.latent_dim), np.float32)
-        lat[..., 0] = side[None, :]
-        if cfg.latent_dim >= 2:
-            lat[..., 1] = side[:, None]
-        self.z_manifold = torch.as_tensor(lat.reshape(-1, cfg.latent_dim), device=dev)
-        self._manifold_shape = (rows, MANIFOLD_RES)
+        return optim.build(getattr(cfg, f"opt_{net}"), module.parameters(),
+                           getattr(cfg, f"lr_{net}"),
+                           (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
 
     # ---- updates ------------------------------------------------------------------------
-    def _sample_z(self, n: int) -> torch.Tensor:
-        return torch.randn(n, self.cfg.latent_dim, generator=self.gen, device=self.device)
+    def sample_z(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
+        """z ~ N(0, I) of shape (n, latent_dim), from the z stream unless `gen` is given."""
+        return torch.randn(n, self.cfg.latent_dim, generator=gen or self.gens["z"],
+                           device=self.device)
 
     def _sigma(self) -> float:
         return instance_noise_sigma(self.step_count, self.cfg.noise_std, self.cfg.noise_anneal)
 
     def _d_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
-        c, B = self.cfg, self.cfg.batch_size
-        real = self.data.sample(B, self.gen)  # (B, 2)
+        cfg, B, aux = self.cfg, self.cfg.batch_size, self.gens["aux"]
+        real = self.data.sample(B, self.gens["data"])  # (B, 2) or (B, 1, 28, 28)
         if fake is None:
             with torch.no_grad():
-                fake = self.G(self._sample_z(B))
+                fake = self.G(self.sample_z(B))
         sigma = self._sigma()
-        real = add_instance_noise(real, sigma, self.gen)
-        fake = add_instance_noise(fake.detach(), sigma, self.gen)
+        real = add_instance_noise(real, sigma, aux)
+        fake = add_instance_noise(fake.detach(), sigma, aux)
         scores = self.D(torch.cat([real, fake]))  # one forward for both halves: (2B,)
         d_loss = self.loss.d_loss(real=scores[:B], fake=scores[B:])
         total = d_loss
         for weight_field, penalty in PENALTIES.items():
-            weight = getattr(c, weight_field)
+            weight = getattr(cfg, weight_field)
             if weight > 0:
-                total = total + weight * penalty(self.D, real, fake, self.gen)
+                total = total + weight * penalty(self.D, real, fake, aux)
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
         self.opt_d.step()
-        if c.clip_c > 0:
-            clip_weights(self.D, c.clip_c)
+        if cfg.clip_c > 0:
+            clip_weights(self.D, cfg.clip_c)
         return d_loss.detach()
 
     def _g_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
-        c, B = self.cfg, self.cfg.batch_size
+        cfg, B = self.cfg, self.cfg.batch_size
         if fake is None:
-            fake = self.G(self._sample_z(B))
-        fake_in = add_instance_noise(fake, self._sigma(), self.gen)
-        if c.unroll_steps > 0:
-            batches = [(self.data.sample(B, self.gen), self.G(self._sample_z(B)))
-                       for _ in range(c.unroll_steps)]
-            scores = unrolled_scores(self.D, self.opt_d, self.loss.d_loss, c.unroll_steps,
+            fake = self.G(self.sample_z(B))
+        fake_in = add_instance_noise(fake, self._sigma(), self.gens["aux"])
+        if cfg.unroll_steps > 0:
+            batches = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
+                       for _ in range(cfg.unroll_steps)]
+            scores = unrolled_scores(self.D, self.opt_d, self.loss.d_loss, cfg.unroll_steps,
                                      batches, fake_in)
         else:
             scores = self.D(fake_in)
@@ -170,8 +149,8 @@ class Run:
         """One iteration without a host sync: n_critic D updates, then one G update. The last
         D update and the G update share one G forward pass (as pytorch/examples' DCGAN)."""
         for _ in range(self.cfg.n_critic - 1):
-            d_loss = self._d_update()
-        fake = self.G(self._sample_z(self.cfg.batch_size))
+            self._d_update()
+        fake = self.G(self.sample_z(self.cfg.batch_size))
         d_loss = self._d_update(fake)
         g_loss = self._g_update(fake)
         self._log(d_loss, g_loss)
@@ -208,13 +187,15 @@ class Run:
                 "g_loss": self.history["g_loss"][-1], "noise_sigma": self._sigma()}
 
     def flush(self) -> None:
-        """Move pending losses to the host (one sync); stop at the first non-finite one."""
+        """Move pending losses to the host (one copy); stop at the first non-finite one."""
         if not self._pending:
             return
-        nan = torch.tensor(math.nan)
-        host = torch.stack([torch.stack([(d if d is not None else nan).float().cpu(),
-                                         (g if g is not None else nan).float().cpu()])
-                            for _, d, g in self._pending]).tolist()  # (P, 2)
+        nan = torch.tensor(math.nan, device=self.device)
+        # (P, 2) stacked on the device, then one copy: on CUDA a copy per tensor would sync
+        # 64 times a flush
+        host = torch.stack([torch.stack([(d if d is not None else nan).float(),
+                                         (g if g is not None else nan).float()])
+                            for _, d, g in self._pending]).cpu().tolist()
         entries = [(s, d is not None, g is not None) for s, d, g in self._pending]
         self._pending.clear()
         for (step, has_d, has_g), (d_val, g_val) in zip(entries, host, strict=True):
@@ -230,11 +211,18 @@ class Run:
     def _diverge(self, step: int, name: str, value: float) -> None:
         what = "NaN" if math.isnan(value) else "infinite"
         lr = self.cfg.lr_d if name == "D" else self.cfg.lr_g
+        good = self._good["step"]
         self.reason = (f"{name} loss became {what} at step {step}; lower lr_{name.lower()} "
                        f"(now {lr:g}) or add a remedy. Weights were rolled back to step "
-                       f"{self._good['step']}.")
+                       f"{good}.")
         self.status = "diverged"
         self._load_state(self._good)
+        # the history goes back with the weights: the steps after the rollback point were
+        # undone, and a resumed run logs them again
+        for hist in (self.history, self.metric_history):
+            keep = sum(1 for s in hist.get("step", []) if s <= good)
+            for key in hist:
+                del hist[key][keep:]
 
     def train(self, steps: int, on_snapshot: Callable[[Snapshot], None] | None = None,
               should_stop: Callable[[], bool] | None = None, snapshot_every: int = 0) -> None:
@@ -256,23 +244,51 @@ class Run:
         self.flush()
         return self.step_count - before
 
-    # ---- observation ----------------------------------------------------------------------
+    # ---- observation (the observer's; always in eval mode, never touching training) ---------
+    @contextlib.contextmanager
+    def observing(self) -> Iterator[None]:
+        """G and D in eval mode for the duration: batch norm uses its running statistics (a
+        fixed-z frame must not depend on the batch) and spectral norm's power iteration does
+        not advance, so observing never changes what training does next."""
+        modes = self.G.training, self.D.training
+        self.G.eval()
+        self.D.eval()
+        try:
+            yield
+        finally:
+            self.G.train(modes[0])
+            self.D.train(modes[1])
+
     def snapshot(self, with_metrics: bool = True) -> Snapshot:
         """Numpy-only picture of the run; after divergence, the last good one with the reason."""
-        from . import observe
-        return observe.snapshot(self, with_metrics)
-
-    def evaluate(self, w1_n: int = LIVE_W1_N) -> dict[str, float]:
-        """Protocol metrics now (W1 on w1_n points); also recorded in metric_history."""
-        from . import observe
+        if self.status != "ok" and self.last_good_snapshot is not None:
+            return dataclasses.replace(self.last_good_snapshot, status=self.status,
+                                       reason=self.reason)
         self.flush()
-        self.live_w1_n, before = w1_n, self.live_w1_n
-        try:
-            self._metrics_step = -1 if w1_n != before else self._metrics_step
-            observe.evaluate(self)
-        finally:
-            self.live_w1_n = before
-        return dict(self.latest_metrics)
+        snap = self.observer.snapshot(with_metrics)
+        self.last_good_snapshot = snap
+        return snap
+
+    def evaluate(self, protocol: bool = False) -> dict[str, float]:
+        """Metrics now, recorded at most once per step: the live estimate (metric_history), or
+        with `protocol` the papers' full protocol (protocol_history; e.g. exact W1 on all 2,500
+        samples, not 512: two estimators with different floors are never one series)."""
+        self.flush()
+        history = self.protocol_history if protocol else self.metric_history
+        steps = history.get("step", [])
+        if steps and steps[-1] == self.step_count:
+            return {k: v[-1] for k, v in history.items() if k != "step"}
+        values = self.observer.evaluate(protocol)
+        history.setdefault("step", []).append(self.step_count)
+        for key, value in values.items():
+            history.setdefault(key, []).append(value)
+        if not protocol:
+            self.latest_metrics = dict(values)
+        return dict(values)
+
+    def samples(self, n: int, seed: int = 0) -> np.ndarray:
+        """n fresh samples of G from a seeded z, in the data's shape ((n, 2) or (n, 28, 28))."""
+        return self.observer.samples(n, seed)
 
     # ---- live changes ---------------------------------------------------------------------
     def update_config(self, new: RunConfig) -> None:
@@ -282,13 +298,14 @@ class Run:
         if reset:
             raise ValueError(f"changing {', '.join(reset)} needs a new run")
         new, old = validate(new), self.cfg
+        models.check_per_sample(self.D, new)
         self.flush()
         label = change_label(old, new)
         if label:
             self.events.append((self.step_count, label))
         self.cfg, self.loss = new, LOSSES.get(new.loss)
         if new.spectral_norm != old.spectral_norm:
-            set_spectral_norm(self.D, new.spectral_norm)  # D's parameters change names
+            models.set_spectral_norm(self.D, new.spectral_norm)  # D's parameters change names
             self.opt_d = self._build_opt("d")
         for net in ("d", "g"):
             opt = getattr(self, f"opt_{net}")
@@ -297,6 +314,8 @@ class Run:
             else:
                 optim.retune(opt, getattr(new, f"lr_{net}"),
                              (getattr(new, f"beta1_{net}"), getattr(new, f"beta2_{net}")))
+        if any(getattr(new, f) != getattr(old, f) for f in VIEW_FIELDS):
+            self.observer.reprobe()
         self.status, self.reason = "ok", ""
         self._good = self._state_copy()
 
@@ -306,15 +325,23 @@ class Run:
         # takes ~40 us here, copy.deepcopy of the same dicts ~900 us.
         return {"step": self.step_count, "G": _clone(self.G.state_dict()),
                 "D": _clone(self.D.state_dict()), "opt_d": _clone(self.opt_d.state_dict()),
-                "opt_g": _clone(self.opt_g.state_dict()), "gen": self.gen.get_state()}
+                "opt_g": _clone(self.opt_g.state_dict()),
+                "gens": {k: g.get_state() for k, g in self.gens.items()}}
 
     def _load_state(self, state: dict) -> None:
+        self.load_state(state)
+
+    def load_state(self, state: dict) -> None:
+        """Weights, optimiser moments, random streams and step of a `_state_copy` or a
+        checkpoint (the one place that puts them back)."""
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.opt_g.load_state_dict(state["opt_g"])
-        self.gen.set_state(state["gen"])
-        self.step_count = state["step"]
+        for name, gen_state in state["gens"].items():
+            self.gens[name].set_state(gen_state)
+        self.step_count = int(state["step"])
+        self._good = self._state_copy() if state is not self._good else self._good
 
 
 def change_label(old: RunConfig, new: RunConfig) -> str:

@@ -1,7 +1,11 @@
-"""The frozen, numpy-only picture of a 2D run that every figure and export is drawn from.
+"""The frozen, numpy-only pictures of a run that every figure and export is drawn from.
 
-No tensors and no modules: a snapshot can cross threads, be pickled, and be rebuilt by hand in
-a test. Arrays are float32 (plotly base64-encodes them; lists would be 3-4x larger).
+`Snapshot` is the part every run has (step, status, metrics, histories, live-change events);
+`Snapshot2D` adds what a 2D run shows (D's surface, the points, G's push, overlays) and
+`ImageSnapshot` what an image run shows (a grid of digits from fixed z, real digits, D's scores,
+the classifier's labels). No tensors and no modules: a snapshot can cross processes, be
+pickled, and be rebuilt by hand in a test. Arrays are float32 or uint8 (plotly base64-encodes
+typed arrays; lists would be 3-4x larger).
 """
 from __future__ import annotations
 
@@ -10,13 +14,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Snapshot:
     step: int  # update calls so far (step(), step_d(), step_g() each count one)
     status: str  # "ok" | "diverged"
     reason: str  # why the run stopped ("" when ok)
     dataset: str
     loss: str
+    metrics: dict[str, float] = field(default_factory=dict)  # latest evaluated scalars
+    history: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T,), "step" key
+    metric_history: dict[str, np.ndarray] = field(default_factory=dict)  # same, per evaluation
+    device: str = "cpu"
+    events: tuple[tuple[int, str], ...] = ()  # (step, what changed) for every live change
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot2D(Snapshot):
     bounds: tuple[float, float, float, float]  # (xmin, xmax, ymin, ymax): fixed axes
     real: np.ndarray  # (n_fixed, 2) a fixed real sample
     fake: np.ndarray  # (n_fixed, 2) G(z_fixed): the same z every frame, so points can be followed
@@ -30,15 +43,10 @@ class Snapshot:
     field_push: np.ndarray  # (M, 2) -grad_x of G's objective at those points
     manifold: np.ndarray  # (L, L, 2) G over a regular latent grid (first two z dims)
     trail: np.ndarray  # (T, n_trail, 2) recent positions of the first n_trail fakes, oldest first
-    centres: np.ndarray | None  # (K, 2) ground-truth modes, if the dataset has them
-    mode_counts: np.ndarray | None  # (K,) high-quality fakes per mode at the last evaluation
-    mode_nearest: np.ndarray | None  # (K,) all fakes per nearest mode at the last evaluation
-    metrics: dict[str, float]  # latest scalars: modes, hq_pct, rkl, w1, jsd, js_bound
-    history: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T,), "step" key
-    metric_history: dict[str, np.ndarray] = field(default_factory=dict)  # same, per evaluation
-    device: str = "cpu"
+    centres: np.ndarray | None = None  # (K, 2) ground-truth modes, if the dataset has them
+    mode_counts: np.ndarray | None = None  # (K,) high-quality fakes per mode at the last eval
+    mode_nearest: np.ndarray | None = None  # (K,) all fakes per nearest mode at the last eval
     n_modes: int = 0  # K of the ground truth (0 when none)
-    events: tuple[tuple[int, str], ...] = ()  # (step, what changed) for every live change
 
     @property
     def outside(self) -> float:
@@ -49,3 +57,16 @@ class Snapshot:
         xmin, xmax, ymin, ymax = self.bounds
         x, y = self.fake[:, 0], self.fake[:, 1]
         return float(((x < xmin) | (x > xmax) | (y < ymin) | (y > ymax)).mean())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageSnapshot(Snapshot):
+    fake: np.ndarray  # (n, 28, 28) uint8: G(z_fixed), the same z every frame
+    real: np.ndarray  # (m, 28, 28) uint8: fixed real digits for comparison
+    d_fake: np.ndarray  # (n,) D's raw score of each shown fake
+    d_real: np.ndarray  # (m,) D's raw score of each shown real digit
+    labels: np.ndarray  # (n,) the frozen classifier's label of each shown fake
+    confidence: np.ndarray  # (n,) its softmax probability of that label
+    real_labels: np.ndarray  # (m,) the true labels of the shown real digits
+    histogram: np.ndarray | None = None  # (10,) share of each class at the last evaluation
+    reference: dict[str, float] = field(default_factory=dict)  # the real digits' own metrics

@@ -62,3 +62,40 @@ def test_checkpoint_with_a_bad_config_is_rejected(tmp_path):
     torch.save(state, tmp_path / "c.pt")
     with pytest.raises(checkpoint.CheckpointError, match="unknown loss"):
         checkpoint.load(tmp_path / "c.pt")
+
+
+def test_a_version_1_checkpoint_still_loads(tmp_path):
+    """2D runs saved before images (format run2d v1, one random stream) keep working."""
+    a = Run(RunConfig(**SMALL))
+    a.train(5)
+    state = checkpoint.state_of(a)
+    state.update(format="gan-playground/run2d", version=1, gen=a.gens["data"].get_state())
+    for key in ("gens", "kind", "arch", "protocol_history"):
+        del state[key]
+    torch.save(state, tmp_path / "old.pt")
+    b = checkpoint.load(tmp_path / "old.pt")
+    assert b.step_count == 5 and b.cfg == a.cfg
+    for p, q in zip(a.G.parameters(), b.G.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_a_tampered_file_fails_its_checksum(tmp_path):
+    a = Run(RunConfig(**SMALL))
+    checkpoint.save(a, tmp_path / "c.pt")
+    digest = checkpoint.sha256(tmp_path / "c.pt")
+    assert checkpoint.load(tmp_path / "c.pt", expected_sha256=digest).step_count == 0
+    data = bytearray((tmp_path / "c.pt").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "c.pt").write_bytes(bytes(data))
+    with pytest.raises(checkpoint.CheckpointError, match="SHA-256"):
+        checkpoint.load(tmp_path / "c.pt", expected_sha256=digest)
+    (tmp_path / "t.pt").write_bytes(bytes(data[: len(data) // 3]))  # truncated
+    with pytest.raises(checkpoint.CheckpointError, match="not a readable checkpoint"):
+        checkpoint.load(tmp_path / "t.pt")
+
+
+def test_a_checkpoint_of_another_architecture_is_refused(tmp_path):
+    a = Run(RunConfig(**SMALL))
+    checkpoint.save(a, tmp_path / "c.pt")
+    with pytest.raises(checkpoint.CheckpointError, match="holds a 'mlp' model; this needs"):
+        checkpoint.load(tmp_path / "c.pt", arch="dcgan")

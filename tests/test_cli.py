@@ -30,7 +30,11 @@ def test_train_writes_metrics_samples_and_checkpoint(tmp_path, capsys):
     assert report["config"]["seed"] == 3 and report["config"]["lr_d"] == 1e-3
     assert set(report["final"]) == {"modes", "hq_pct", "rkl", "w1", "jsd", "js_bound"}
     assert report["final"]["js_bound"] is None  # hinge has no JS bound: NaN written as null
-    assert report["metric_history"]["step"] == [10, 20, 30, 30]
+    # live evaluations (W1 on 512 points) and the final protocol one (W1 on all 2,500) are two
+    # named series: never two rows for one step in one series
+    assert report["metric_history"]["step"] == [10, 20, 30]
+    assert report["protocol_history"]["step"] == [30]
+    assert report["protocol_history"]["w1"] == [report["final"]["w1"]]
     assert len(report["history"]["d_loss"]) == 30
     run = checkpoint.load(out / "checkpoint.pt")
     assert run.cfg.width == 32 and run.step_count == 30
@@ -69,3 +73,12 @@ def test_module_entry_point_and_bench_json():
     result = json.loads(out.stdout)
     assert result["engine_steps_per_s_median"] > 0 and result["baseline_steps_per_s_median"] > 0
     assert result["ratio_median"] > 0 and len(result["engine_runs"]) == 1
+
+
+def test_a_loss_switch_drops_the_old_loss_remedy_as_in_a_link(tmp_path):
+    out = tmp_path / "r"
+    assert main(["train", "--preset", "wgan_clip", "--set", "loss=ns", "--dry-run",
+                 "--out", str(out), "--set", "width=16"]) == 0
+    cfg = json.loads((out / "metrics.json").read_text())["config"]
+    assert cfg["loss"] == "ns" and cfg["clip_c"] == 0.0  # ?preset=wgan_clip&loss=ns: the same
+    assert cfg["opt_d"] == "rmsprop"  # the preset's other settings kept

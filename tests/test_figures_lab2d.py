@@ -9,11 +9,11 @@ import pytest
 from playground.figures import lab2d, lab2d_curves
 from playground.figures.lab2d import Overlays, arrow_lengths, arrow_segments, samples_figure
 from playground.figures.style import NORMAL, PRESENTER
-from playground.snapshot import Snapshot
+from playground.snapshot import Snapshot2D
 
 
 def make_snap(kind="prob", n=512, res=100, modes=8, history=50, with_truth=True,
-              js_bound=True, events=()) -> Snapshot:
+              js_bound=True, events=()) -> Snapshot2D:
     rng = np.random.default_rng(0)
     f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
     angles = 2 * np.pi * np.arange(modes) / modes
@@ -25,7 +25,7 @@ def make_snap(kind="prob", n=512, res=100, modes=8, history=50, with_truth=True,
           "hq_pct": f32(np.linspace(0, 90, history)), "rkl": f32(np.linspace(2, 0.1, history)),
           "w1": f32(np.linspace(1, 0.1, history)), "jsd": f32(np.full(history, 0.69)),
           "js_bound": f32(np.linspace(0, 0.3, history) if js_bound else np.full(history, np.nan))}
-    return Snapshot(
+    return Snapshot2D(
         step=123, status="ok", reason="", dataset="ring", loss="ns",
         bounds=(-1.5, 1.5, -1.5, 1.5), real=f32(rng.normal(size=(n, 2))),
         fake=f32(rng.normal(size=(n, 2))), push=f32(rng.normal(size=(n, 2))),
@@ -102,7 +102,7 @@ def test_critic_surface_is_centred_on_the_boundary_and_not_saturated():
 
 def test_critic_range_survives_a_flat_surface():
     snap = make_snap("score")
-    flat = Snapshot(**{**snap.__dict__, "surface": np.full_like(snap.surface, 2.0),
+    flat = Snapshot2D(**{**snap.__dict__, "surface": np.full_like(snap.surface, 2.0),
                        "surface_centre": 2.0})
     zmin, zmax = lab2d.surface_range(flat)
     assert zmin < 2.0 < zmax and math.isfinite(zmax - zmin)
@@ -164,7 +164,7 @@ def test_one_loss_spike_does_not_flatten_the_chart():
     snap = make_snap(history=200)
     d = np.linspace(1.4, 1.0, 200).astype(np.float32)
     d[150] = 5e7  # a divergence's spike
-    spiky = Snapshot(**{**snap.__dict__, "history": {**snap.history, "d_loss": d,
+    spiky = Snapshot2D(**{**snap.__dict__, "history": {**snap.history, "d_loss": d,
                                                    "step": np.arange(200, dtype=np.float32),
                                                    "g_loss": np.ones(200, np.float32)}})
     fig = validated(lab2d_curves.loss_figure(spiky))
@@ -210,14 +210,14 @@ def test_divergence_figure_side_by_side_with_log2_ceiling():
 
 def test_outside_counts_fakes_beyond_the_fixed_axes():
     snap = make_snap()
-    inside = Snapshot(**{**snap.__dict__, "fake": np.zeros((10, 2), np.float32)})
+    inside = Snapshot2D(**{**snap.__dict__, "fake": np.zeros((10, 2), np.float32)})
     assert inside.outside == 0.0
     fake = np.zeros((10, 2), np.float32)
     fake[:3, 0] = 1.6  # right of xmax = 1.5
     fake[3, 1] = -1.6  # below ymin
-    assert Snapshot(**{**snap.__dict__, "fake": fake}).outside == pytest.approx(0.4)
+    assert Snapshot2D(**{**snap.__dict__, "fake": fake}).outside == pytest.approx(0.4)
     far = np.full((10, 2), 187.0, np.float32)  # an f-GAN generator that ran off
-    assert Snapshot(**{**snap.__dict__, "fake": far}).outside == 1.0
+    assert Snapshot2D(**{**snap.__dict__, "fake": far}).outside == 1.0
 
 
 def test_a_single_evaluation_is_drawn_as_a_point():

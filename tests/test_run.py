@@ -155,9 +155,9 @@ def test_critic_surface_is_centred_between_real_and_fake_scores():
 def test_push_points_where_g_loss_decreases():
     run = Run(RunConfig(**SMALL))
     run.train(30)
-    x = run.real_fixed[:32].clone() + 0.3
-    from playground.observe import push
-    p = push(run, x)
+    x = run.observer.real_fixed[:32].clone() + 0.3
+    with run.observing():
+        p = run.observer.push(x)
     loss = lambda pts: run.loss.g_loss(fake=run.D(pts)).item()  # noqa: E731
     with torch.no_grad():
         assert loss(x + 1e-3 * p / p.norm(dim=1, keepdim=True)) < loss(x)
@@ -177,3 +177,58 @@ def test_history_marks_single_updates_as_missing():
     run.step_d()
     run.step_g()
     assert math.isnan(run.history["g_loss"][0]) and math.isnan(run.history["d_loss"][1])
+
+
+def test_a_nan_mid_flush_rolls_the_history_back_with_the_weights():
+    """The NaN arrives at step 45, between the flushes at 32 and 64: the steps 33-44 logged
+    before it are undone with the weights, so a resumed run never logs a step twice."""
+    run = Run(RunConfig(**SMALL))
+    run.train(32)  # a flush at 32 is the rollback point
+    calls = {"n": 0}
+    d_loss = run.loss.d_loss
+
+    def nan_at_13th(*, real, fake):
+        calls["n"] += 1
+        return d_loss(real=real, fake=fake) * (math.nan if calls["n"] == 13 else 1.0)
+
+    run.loss = dataclasses.replace(run.loss, d_loss=nan_at_13th)
+    run.train(20)
+    assert run.status == "diverged" and "step 45" in run.reason and run.step_count == 32
+    assert run.history["step"][-1] == 32  # 33..44 went with the weights
+    run.update_config(run.cfg.replace(lr_d=1e-4))  # the cure (back to the registry's loss)
+    run.train(20)
+    steps = run.history["step"]
+    assert steps == sorted(set(steps)) and steps[-1] == 52  # strictly increasing, no repeats
+
+
+def test_observing_never_changes_training():
+    """Snapshots and evaluations run G and D in eval mode: with spectral norm (whose power
+    iteration advances on every training-mode forward) the next steps are bit-identical."""
+    a, b = Run(config_for("sngan", **SMALL)), Run(config_for("sngan", **SMALL))
+    a.train(10), b.train(10)
+    a.snapshot(), a.evaluate(), a.evaluate(protocol=True), a.samples(100)
+    a.train(10), b.train(10)
+    assert _same(_params(a.G), _params(b.G)) and _same(_params(a.D), _params(b.D))
+    assert all(torch.equal(x, y) for x, y in zip(a.D.buffers(), b.D.buffers(), strict=True))
+
+
+def test_remedies_do_not_shift_the_data_and_z_streams():
+    """Two runs with one seed that differ in GP and instance noise draw the same real batches
+    and the same z: their data and z streams are in the same state after training."""
+    a = Run(RunConfig(**SMALL, loss="wgan"))
+    b = Run(RunConfig(**SMALL, loss="wgan", gp_lambda=1.0, noise_std=0.1))
+    assert _same(_params(a.G), _params(b.G)) and _same(_params(a.D), _params(b.D))
+    a.train(25), b.train(25)
+    for stream in ("data", "z"):
+        assert torch.equal(a.gens[stream].get_state(), b.gens[stream].get_state()), stream
+    assert not torch.equal(a.gens["aux"].get_state(), b.gens["aux"].get_state())
+
+
+def test_evaluations_are_recorded_once_per_step_in_two_named_series():
+    run = Run(RunConfig(**SMALL))
+    run.train(10)
+    live, again = run.evaluate(), run.evaluate()
+    full = run.evaluate(protocol=True)
+    assert live == again and run.metric_history["step"] == [10]
+    assert run.protocol_history["step"] == [10]
+    assert full["w1"] != live["w1"]  # 2,500 points vs 512: another estimator, kept apart

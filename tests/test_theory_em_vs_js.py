@@ -25,7 +25,7 @@ def test_smooth_rejects_bad_kernels(kernel):
 
 @pytest.fixture(scope="module")
 def curves():
-    cmp = ej.Comparison("ring", steps=20, eval_every=10, seed=3, overrides=SMALL, w1_n=64)
+    cmp = ej.Comparison("ring", steps=20, eval_every=10, seed=3, overrides=SMALL)
     return cmp.run_all()
 
 
@@ -45,14 +45,14 @@ def test_comparison_records_every_series(curves):
 
 def test_same_seed_same_curves(curves):
     again = ej.Comparison("ring", steps=20, eval_every=10, seed=3, overrides=SMALL,
-                          w1_n=64).run_all()
+                          ).run_all()
     for p in curves:
         np.testing.assert_array_equal(curves[p].w1, again[p].w1)
         np.testing.assert_array_equal(curves[p].critic_gap, again[p].critic_gap)
 
 
 def test_advance_is_time_boxed_and_resumable():
-    cmp = ej.Comparison("ring", steps=40, eval_every=10, seed=0, overrides=SMALL, w1_n=64)
+    cmp = ej.Comparison("ring", steps=40, eval_every=10, seed=0, overrides=SMALL)
     while cmp.advance(0.05):
         pass
     assert all(r.step_count == 40 for r in cmp.runs.values())

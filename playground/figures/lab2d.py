@@ -1,6 +1,6 @@
 """The 2D lab's main picture: real and fake samples over D's decision surface, with overlays.
 
-A pure function of a numpy `Snapshot` (GAN Lab's visual language: real green, fakes purple,
+A pure function of a numpy `Snapshot2D` (GAN Lab's visual language: real green, fakes purple,
 D's surface on the same purple-green scale). Overlays are line traces with NaN breaks, so each
 kind is one WebGL trace however many arrows or trails it draws.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ..snapshot import Snapshot
+from ..snapshot import Snapshot2D
 from . import palette
 from .style import NORMAL, Style, axis, base_layout, figure, fit
 
@@ -34,7 +34,7 @@ class Overlays:
     trails: bool = False  # recent positions of the tracked fakes
 
 
-def samples_figure(snap: Snapshot, overlays: Overlays = Overlays(),
+def samples_figure(snap: Snapshot2D, overlays: Overlays = Overlays(),
                    style: Style = NORMAL) -> go.Figure:
     """Heat map of D, real (green) and fake (purple) points on the dataset's fixed axes.
     Layers bottom to top: D, overlays, mode centres, fakes, reals, G's push: the reals (std
@@ -85,12 +85,12 @@ def samples_figure(snap: Snapshot, overlays: Overlays = Overlays(),
     return figure(data, layout)
 
 
-def _title(snap: Snapshot) -> str:
+def _title(snap: Snapshot2D) -> str:
     what = "D(x) = P(real)" if snap.surface_kind == "prob" else "critic score"
     return f"step {snap.step} · {what}"
 
 
-def surface_range(snap: Snapshot) -> tuple[float, float]:
+def surface_range(snap: Snapshot2D) -> tuple[float, float]:
     """Colour range of D's surface. Probabilities use [0, 1]. Critic scores are unbounded, so
     the range is symmetric about the undecided value and spans the bulk of |score - centre|:
     the boundary is always white and the map is never one saturated colour."""
@@ -103,7 +103,7 @@ def surface_range(snap: Snapshot) -> tuple[float, float]:
     return c - half, c + half
 
 
-def surface_trace(snap: Snapshot) -> dict:
+def surface_trace(snap: Snapshot2D) -> dict:
     zmin, zmax = surface_range(snap)
     title = "D(x)" if snap.surface_kind == "prob" else "score"
     return {"type": "heatmap", "x": snap.grid_x, "y": snap.grid_y, "z": snap.surface,

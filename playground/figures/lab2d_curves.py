@@ -1,8 +1,8 @@
 """The 2D lab's curves: D and G losses, the mode-coverage meter, and divergences over time.
 
-Pure functions of a numpy `Snapshot`; the snapshot's histories are already thinned to at most
+Pure functions of a numpy `Snapshot2D`; the snapshot's histories are already thinned to at most
 2,000 points per curve. Colours come from `palette.SERIES`, one per quantity. Every curve over
-steps marks the steps where a setting was changed live (`Snapshot.events`).
+steps marks the steps where a setting was changed live (`Snapshot2D.events`).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from ..snapshot import Snapshot
+from ..snapshot import Snapshot2D
 from . import palette
 from .style import NORMAL, Style, axis, base_layout, figure, fit
 
@@ -43,7 +43,7 @@ def _empty_note(text: str, xref: str = "paper", yref: str = "paper", x: float = 
             "font": {"color": "#777"}}
 
 
-def event_marks(snap: Snapshot, xrefs: tuple[str, ...], labels: bool = True
+def event_marks(snap: Snapshot2D, xrefs: tuple[str, ...], labels: bool = True
                 ) -> tuple[list[dict], list[dict]]:
     """Vertical dotted lines at every live change on each listed x axis, the latest few
     labelled ('lr_d 0.0001→0.001') if `labels`. Returns (shapes, annotations)."""
@@ -83,7 +83,7 @@ def robust_range(*series: np.ndarray) -> list[float] | None:
     return [float(lo - pad), float(hi + pad)]
 
 
-def loss_figure(snap: Snapshot, style: Style = NORMAL) -> go.Figure:
+def loss_figure(snap: Snapshot2D, style: Style = NORMAL) -> go.Figure:
     h = snap.history
     step = h.get("step", np.zeros(0, np.float32))
     d, g = h.get("d_loss", step), h.get("g_loss", step)
@@ -108,7 +108,7 @@ def loss_figure(snap: Snapshot, style: Style = NORMAL) -> go.Figure:
     return figure(data, layout)
 
 
-def coverage_figure(snap: Snapshot, style: Style = NORMAL) -> go.Figure:
+def coverage_figure(snap: Snapshot2D, style: Style = NORMAL) -> go.Figure:
     """Fakes per nearest mode, the high-quality (within 3 std) part solid | over steps: modes
     captured and % high quality (both in %, sharing an axis; the tiles give k/K) and the
     reverse KL of the HQ mode histogram (right). A collapse shows as one tall bar even while
@@ -176,7 +176,7 @@ def _js_floor(m: dict[str, np.ndarray]) -> float:
     return min(-0.02, 1.1 * float(min(values))) if values else -0.02
 
 
-def divergence_figure(snap: Snapshot, style: Style = NORMAL) -> go.Figure:
+def divergence_figure(snap: Snapshot2D, style: Style = NORMAL) -> go.Figure:
     """Exact W1 | the histogram JSD estimate and D's JS lower bound, with the log 2 ceiling.
     Side by side so students see W1 keep falling while JS sits at log 2 (disjoint supports)."""
     m = snap.metric_history

@@ -54,14 +54,14 @@ class Comparison:
 
     def __init__(self, dataset: str = "ring", presets: tuple[str, ...] = COMPARE_PRESETS,
                  steps: int = 2000, eval_every: int = 100, seed: int = 0,
-                 overrides: dict | None = None, w1_n: int = 512):
+                 overrides: dict | None = None):
         _check("steps", steps)
         _check("eval_every", eval_every)
         if not presets:
             raise ValueError("presets must name at least one preset")
         for p in presets:
             PRESETS.get(p)
-        self.steps, self.eval_every, self.w1_n = steps, eval_every, w1_n
+        self.steps, self.eval_every = steps, eval_every
         self.runs = {p: Run(config_for(p, dataset=dataset, seed=seed, **(overrides or {})))
                      for p in presets}
         self._gap: dict[str, list[float]] = {p: [] for p in presets}
@@ -74,9 +74,10 @@ class Comparison:
 
     def _evaluate(self, preset: str) -> None:
         run = self.runs[preset]
-        run.evaluate(w1_n=self.w1_n)
-        with torch.no_grad():
-            gap = run.D(run.real_eval).mean() - run.D(run.G(run.z_eval)).mean()
+        run.evaluate()  # exact W1 on the observer's 512 live points, at most once per step
+        probes = run.observer  # the run's fixed evaluation samples (real and z)
+        with run.observing(), torch.no_grad():
+            gap = run.D(probes.real_eval).mean() - run.D(run.G(probes.z_eval)).mean()
         self._gap[preset].append(float(gap))
 
     def advance(self, seconds: float) -> bool:

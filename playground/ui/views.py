@@ -16,7 +16,7 @@ from .. import cost
 from ..figures.lab2d import Overlays, samples_figure
 from ..figures.lab2d_curves import coverage_figure, divergence_figure, loss_figure
 from ..figures.style import NORMAL, PRESENTER, Style
-from ..snapshot import Snapshot
+from ..snapshot import Snapshot2D
 from . import session, state
 from .live import Status
 from .liveplot import live_chart
@@ -114,7 +114,7 @@ def head(status: Status, fps: float, level: str, text: str) -> None:
                 f"{message}</div>", unsafe_allow_html=True)
 
 
-def status_message(status: Status, snap: Snapshot | None, cfg=None) -> tuple[str, str]:
+def status_message(status: Status, snap: Snapshot2D | None, cfg=None) -> tuple[str, str]:
     """(level, text) for the status box: "none" when there is nothing to say."""
     if status.state == "diverged":
         return "error", (f"Diverged: {status.message} Change a setting, then press Train "
@@ -157,7 +157,7 @@ def _fmt_w1(value: float | None) -> str:
     return f"{value:.3g}" if abs(value) >= 0.01 else f"{value:.1e}"
 
 
-def tiles(snap: Snapshot) -> None:
+def tiles(snap: Snapshot2D) -> None:
     """Four metric tiles in one row that never truncate (a 1280 px projector has ~110 px a
     tile: '25/25' was cut to '2…' by st.metric), and a one-line note on what they mean."""
     m = snap.metrics
@@ -181,7 +181,7 @@ def tiles(snap: Snapshot) -> None:
                 unsafe_allow_html=True)
 
 
-def tile_note(snap: Snapshot) -> str:
+def tile_note(snap: Snapshot2D) -> str:
     """One line on how to read the tiles now, where they mislead on their own."""
     m = snap.metrics
     modes, hq = m.get("modes", math.nan), m.get("hq_pct", math.nan)

@@ -1,0 +1,119 @@
+"""The image observer: a grid of digits generated from a fixed z (the same digits evolve frame
+to frame), fixed real digits beside them, D's score of each, the frozen classifier's label and
+confidence of each fake, and the class-coverage metrics (image_metrics.py) with the real
+digits' own values as the reference.
+
+Read-only on the run (inside `run.observing()`: batch norm in G uses its running statistics, so
+a frame does not depend on the batch it was drawn in). The classifier and the real reference
+are computed once per process and dataset (`reference`), never per run.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from .. import metrics
+from ..snapshot import ImageSnapshot
+from .points2d import thin
+
+if TYPE_CHECKING:
+    from ..run import Run
+
+MAX_SHOWN = 256  # grid images at most (n_fixed asks for more on a 2D-sized config)
+REAL_SHOWN = 16  # real digits beside the grid
+# Fakes per evaluation: the protocol of the shipped model's record is 2,000 samples; live
+# evaluations use 500 (the classifier takes ~0.2 s for them on one thread). The Frechet
+# distance is biased upward at small n, so each is compared with the real digits' own value
+# at the same n (`Reference.values`).
+LIVE_N, PROTOCOL_N = 500, 2000
+PROBE_SEED = 1_000_003  # the fixed probes' stream: cfg.seed + this, apart from training's
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The frozen classifier on a device and what real digits score with it."""
+    classifier: torch.nn.Module
+    stats: Any  # image_metrics.FeatureStats of the real digits (the Frechet reference)
+    values: dict[int, dict[str, float]]  # n -> the real digits' own metrics at that n
+
+
+@functools.lru_cache(maxsize=4)
+def reference(dataset: str, device: str) -> Reference:
+    """Loaded once per process, dataset and device (read-only: shared by every run)."""
+    from .. import classifier as digit_classifier
+    from .. import datasets, image_metrics
+    from ..config import RunConfig
+    net = digit_classifier.load().to(device).eval()
+    data = datasets.build(RunConfig(dataset=dataset, arch="dcgan", latent_dim=64, width=32),
+                          torch.device(device))
+    stats = image_metrics.reference_stats(data.images, net)
+    values = {n: image_metrics.real_reference(data.images, net, stats, n)
+              for n in (LIVE_N, PROTOCOL_N)}
+    return Reference(net, stats, values)
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """(N, 1, 28, 28) in [-1, 1] -> (N, 28, 28) uint8 grey levels, 0 = black."""
+    x = ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round()
+    return x.squeeze(1).to(torch.uint8).cpu().numpy()
+
+
+class ImageObserver:
+    def __init__(self, run: Run):
+        self.run = run
+        self.histogram: np.ndarray | None = None
+        self.ref = reference(run.cfg.dataset, run.device.type)
+        self.reprobe()
+
+    def reprobe(self) -> None:
+        run, cfg = self.run, self.run.cfg
+        g = torch.Generator(run.device).manual_seed(cfg.seed + PROBE_SEED)
+        self.z_fixed = run.sample_z(min(cfg.n_fixed, MAX_SHOWN), g)
+        idx = torch.randint(len(run.data.images), (REAL_SHOWN,), generator=g,
+                            device=run.device)
+        self.real_fixed = run.data.images[idx]
+        self.real_labels = run.data.labels[idx.cpu().numpy()]
+        self.z_eval = run.sample_z(PROTOCOL_N, g)
+
+    def evaluate(self, protocol: bool) -> dict[str, float]:
+        run = self.run
+        n = PROTOCOL_N if protocol else LIVE_N
+        with run.observing(), torch.no_grad():
+            fakes = torch.cat([run.G(z) for z in self.z_eval[:n].split(500)])
+        ctx = metrics.EvalContext(kind="image", fake=fakes, classifier=self.ref.classifier,
+                                  reference=self.ref.stats)
+        values = metrics.evaluate(ctx)
+        from .. import image_metrics
+        self.histogram = image_metrics.class_histogram(fakes, self.ref.classifier)
+        return values
+
+    def samples(self, n: int, seed: int) -> np.ndarray:
+        run = self.run
+        z = run.sample_z(n, torch.Generator(run.device).manual_seed(seed))
+        with run.observing(), torch.no_grad():
+            x = torch.cat([run.G(part) for part in z.split(500)])
+        return x.squeeze(1).float().cpu().numpy()  # (n, 28, 28) in [-1, 1]
+
+    def snapshot(self, with_metrics: bool) -> ImageSnapshot:
+        run = self.run
+        with run.observing(), torch.no_grad():
+            fake = run.G(self.z_fixed)  # (n, 1, 28, 28)
+            d_fake, d_real = run.D(fake), run.D(self.real_fixed)
+            from .. import image_metrics
+            labels, confidence = image_metrics.predict(fake, self.ref.classifier)
+        if with_metrics:
+            run.evaluate()
+        return ImageSnapshot(
+            step=run.step_count, status=run.status, reason=run.reason,
+            dataset=run.cfg.dataset, loss=run.cfg.loss,
+            fake=to_uint8(fake), real=to_uint8(self.real_fixed),
+            d_fake=d_fake.float().cpu().numpy(), d_real=d_real.float().cpu().numpy(),
+            labels=labels, confidence=confidence, real_labels=np.asarray(self.real_labels),
+            histogram=self.histogram, reference=dict(self.ref.values[LIVE_N]),
+            metrics=dict(run.latest_metrics), history=thin(run.history),
+            metric_history=thin(run.metric_history), device=run.device.type,
+            events=tuple(run.events))
