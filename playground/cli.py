@@ -29,7 +29,7 @@ class Command:
 
 COMMANDS: Registry[Command] = Registry("command")
 # Further modules that register commands when imported (e.g. the theory lab's).
-COMMAND_MODULES: tuple[str, ...] = ("playground.theory.commands",)
+COMMAND_MODULES: tuple[str, ...] = ("playground.theory.commands", "playground.mnist_commands")
 
 
 def command(name: str, help: str, add_args: Callable, run: Callable) -> None:
