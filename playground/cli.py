@@ -175,6 +175,47 @@ command("train", "train a preset headless and write metrics, samples and a check
         _train_args, _train)
 
 
+# ---- sample --------------------------------------------------------------------------------
+def load_generator(spec: str):
+    """A run from a checkpoint file, or `shipped:ID` for a run of pretrained/ (checked)."""
+    from . import checkpoint, pretrained
+    if spec.startswith("shipped:"):
+        return pretrained.load(spec.split(":", 1)[1])
+    return checkpoint.load(spec)
+
+
+def _sample_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--checkpoint", required=True,
+                   help="a checkpoint file (train's checkpoint.pt, the app's download) or "
+                        "shipped:ID for a shipped run, e.g. shipped:dcgan_mnist")
+    p.add_argument("--n", type=int, default=64, help="how many samples")
+    p.add_argument("--seed", type=int, default=0, help="seed of the z they come from")
+    p.add_argument("--out", default="runs/samples", help="output directory")
+
+
+def _sample(args: argparse.Namespace) -> None:
+    """samples.npy from G (images: (N, 28, 28) in [-1, 1]; 2D: (N, 2)) and, for images, a PNG
+    grid of them."""
+    from . import pictures
+    if not 1 <= args.n <= 100_000:
+        raise UserError(f"--n must be in [1, 100000], got {args.n}")
+    run = load_generator(args.checkpoint)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    samples = run.samples(args.n, args.seed).astype(np.float32)
+    np.save(out / "samples.npy", samples)
+    wrote = ["samples.npy"]
+    if samples.ndim == 3:
+        (out / "samples.png").write_bytes(pictures.png(pictures.tile(samples), scale=3))
+        wrote.append("samples.png")
+    print(f"{args.n} samples of {run.arch} at step {run.step_count} -> {out}: "
+          f"{', '.join(wrote)}")
+
+
+command("sample", "draw samples from a generator checkpoint (or a shipped one): .npy and PNG",
+        _sample_args, _sample)
+
+
 # ---- table ---------------------------------------------------------------------------------
 def _table_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--presets", default="all", help="comma-separated preset ids, or all")
@@ -212,6 +253,8 @@ def _pretrained_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rebuild", nargs="*", metavar="ID",
                    help="retrain these shipped runs from their recipes (all when no id is "
                         "given) and rewrite pretrained/manifest.json")
+    p.add_argument("--rescore", nargs="*", metavar="ID",
+                   help="score these shipped files again (all when no id is given), no training")
 
 
 def _pretrained(args: argparse.Namespace) -> None:
@@ -219,13 +262,20 @@ def _pretrained(args: argparse.Namespace) -> None:
     if args.rebuild is not None:
         pretrained.rebuild(ids=args.rebuild or None)
         return
+    if args.rescore is not None:
+        pretrained.rescore(ids=args.rescore or None)
+        return
     entries = pretrained.read_manifest()
     width = max(len(i) for i in entries.ids())
     for id_, e in entries.items():
         s = e.scored
-        modes = f"{s['modes']:.0f} modes, {s['hq_pct']:.1f}% HQ, " if "modes" in s else ""
-        print(f"{id_:<{width}}  {e.title}: {e.steps:,} steps of preset {e.preset} "
-              f"({modes}W1 {s.get('w1', math.nan):.3f})")
+        if "classes" in s:
+            score = (f"{s['classes']:.0f}/10 classes, KL {s['class_kl']:.3f}, confidence "
+                     f"{s['confidence']:.3f}, FD {s['fd']:.1f}")
+        else:
+            modes = f"{s['modes']:.0f} modes, {s['hq_pct']:.1f}% HQ, " if "modes" in s else ""
+            score = f"{modes}W1 {s.get('w1', math.nan):.3f}"
+        print(f"{id_:<{width}}  {e.title}: {e.steps:,} steps of preset {e.preset} ({score})")
 
 
 command("pretrained", "list the shipped checkpoints in pretrained/, or --rebuild them",
@@ -234,16 +284,27 @@ command("pretrained", "list the shipped checkpoints in pretrained/, or --rebuild
 
 # ---- bench ---------------------------------------------------------------------------------
 def _bench_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--steps", type=int, default=500, help="steps per timed repeat")
+    p.add_argument("--dataset", default="ring", choices=("ring", "mnist"),
+                   help="ring: 2D engine vs a plain loop; mnist: DCGAN images/s and the time "
+                        "from scratch to 10/10 classes, confidence >= 0.9, class KL < 0.1")
+    p.add_argument("--steps", type=int, default=500, help="steps per timed repeat (ring)")
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--preset", default="dcgan", help="image preset (mnist)")
+    p.add_argument("--limit", type=float, default=300.0,
+                   help="give up on the quality bar after this many training seconds (mnist)")
 
 
 def _bench(args: argparse.Namespace) -> None:
+    if args.dataset == "mnist":
+        from .bench_images import main as images_main
+        images_main(args.preset, 5.0, args.repeats, args.limit)
+        return
     from .bench import main
     main(args.steps, args.repeats)
 
 
-command("bench", "engine steps/s vs a plain PyTorch loop (JSON)", _bench_args, _bench)
+command("bench", "speed benchmarks (JSON): the 2D engine vs a plain loop, or DCGAN on MNIST",
+        _bench_args, _bench)
 
 
 # ---- entry ---------------------------------------------------------------------------------
@@ -260,4 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS.get(args.command).run(args) or 0
     except (UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # e.g. an output folder that cannot be made: say which, no traceback
+        print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 2

@@ -234,20 +234,27 @@ def _digits(source: str | None):
     return mnist.load(source)
 
 
-def _mnist(p: Params, device, _points) -> ImageDistribution:
-    return ImageDistribution(_digits("shipped"), device)
-
-
-def _mnist_full(p: Params, device, _points) -> ImageDistribution:
+def digits_of(dataset: str):
+    """The mnist.Digits behind an image dataset id (loaded once per process)."""
+    if dataset == "mnist":
+        return _digits("shipped")
     folder = os.environ.get(MNIST_DIR_ENV, "").strip()
     if not folder:
         raise ValueError(f"dataset 'mnist_full' needs the 70,000 MNIST digits in a local "
                          f"folder named by {MNIST_DIR_ENV} (get them with `python -m "
                          "playground mnist download DIR`); 'mnist' uses the 5,000 shipped")
-    return ImageDistribution(_digits(folder), device)
+    return _digits(folder)
 
 
-MNIST_DIR_ENV = "PLAYGROUND_MNIST_DIR"
+def _mnist(p: Params, device, _points) -> ImageDistribution:
+    return ImageDistribution(digits_of("mnist"), device)
+
+
+def _mnist_full(p: Params, device, _points) -> ImageDistribution:
+    return ImageDistribution(digits_of("mnist_full"), device)
+
+
+MNIST_DIR_ENV = "PLAYGROUND_MNIST_DIR"  # mnist.ENV_DIR: where the full set lives
 DATASETS.add("mnist", DatasetSpec(
     "MNIST (5,000 shipped digits)", "real handwritten digits, 500 per class, 28 x 28 "
     "(LeCun, Cortes & Burges; CC BY-SA 3.0)", frozenset(), Params(10, 1.0, 0.0), _mnist,

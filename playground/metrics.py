@@ -127,7 +127,10 @@ def _w1(ctx: EvalContext) -> dict[str, float]:
 
 def _classes(ctx: EvalContext) -> dict[str, float]:
     from . import image_metrics
-    return image_metrics.scalars(ctx.fake, ctx.classifier, ctx.reference)
+    scores = image_metrics.evaluate(ctx.fake, ctx.classifier, ctx.reference)
+    # the class histogram rides along as hist_0 ... hist_9, so its history is kept too
+    return {**scores.as_dict(), **{f"hist_{k}": float(h) for k, h in
+                                   enumerate(scores.histogram)}}
 
 
 POINTS2D, IMAGE = frozenset({"points2d"}), frozenset({"image"})

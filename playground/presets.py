@@ -19,6 +19,12 @@ class Preset:
     demo: bool = False  # a failure shown on purpose
     cure: Cure | None = None  # a one-click live change that fixes the failure
 
+    @property
+    def kind(self) -> str:
+        """The data kind it trains on ("points2d" or "image"): which page offers it."""
+        from .datasets import kind_of
+        return kind_of(self.overrides.get("dataset", RunConfig().dataset))
+
 
 @dataclass(frozen=True)
 class Cure:
@@ -55,17 +61,17 @@ _rows: list[tuple[str, str, dict, bool]] = [
     ("sngan", "Spectral norm on D: a Lipschitz D without clipping or penalties.",
      {"loss": "hinge", "spectral_norm": True, "n_critic": 5, "lr_d": 1e-4, "lr_g": 1e-4,
       "beta1_d": 0.5, "beta2_d": 0.9, "beta1_g": 0.5, "beta2_g": 0.9}, False),
-    # Metz et al. 2017: the `collapse` setting below plus 5 unrolling steps (their 2D
-    # experiment); measured here: 8/8 ring modes by step 3,000 where `collapse` holds 0-1.
-    # Live on the page it runs at ~15 steps/s (its k = 5 second-order look-ahead), so promise
-    # what a few minutes show, not what the 3,000-step table shows.
-    ("unrolled", "The collapse setting plus a 5-step unrolled D: G anticipates D's reply and "
-     "slowly spreads over the modes (all 8 by ~3,000 steps: minutes live on a CPU).",
-     {"loss": "ns", "latent_dim": 256, "lr_d": 1e-4, "lr_g": 1e-4, "unroll_steps": 5}, False),
+    # Metz et al. 2017: the `collapse` setting below plus unrolling. Their 2D figure uses 10
+    # steps; measured here (seed 0): k = 10 held 6/8 ring modes from step 1,125 and 7/8 at
+    # 2,250, where k = 5 stayed collapsed on seeds 0 and 1. It costs ~10 D look-aheads per G
+    # step (about 8 steps/s live on a CPU), so promise what minutes show.
+    ("unrolled", "The collapse setting plus a 10-step unrolled D: G anticipates D's reply and "
+     "slowly spreads over the modes (6-7 of 8 after ~2,000 steps: minutes live on a CPU).",
+     {"loss": "ns", "latent_dim": 256, "lr_d": 1e-4, "lr_g": 1e-4, "unroll_steps": 10}, False),
     ("instance_noise", "Instance noise annealed to 0: D's surface starts blurred, so G gets "
      "gradients everywhere.", {"loss": "ns", "noise_std": 0.3, "noise_anneal": 3000}, False),
-    # Mescheder et al. 2018; gamma 0.1 measured here: 8/8 ring modes at every check from
-    # step 1,500 to 4,000 on three seeds, reverse KL 0.02-0.08.
+    # Mescheder et al. 2018; gamma 0.1 measured here (seeds 0-2): 8/8 ring modes at every
+    # check from step 1,500 to 3,000 but one (6/8), HQ up to 59-85 %.
     ("r1", "R1 penalty on real data: D is flat on the data, so once found every mode stays "
      "covered.", {"loss": "ns", "r1_gamma": 0.1}, False),
     # f-GAN learning rates, measured on the ring (seed 0, 3,000 steps): at 1e-4 for both,
@@ -98,11 +104,34 @@ _rows: list[tuple[str, str, dict, bool]] = [
     ("wgan_clip_large", "WGAN with c too large (1.0): the critic is barely constrained and "
      "the loss swings.", {"loss": "wgan", "clip_c": 1.0, "opt_d": "rmsprop",
                           "opt_g": "rmsprop", "lr_d": 5e-5, "lr_g": 5e-5, "n_critic": 5}, True),
+    # --- MNIST digits ---------------------------------------------------------------------
+    # Radford et al. 2016's DCGAN (Adam, beta1 0.5), with faster learning rates measured here
+    # on the 5,000 shipped digits: at their 2e-4 the class KL was still 0.15 after 150 s of
+    # CPU time; lr_d 5e-4, lr_g 1e-3 at batch 32 reached 10/10 classes, confidence 0.9 and
+    # KL 0.04 in 95 s on one thread (batch 64: 150 s).
+    ("dcgan", "DCGAN on MNIST: blobs turn into strokes within seconds, then into digits of "
+     "every class; watch the class histogram even out.",
+     {"dataset": "mnist", "arch": "dcgan", "latent_dim": 64, "width": 32, "batch_size": 32,
+      "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 64}, False),
+    # The seeds' fully connected GAN (100 -> 256 -> 512 -> 1024 -> 784, LeakyReLU 0.2 in D),
+    # Adam 2e-4 with beta1 0.5.
+    ("mlp_gan", "The seeds' fully connected GAN on pixels: digits form too, noisier and "
+     "with speckle, since no layer knows that nearby pixels belong together.",
+     {"dataset": "mnist", "arch": "mlp_image", "latent_dim": 100, "width": 256, "depth": 3,
+      "batch_size": 64, "lr_d": 2e-4, "lr_g": 2e-4, "n_fixed": 64}, False),
+    # Measured here (seed 0, one thread): with a 1-dimensional z, between 25 and 45 s of
+    # training 3-5 classes held 90-100% of the samples; by 60 s 7 classes, the top three
+    # still 74%. A 64-dimensional z in the same setting held 10 classes.
+    ("mnist_collapse", "Mode collapse on digits: G draws every digit from a 1-number z; a "
+     "few classes take over the histogram within the first minute, then others return.",
+     {"dataset": "mnist", "arch": "dcgan", "latent_dim": 1, "width": 32, "batch_size": 64,
+      "lr_d": 1e-3, "lr_g": 1e-3, "n_fixed": 64}, True),
 ]
-# One-click cures for the failure demos, measured on the ring (seeds 0 and 1, cure applied at
+# One-click cures for the failure demos, measured on the ring (seeds 0-2, cure applied at
 # step 1,500 of `collapse`): R1 gamma 0.1 with lr 1e-3 spread the fakes over all 8 modes within
-# 200-400 steps (~2 s headless, ~15 s live); R1 gamma 1 at collapse's lr 1e-4 took 1,700 steps
-# on seed 0 and had 5/8 modes after 2,500 on seed 1.
+# 200-300 steps (~2 s headless, ~15 s live), mostly 8/8 after; few land within 3 std yet (HQ
+# 3-4 % 1,500 steps on). R1 gamma 1 at collapse's lr 1e-4 took 1,700 steps on seed 0 and had
+# 5/8 modes after 2,500 on seed 1.
 CURES: dict[str, Cure] = {
     "collapse": Cure("Cure: R1 penalty", {"r1_gamma": 0.1, "lr_d": 1e-3, "lr_g": 1e-3},
                      "R1 (γ 0.1) flattens D on the data and a faster lr (1e-3) lets G follow: "
@@ -110,6 +139,11 @@ CURES: dict[str, Cure] = {
 }
 for _id, _caption, _overrides, _demo in _rows:
     PRESETS.add(_id, Preset(_caption, _overrides, _demo, CURES.get(_id)))
+
+
+def ids_for(kind: str) -> list[str]:
+    """The presets that train on `kind` data ("points2d" or "image"), in table order."""
+    return [i for i, p in PRESETS.items() if p.kind == kind]
 
 
 def switch_loss(cfg: RunConfig, loss: str) -> RunConfig:

@@ -286,6 +286,11 @@ class Run:
             self.latest_metrics = dict(values)
         return dict(values)
 
+    def reference(self, protocol: bool = False) -> dict[str, float]:
+        """The real data's own values of the metrics, at the sample size `evaluate` uses
+        (empty where the data kind has none: 2D metrics compare with real points directly)."""
+        return self.observer.reference(protocol)
+
     def samples(self, n: int, seed: int = 0) -> np.ndarray:
         """n fresh samples of G from a seeded z, in the data's shape ((n, 2) or (n, 28, 28))."""
         return self.observer.samples(n, seed)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground import pretrained
 from playground.losses import LOSSES
-from playground.presets import PRESETS, config_for
+from playground.presets import PRESETS, config_for, ids_for
 from playground.ui import state, urlstate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +126,8 @@ def test_every_loss_switch(app, loss):
 
 def test_every_preset_loads_and_steps(app):
     at = app()
-    for preset in PRESETS.ids():
+    assert len(at.selectbox(key=state.key("w.preset")).options) == len(ids_for("points2d"))
+    for preset in ids_for("points2d"):
         at.selectbox(key=state.key("w.preset")).select(preset).run()
         assert not at.exception, preset
         assert PRESETS.get(preset).caption in texts(at.caption)
@@ -365,3 +366,12 @@ def test_a_heavy_configuration_says_so(app):
     at = app({"width": "1024", "depth": "8", "batch_size": "4096", "grid_res": "25",
               "n_fixed": "64"})
     assert "heavy" in status(at) and "a step" in status(at)
+
+
+def test_image_presets_and_data_stay_off_the_2d_page(app):
+    at = app({**SMALL, "preset": "dcgan", "dataset": "mnist"})
+    assert not at.exception and "for this page" in texts(at.warning)
+    assert "dataset='mnist'" in texts(at.warning)
+    assert at.session_state[state.key("cfg")].dataset == "ring"
+    assert "mnist" not in at.selectbox(key=state.widget_key(at.session_state,
+                                                            "dataset")).options

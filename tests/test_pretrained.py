@@ -27,11 +27,24 @@ def test_each_run_loads_its_recipe_and_rescores_as_recorded(id_):
     assert run.step_count == e.steps and run.status == "ok"
     assert len(run.history["step"]) == e.steps  # the loss history came with it
     scored = pretrained.score(run)  # same fixed evaluation z: the same samples
-    assert scored["modes"] == e.scored["modes"]
-    for k in ("hq_pct", "w1", "jsd"):
-        assert scored[k] == pytest.approx(e.scored[k], abs=0.1 if k == "hq_pct" else 2e-3), k
+    if e.kind == "image":
+        assert scored["classes"] == e.scored["classes"]
+        for k, tol in (("class_kl", 2e-3), ("confidence", 2e-3), ("fd", 0.5)):
+            assert scored[k] == pytest.approx(e.scored[k], abs=tol), k
+    else:
+        assert scored["modes"] == e.scored["modes"]
+        for k in ("hq_pct", "w1", "jsd"):
+            assert scored[k] == pytest.approx(e.scored[k], abs=0.1 if k == "hq_pct" else 2e-3), k
     run.train(5)  # and it trains on
     assert run.step_count == e.steps + 5
+
+
+def test_the_shipped_dcgan_draws_every_digit_well():
+    """On 2,000 samples by the frozen classifier: every class, near-uniform, confident, and a
+    Frechet distance recorded next to the real digits' own value at the same n."""
+    s = ENTRIES.get("dcgan_mnist").scored
+    assert s["classes"] == 10 and s["class_kl"] < 0.05 and s["confidence"] >= 0.9
+    assert 0 < s["fd"] < 20 * s["real_fd"]  # recorded with its reference (real: ~25 at n 500)
 
 
 def test_the_demo_pair_shows_collapse_and_its_cure():
@@ -49,7 +62,7 @@ def test_broken_manifest_and_checkpoint_are_clear_errors(tmp_path):
     shutil.copy(pretrained.ROOT / "manifest.json", tmp_path / "manifest.json")
     first = ENTRIES.ids()[0]
     (tmp_path / ENTRIES.get(first).file).write_bytes(b"truncated")
-    with pytest.raises(pretrained.PretrainedError, match="not a readable checkpoint"):
+    with pytest.raises(pretrained.PretrainedError, match="does not match its recorded SHA-256"):
         pretrained.load(first, tmp_path)
     with pytest.raises(ValueError, match="unknown pretrained run 'nope'; valid: "):
         pretrained.load("nope", tmp_path)
@@ -63,6 +76,8 @@ def test_rebuild_trains_the_recipe_and_records_its_score(tmp_path):
     pretrained.rebuild(tmp_path, log=lambda _: None)
     entry = pretrained.read_manifest(tmp_path).get("tiny")
     assert set(entry.scored) >= {"w1", "jsd"} and entry.trained_with["device"] == "cpu"
+    assert entry.sha256 == pretrained.checkpoint.sha256(tmp_path / "tiny.pt")
+    assert entry.command == "python -m playground pretrained --rebuild tiny"
     assert pretrained.load("tiny", tmp_path).step_count == 20
 
 

@@ -2,12 +2,12 @@
 import pytest
 
 from playground.config import RunConfig
-from playground.presets import PRESETS, config_for, switch_loss
+from playground.presets import config_for, ids_for, switch_loss
 from playground.ui import urlstate
 from playground.ui.urlstate import from_query, to_query
 
 
-@pytest.mark.parametrize("preset", PRESETS.ids())
+@pytest.mark.parametrize("preset", ids_for("points2d"))
 def test_every_preset_round_trips(preset):
     cfg = config_for(preset)
     query = to_query(cfg, preset)

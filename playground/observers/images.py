@@ -43,17 +43,40 @@ class Reference:
 
 @functools.lru_cache(maxsize=4)
 def reference(dataset: str, device: str) -> Reference:
-    """Loaded once per process, dataset and device (read-only: shared by every run)."""
+    """Loaded once per process, dataset and device (read-only: shared by every run). The
+    Frechet reference is half A of the held-out digits (image_metrics.held_out_reference);
+    the real values at n come from n other real digits against it, so a generator's value
+    at the same n is compared with a perfect generator's."""
     from .. import classifier as digit_classifier
-    from .. import datasets, image_metrics
-    from ..config import RunConfig
+    from .. import datasets, image_metrics, mnist
     net = digit_classifier.load().to(device).eval()
-    data = datasets.build(RunConfig(dataset=dataset, arch="dcgan", latent_dim=64, width=32),
-                          torch.device(device))
-    stats = image_metrics.reference_stats(data.images, net)
-    values = {n: image_metrics.real_reference(data.images, net, stats, n)
-              for n in (LIVE_N, PROTOCOL_N)}
+    digits = datasets.digits_of(dataset)
+    stats = image_metrics.held_out_reference(digits, net)
+    values = {}
+    for n in (LIVE_N, PROTOCOL_N):
+        real = _real_sample(digits, n)
+        values[n] = image_metrics.evaluate(mnist.to_tensor(real).to(device), net,
+                                           stats).as_dict()
     return Reference(net, stats, values)
+
+
+def _real_sample(digits, n: int) -> np.ndarray:
+    """n real digits not in the reference: held-out half B when it is big enough, else the
+    training split (seeded, so the reference values are fixed)."""
+    from .. import image_metrics
+    held, _ = digits.split(held_out=True)
+    _, b = image_metrics.halves(len(held))
+    if n <= len(b):
+        return held[b[:n]]
+    train, _ = digits.split(held_out=False)
+    return train[np.random.default_rng(0).permutation(len(train))[:n]]
+
+
+def histogram_of(values: dict[str, float]) -> np.ndarray | None:
+    """(10,) class shares from an evaluation's hist_0 ... hist_9 (None before any)."""
+    if "hist_0" not in values:
+        return None
+    return np.array([values[f"hist_{k}"] for k in range(10)], dtype=np.float32)
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
@@ -65,7 +88,6 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 class ImageObserver:
     def __init__(self, run: Run):
         self.run = run
-        self.histogram: np.ndarray | None = None
         self.ref = reference(run.cfg.dataset, run.device.type)
         self.reprobe()
 
@@ -80,16 +102,18 @@ class ImageObserver:
         self.z_eval = run.sample_z(PROTOCOL_N, g)
 
     def evaluate(self, protocol: bool) -> dict[str, float]:
+        """The class-coverage metrics (metrics.METRICS, kind "image") of n fakes from the fixed
+        evaluation z, with the class histogram as hist_0 ... hist_9."""
         run = self.run
         n = PROTOCOL_N if protocol else LIVE_N
         with run.observing(), torch.no_grad():
             fakes = torch.cat([run.G(z) for z in self.z_eval[:n].split(500)])
         ctx = metrics.EvalContext(kind="image", fake=fakes, classifier=self.ref.classifier,
                                   reference=self.ref.stats)
-        values = metrics.evaluate(ctx)
-        from .. import image_metrics
-        self.histogram = image_metrics.class_histogram(fakes, self.ref.classifier)
-        return values
+        return metrics.evaluate(ctx)
+
+    def reference(self, protocol: bool) -> dict[str, float]:
+        return dict(self.ref.values[PROTOCOL_N if protocol else LIVE_N])
 
     def samples(self, n: int, seed: int) -> np.ndarray:
         run = self.run
@@ -104,7 +128,9 @@ class ImageObserver:
             fake = run.G(self.z_fixed)  # (n, 1, 28, 28)
             d_fake, d_real = run.D(fake), run.D(self.real_fixed)
             from .. import image_metrics
-            labels, confidence = image_metrics.predict(fake, self.ref.classifier)
+            log_probs, _ = image_metrics.read(fake, self.ref.classifier)
+        labels = log_probs.argmax(1)
+        confidence = np.exp(log_probs.max(1)).astype(np.float32)
         if with_metrics:
             run.evaluate()
         return ImageSnapshot(
@@ -113,7 +139,7 @@ class ImageObserver:
             fake=to_uint8(fake), real=to_uint8(self.real_fixed),
             d_fake=d_fake.float().cpu().numpy(), d_real=d_real.float().cpu().numpy(),
             labels=labels, confidence=confidence, real_labels=np.asarray(self.real_labels),
-            histogram=self.histogram, reference=dict(self.ref.values[LIVE_N]),
+            histogram=histogram_of(run.latest_metrics), reference=dict(self.ref.values[LIVE_N]),
             metrics=dict(run.latest_metrics), history=thin(run.history),
             metric_history=thin(run.metric_history), device=run.device.type,
             events=tuple(run.events))

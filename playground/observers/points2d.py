@@ -101,6 +101,9 @@ class PointsObserver:
             self.mode_counts, self.mode_nearest = coverage.counts, coverage.nearest
         return values
 
+    def reference(self, protocol: bool) -> dict[str, float]:
+        return {}
+
     def samples(self, n: int, seed: int) -> np.ndarray:
         run = self.run
         z = run.sample_z(n, torch.Generator(run.device).manual_seed(seed))

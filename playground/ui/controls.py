@@ -27,6 +27,7 @@ class Control:
     toggle: str | None = None  # the toggle's label; None = a plain control
     on_value: float | None = None  # strength shown when first switched on
     parent: str | None = None  # shown only while this toggled remedy is switched on
+    kinds: frozenset[str] | None = None  # for "select": offer only entries of these data kinds
 
 
 def _decades(lo: float, hi: float, per_decade: tuple[float, ...] = (1, 2, 5)) -> tuple:
@@ -43,7 +44,8 @@ SECTIONS: dict[str, str] = {
 }
 
 ROWS: tuple[Control, ...] = (
-    Control("dataset", "Dataset", "data", "select", registry=datasets.DATASETS),
+    Control("dataset", "Dataset", "data", "select", registry=datasets.DATASETS,
+            kinds=frozenset({"points2d"})),
     Control("n_modes", "Modes", "data", "slider", step=1, help="number of mixture components"),
     Control("radius", "Radius / scale", "data", "slider", step=0.1),
     Control("std", "Mode std", "data", "choices", options=_decades(0.001, 2.0)),
@@ -110,6 +112,13 @@ def choices(control: Control, current) -> list:
     if current is not None:
         values.add(current)
     return sorted(values)
+
+
+def options(control: Control) -> list[str]:
+    """The ids a select offers: its registry's, limited to the page's data kinds."""
+    if control.kinds is None:
+        return control.registry.ids()
+    return [i for i, e in control.registry.items() if getattr(e, "kind", None) in control.kinds]
 
 
 def label_of(control: Control, id_: str) -> str:

@@ -15,10 +15,12 @@ from dataclasses import dataclass, fields
 
 from .. import pretrained
 from ..config import RunConfig, needs_reset, parse_value
-from ..presets import PRESETS, config_for, switch_loss
+from ..datasets import kind_of
+from ..presets import PRESETS, config_for, ids_for, switch_loss
 from .controls import CONTROLS
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
+KIND = "points2d"  # the data this page trains
 # Training steps per picture a link may ask for (0 = as fast as possible; 1 = every step seen).
 SPEEDS = (0, 1, 2, 5, 10, 50)
 FIELDS = tuple(f.name for f in fields(RunConfig))  # dataset first: later checks depend on it
@@ -91,9 +93,9 @@ def from_query(params: Mapping[str, str]) -> LinkState:
                             f"using the last one, {value[-1]!r}.")
     params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
     preset = params.get("preset", "ns")
-    if preset not in PRESETS:
-        warnings.append(f"Unknown preset {preset!r}; using the defaults. "
-                        f"Valid: {', '.join(PRESETS.ids())}.")
+    if preset not in ids_for(KIND):
+        warnings.append(f"Unknown preset {preset!r} for this page; using the defaults. "
+                        f"Valid: {', '.join(ids_for(KIND))}.")
         preset = "ns"
     cfg = baseline(preset)
     shipped, start = params.get("shipped"), None
@@ -123,6 +125,10 @@ def from_query(params: Mapping[str, str]) -> LinkState:
                 cfg = cfg.replace(**{name: values[name]})
             except ValueError as e:
                 warnings.append(f"Ignored link parameter {name}={params[name]!r}: {e}.")
+    if kind_of(cfg.dataset) != KIND:
+        warnings.append(f"Ignored link parameter dataset={cfg.dataset!r}: this page trains "
+                        f"{KIND} data.")
+        cfg = cfg.replace(dataset=baseline(preset).dataset, arch=baseline(preset).arch)
     if start is not None and needs_reset(start, cfg):  # another law, net or seed: not its weights
         kept = needs_reset(start, cfg)
         warnings.append(f"Ignored link parameter(s) {', '.join(kept)}: the shipped run "

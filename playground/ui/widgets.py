@@ -9,7 +9,7 @@ import streamlit as st
 
 from .. import pretrained
 from ..config import RANGES, RunConfig, field_types
-from ..presets import PRESETS
+from ..presets import PRESETS, ids_for
 from ..uploads import MAX_BYTES
 from . import controls, session, state
 from .controls import CONTROLS, SECTIONS, Control
@@ -38,7 +38,7 @@ def _value_widget(c: Control, ss, label: str) -> None:
     typ = field_types()[c.field]
     if c.kind == "select":
         follow = c.field in state.FOLLOW_UPS
-        st.selectbox(label, c.registry.ids(), key=key, help=c.help or None,
+        st.selectbox(label, controls.options(c), key=key, help=c.help or None,
                      format_func=lambda i, c=c: controls.label_of(c, i),
                      on_change=session.on_follow_up if follow else None,
                      args=(c.field,) if follow else None)
@@ -97,7 +97,7 @@ def render_sidebar(ss) -> dict[str, Any]:
     preset_key = state.key("w.preset")
     if preset_key not in ss:
         ss[preset_key] = state.get(ss, "preset")
-    st.selectbox("Preset", PRESETS.ids(), key=preset_key, on_change=session.on_preset,
+    st.selectbox("Preset", ids_for("points2d"), key=preset_key, on_change=session.on_preset,
                  format_func=lambda p: p + (" (failure demo)" if PRESETS.get(p).demo else ""),
                  help="loads a named configuration and starts a new run on this dataset")
     _pretrained_picker()

@@ -1,0 +1,83 @@
+"""`python -m playground bench --dataset mnist`: how fast the engine trains a DCGAN on digits,
+and how long it takes from scratch to digits of quality.
+
+Images/s is measured over fixed wall-time windows of training alone. Time to quality is the
+training wall time (evaluations excluded) until a live evaluation (500 fakes, the frozen
+classifier) first shows all 10 classes with mean confidence >= 0.9 and class KL < 0.1.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import time
+
+import torch
+
+from .presets import config_for
+from .run import Run, pick_device
+
+BAR = {"classes": 10, "confidence": 0.9, "class_kl": 0.1}  # the issue's quality bar
+
+
+def reached(m: dict[str, float]) -> bool:
+    return (m["classes"] >= BAR["classes"] and m["confidence"] >= BAR["confidence"]
+            and m["class_kl"] < BAR["class_kl"])
+
+
+def images_per_s(preset: str, seconds: float, repeats: int, device: torch.device) -> list[float]:
+    run = Run(config_for(preset), device=device)
+    run.train(10)  # warm-up: allocator, kernels, Adam state
+    out = []
+    for _ in range(repeats):
+        _sync(device)
+        steps = run.train_for(seconds)
+        _sync(device)
+        out.append(steps * run.cfg.batch_size / seconds)
+    return out
+
+
+def time_to_quality(preset: str, limit_s: float, every_s: float,
+                    device: torch.device) -> dict:
+    run = Run(config_for(preset), device=device)
+    trained, start, last = 0.0, time.perf_counter(), {}
+    while trained < limit_s:
+        t = time.perf_counter()
+        run.train_for(every_s)
+        _sync(device)
+        trained += time.perf_counter() - t
+        last = run.evaluate()
+        if reached(last):
+            break
+    return {"reached": reached(last), "train_seconds": round(trained, 1),
+            "wall_seconds_with_evaluations": round(time.perf_counter() - start, 1),
+            "steps": run.step_count, "images": run.step_count * run.cfg.batch_size,
+            "at_stop": {k: round(v, 3) for k, v in last.items() if not k.startswith("hist")}}
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def bench(preset: str = "dcgan", seconds: float = 5.0, repeats: int = 3,
+          limit_s: float = 300.0, every_s: float = 2.5,
+          device: torch.device | None = None) -> dict:
+    device = device or pick_device()
+    cfg = config_for(preset)
+    rates = images_per_s(preset, seconds, repeats, device)
+    quality = time_to_quality(preset, limit_s, every_s, device)
+    return {
+        "preset": preset, "config": f"{cfg.arch} width {cfg.width}, latent {cfg.latent_dim}, "
+                                    f"batch {cfg.batch_size}, {cfg.loss}, Adam lr_d {cfg.lr_d:g} "
+                                    f"lr_g {cfg.lr_g:g}",
+        "device": str(device), "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "machine": platform.processor() or platform.machine(),
+        "images_per_s_median": round(statistics.median(rates), 1),
+        "images_per_s_runs": [round(r, 1) for r in rates],
+        "bar": BAR, "time_to_quality": quality,
+    }
+
+
+def main(preset: str, seconds: float, repeats: int, limit_s: float) -> None:
+    print(json.dumps(bench(preset, seconds, repeats, limit_s), indent=2))
