@@ -77,9 +77,15 @@ def read(path: str | Path, expected_sha256: str | None = None) -> dict:
 
 
 def load(path: str | Path, device: torch.device | None = None,
-         expected_sha256: str | None = None, arch: str | None = None) -> Run:
-    """The run saved at `path`, ready to train on. `arch`: refuse any other architecture."""
+         expected_sha256: str | None = None, arch: str | None = None,
+         kind: str | None = None) -> Run:
+    """The run saved at `path`, ready to train on. `arch` / `kind`: refuse any other
+    architecture / kind of data (e.g. a 2D run uploaded to the MNIST lab)."""
     state = read(path, expected_sha256)
+    saved_kind = state.get("kind", "points2d")  # version 1 files are all 2D
+    if kind is not None and saved_kind != kind:
+        raise CheckpointError(f"{Path(path).name} holds a run on {saved_kind} data; this "
+                              f"page trains {kind} data")
     try:
         cfg = from_dict(state["config"])
     except (KeyError, TypeError, ValueError) as e:

@@ -1,6 +1,6 @@
-"""A rough price of a configuration on this CPU, so the app can say 'this will be slow' before
-a heavy run makes the page look frozen (batch 8192, width 1024, depth 8 and a 400 x 400 surface
-took 34 s to show its first picture with no word).
+"""A rough price of a configuration (2D or images) on this CPU, so the app can say 'this will
+be slow' before a heavy run makes the page look frozen (batch 8192, width 1024, depth 8 and a
+400 x 400 surface took 34 s to show its first picture with no word).
 
 The model: a step costs a fixed dispatch overhead plus its multiply-adds at a sustained rate,
 both measured here on one torch thread (a 2048 x 1024 x 1024 matmul ran at ~94 GFLOP/s; the
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import RunConfig
+from .config import RunConfig, arch_of
+from .datasets import kind_of
 
 FLOPS_PER_S = 90e9  # sustained fp32 rate of one thread on this box (see above)
 STEP_OVERHEAD_S = 0.9e-3  # Python and dispatch per step, small batches (batch 64: 0.9 ms)
@@ -46,9 +47,23 @@ def _fmt_s(seconds: float) -> str:
     return f"{seconds * 1e3:.0f} ms" if seconds < 1 else f"{seconds:.0f} s"
 
 
+def network_macs(cfg: RunConfig) -> tuple[int, int]:
+    """Multiply-adds per sample of (G, D) for the config's architecture."""
+    arch, w = arch_of(cfg), cfg.width
+    if arch == "dcgan":  # models.DCGANGenerator / DCGANDiscriminator, 4 x 4 kernels
+        g = cfg.latent_dim * 2 * w * 49 + 196 * 16 * 2 * w * w + 784 * 16 * w
+        d = 196 * 16 * w + 49 * 16 * w * 2 * w + 2 * w * 49
+        return g, d
+    if arch == "mlp_image":  # z -> w -> 2w -> ... -> 784 and back
+        dims = [w * 2**i for i in range(cfg.depth)]
+        hidden = sum(a * b for a, b in zip(dims, dims[1:], strict=False))
+        return (cfg.latent_dim * w + hidden + dims[-1] * 784,
+                784 * dims[-1] + hidden + w)
+    return mlp_macs(cfg.latent_dim, 2, w, cfg.depth), mlp_macs(2, 1, w, cfg.depth)
+
+
 def estimate(cfg: RunConfig) -> Estimate:
-    g = mlp_macs(cfg.latent_dim, 2, cfg.width, cfg.depth)
-    d = mlp_macs(2, 1, cfg.width, cfg.depth)
+    g, d = network_macs(cfg)
     b = cfg.batch_size
     # FLOPs = 2 x MACs; a backward pass costs ~2 forwards. D step: D on 2B (fwd + bwd), plus
     # G's forward on B; G step: G and D on B (fwd + bwd). Unrolling repeats the D step k times
@@ -57,7 +72,10 @@ def estimate(cfg: RunConfig) -> Estimate:
     g_step = 2 * 3 * (g + d) * b
     unroll = 3 * cfg.unroll_steps * d_step
     flops = cfg.n_critic * d_step + g_step + unroll
-    picture = 2 * (d * (cfg.grid_res**2 + 3 * (cfg.n_fixed + FIELD_POINTS))
-                   + g * (cfg.n_fixed + MANIFOLD_POINTS))
+    if kind_of(cfg.dataset) == "image":  # the grid, its scores, 500 fakes for the metrics
+        picture = 2 * (g * (cfg.n_fixed + 500) + d * cfg.n_fixed)
+    else:  # D over the surface grid, the pushes, G over the tracked z and the manifold
+        picture = 2 * (d * (cfg.grid_res**2 + 3 * (cfg.n_fixed + FIELD_POINTS))
+                       + g * (cfg.n_fixed + MANIFOLD_POINTS))
     return Estimate(STEP_OVERHEAD_S * cfg.n_critic + flops / FLOPS_PER_S,
                     PICTURE_OVERHEAD_S + picture / FLOPS_PER_S)

@@ -92,6 +92,7 @@ class DatasetSpec:
     build: Callable[[Params, torch.device, np.ndarray | None], Distribution]
     kind: str = "points2d"  # "points2d" | "image": architectures, observer and metrics follow
     check_params: Callable[[Params], None] | None = None  # extra rules on resolved parameters
+    available: Callable[[], bool] = lambda: True  # offered in the app (e.g. data on disk)
 
     def resolve(self, cfg) -> Params:
         d = self.defaults
@@ -261,7 +262,8 @@ DATASETS.add("mnist", DatasetSpec(
     kind="image"))
 DATASETS.add("mnist_full", DatasetSpec(
     "MNIST (all 70,000, local folder)", f"the full set from the folder in {MNIST_DIR_ENV}",
-    frozenset(), Params(10, 1.0, 0.0), _mnist_full, kind="image"))
+    frozenset(), Params(10, 1.0, 0.0), _mnist_full, kind="image",
+    available=lambda: bool(os.environ.get(MNIST_DIR_ENV, "").strip())))
 
 
 def build(cfg, device: torch.device, points: np.ndarray | None = None):

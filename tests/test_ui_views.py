@@ -5,7 +5,7 @@ import numpy as np
 from test_figures_lab2d import make_snap
 
 from playground.config import RunConfig
-from playground.ui import views
+from playground.ui import view2d, views
 from playground.ui.live import Status
 
 
@@ -25,8 +25,8 @@ def test_divergence_says_what_to_do_and_runaway_waits_for_training():
     assert level == "error" and "then press Train" in text
     snap = make_snap()
     far = type(snap)(**{**snap.__dict__, "fake": np.full((10, 2), 99.0, np.float32)})
-    assert views.status_message(status("paused", step=0), far)[0] == "none"  # before training
-    assert "off the plot" in views.status_message(status("training", step=50), far)[1]
+    assert view2d.runaway(status("paused", step=0), far)[0] == "none"  # before training
+    assert "off the plot" in view2d.runaway(status("training", step=50), far)[1]
 
 
 def test_heavy_configurations_are_announced():
@@ -38,11 +38,11 @@ def test_heavy_configurations_are_announced():
 
 
 def test_tile_values_fit_and_the_note_explains_a_misleading_hq():
-    assert views._fmt_w1(7412.3) == "7.41k" and views._fmt_w1(0.1234) == "0.123"
+    assert view2d.fmt_w1(7412.3) == "7.41k" and view2d.fmt_w1(0.1234) == "0.123"
     snap = make_snap(modes=25)
     one = type(snap)(**{**snap.__dict__, "metrics": {"modes": 1.0, "hq_pct": 91.0},
                         "n_modes": 25})
-    assert "only one mode" in views.tile_note(one)  # an untrained G on the grid at step 0
+    assert "only one mode" in view2d.tile_note(one)  # an untrained G on the grid at step 0
     every = type(snap)(**{**snap.__dict__, "metrics": {"modes": 25.0, "hq_pct": 60.0},
                           "n_modes": 25})
-    assert "Every mode" in views.tile_note(every)
+    assert "Every mode" in view2d.tile_note(every)

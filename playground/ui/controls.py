@@ -1,4 +1,6 @@
-"""The 2D lab's controls as data: which widget edits which `RunConfig` field, in which section.
+"""The labs' controls as data: which widget edits which `RunConfig` field, in which section.
+The 2D lab's table (`CONTROLS`) and the MNIST lab's (`IMAGE_CONTROLS`) share their rows where
+a field means the same on both.
 
 No Streamlit here: `widgets.py` renders these rows and `state.py` maps values both ways. Ranges
 come from `config.RANGES`; choice lists are log-spaced where a quantity spans decades (sliders
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import datasets, losses, models, optim
-from ..config import RANGES
+from ..config import RANGES, arch_of
 from ..registry import Registry
 
 
@@ -97,6 +99,32 @@ ROWS: tuple[Control, ...] = (
             options=(10, 25, 50, 75, 100, 150, 200, 300, 400)),
 )
 CONTROLS: dict[str, Control] = {c.field: c for c in ROWS}
+# The MNIST lab: the same loss, remedy and optimiser rows; its own data and architecture rows
+# (a DCGAN's width is its base channel count; depth means something to the MLP only).
+IMAGE = frozenset({"image"})
+_IMAGE_OWN = {
+    "dataset": Control("dataset", "Digits", "data", "select", registry=datasets.DATASETS,
+                       kinds=IMAGE, help="the 5,000 shipped digits, or all 70,000 when the "
+                                         "server has them (PLAYGROUND_MNIST_DIR)"),
+    "arch": Control("arch", "Architecture", "model", "select", registry=models.MODELS,
+                    kinds=IMAGE, help="dcgan: convolutions (Radford et al. 2016); mlp_image: "
+                                      "the seeds' fully connected GAN"),
+    "latent_dim": Control("latent_dim", "Latent dim", "model", "choices",
+                          options=(1, 2, 4, 8, 16, 32, 64, 100, 128, 256)),
+    "width": Control("width", "Width (dcgan: base channels)", "model", "choices",
+                     options=(8, 16, 24, 32, 48, 64, 96, 128, 256, 512)),
+    "n_fixed": Control("n_fixed", "Digits in the grid", "run", "choices",
+                       options=(16, 36, 64, 100, 144)),
+}
+_SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp_lambda",
+           "r1_gamma", "clip_c", "unroll_steps", "opt_d", "lr_d", "beta1_d", "beta2_d", "opt_g",
+           "lr_g", "beta1_g", "beta2_g", "batch_size")
+IMAGE_CONTROLS: dict[str, Control] = {
+    "dataset": _IMAGE_OWN["dataset"], **{f: CONTROLS[f] for f in _SHARED},
+    "arch": _IMAGE_OWN["arch"], "latent_dim": _IMAGE_OWN["latent_dim"],
+    "width": _IMAGE_OWN["width"], "depth": CONTROLS["depth"], "seed": CONTROLS["seed"],
+    "n_fixed": _IMAGE_OWN["n_fixed"],
+}
 # Network-specific rows that only apply when that network's optimiser has betas.
 BETA_OF: dict[str, str] = {"beta1_d": "opt_d", "beta2_d": "opt_d", "beta1_g": "opt_g",
                            "beta2_g": "opt_g"}
@@ -104,10 +132,20 @@ DATASET_FIELDS = ("n_modes", "radius", "std")  # None = the dataset's own defaul
 USES_FIELDS = (*DATASET_FIELDS, "standardise")  # shown when the dataset's `uses` has them
 
 
-def choices(control: Control, current) -> list:
-    """The select_slider's options: the fixed list within RANGES, plus the current value (a
-    link or preset may hold a value between the grid points)."""
+def bounds(control: Control, cfg=None) -> tuple[float, float]:
+    """The control's numeric range: config.RANGES, narrowed to what the architecture takes
+    (a DCGAN's width 8-128)."""
     lo, hi = RANGES.get(control.field, (float("-inf"), float("inf")))
+    if control.field == "width" and cfg is not None:
+        a, b = models.MODELS.get(arch_of(cfg)).width_range
+        lo, hi = max(lo, a), min(hi, b)
+    return lo, hi
+
+
+def choices(control: Control, current, cfg=None) -> list:
+    """The select_slider's options: the fixed list within range, plus the current value (a
+    link or preset may hold a value between the grid points)."""
+    lo, hi = bounds(control, cfg)
     values = {v for v in control.options if lo <= v <= hi}
     if current is not None:
         values.add(current)
@@ -115,10 +153,15 @@ def choices(control: Control, current) -> list:
 
 
 def options(control: Control) -> list[str]:
-    """The ids a select offers: its registry's, limited to the page's data kinds."""
+    """The ids a select offers: its registry's, limited to the page's data kinds (a dataset
+    names its `kind`, an architecture the `kinds` it serves)."""
+    entries = [(i, e) for i, e in control.registry.items()
+               if getattr(e, "available", lambda: True)()]
     if control.kinds is None:
-        return control.registry.ids()
-    return [i for i, e in control.registry.items() if getattr(e, "kind", None) in control.kinds]
+        return [i for i, _ in entries]
+    return [i for i, e in entries
+            if getattr(e, "kind", None) in control.kinds or getattr(e, "kinds", set())
+            & control.kinds]
 
 
 def label_of(control: Control, id_: str) -> str:
@@ -127,9 +170,13 @@ def label_of(control: Control, id_: str) -> str:
 
 
 def applies(control: Control, cfg) -> bool:
-    """Whether the control means something for this config (dataset params, Adam betas)."""
+    """Whether the control means something for this config (dataset params, Adam betas, an
+    architecture's depth and activation)."""
     if control.field in USES_FIELDS:
         return control.field in datasets.DATASETS.get(cfg.dataset).uses
     if control.field in BETA_OF:
         return optim.OPTIMISERS.get(getattr(cfg, BETA_OF[control.field])).uses_betas
+    if control.field in ("depth", "activation"):
+        spec = models.MODELS.get(arch_of(cfg))
+        return spec.uses_depth if control.field == "depth" else spec.uses_activation
     return True

@@ -249,13 +249,14 @@ class Trainer(LiveProcess):
         if was_running:
             self.start()
 
-    def load(self, path: str) -> RunConfig:
+    def load(self, path: str, sha256: str | None = None, kind: str | None = None) -> RunConfig:
         """Replace the run by the checkpoint at `path`, paused; returns its config. A bad file
-        raises ValueError with the reason and leaves the current run as it was."""
+        (or one of another data `kind`, or not matching `sha256`) raises ValueError with the
+        reason and leaves the current run as it was."""
         self.pause()
         if not self._link.alive:
             self._respawn(functools.partial(RunJob, self._cfg, None))  # a process to load into
-        cfg = self.call("load", str(path))
+        cfg = self.call("load", str(path), sha256, kind)
         self._cfg = cfg
         self._state, self._message = "paused", ""
         return cfg
@@ -263,6 +264,10 @@ class Trainer(LiveProcess):
     def histories(self) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
         """Copies of the run's full loss and metric histories (for the CSV export)."""
         return self.call("histories")
+
+    def checkpoint(self) -> bytes:
+        """The run as checkpoint bytes (loads with checkpoint.load, the CLI's `sample`)."""
+        return self.call("checkpoint")
 
 
 class TheoryWorker(LiveProcess):

@@ -1,15 +1,18 @@
-"""The 2D lab's per-session controller: builds this session's `Trainer`, applies config changes
-by the rule in `state.decide`, and holds the button callbacks. Server-wide objects are only
-the job cap and the registry of followable runs (`cached.py`); each session's run lives in its
-own session state.
+"""A lab page's per-session controller (the 2D lab and the MNIST lab alike): builds this
+session's `Trainer`, applies config changes by the rule in `state.decide`, and holds the button
+callbacks. Everything is bound to a page namespace (`state.Page`), so two labs open in one
+browser session keep separate runs. Server-wide objects are only the job cap and the registry
+of followable runs (`cached.py`).
 
 Every action that starts a new run (Reset, a preset, a data or architecture change, an upload)
 keeps the current play state: a training run goes on training from new weights, a paused one
-stays paused. Loading a shipped run always pauses, to show its trained picture.
+stays paused. Loading a shipped run or a checkpoint always pauses, to show what it holds.
 """
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -22,8 +25,10 @@ from ..presets import PRESETS, config_for
 from ..uploads import UploadError, parse_points_csv
 from . import cached, state, urlstate
 from .live import Trainer
+from .state import Page
 
 FRAME_WINDOW_S = 3.0  # the frames/s readout averages over this many seconds
+KEEP_ON_PRESET = ("dataset", "n_modes", "radius", "std", "standardise", "seed")
 
 
 def _session_alive():
@@ -45,65 +50,69 @@ def query_params() -> dict[str, str | list[str]]:
     return out
 
 
-def init(ss) -> None:
+def page(ns: str) -> Page:
+    return Page(st.session_state, ns)
+
+
+def init(pg: Page) -> None:
     """First render of a session: defaults, then the opening link's configuration."""
-    state.ensure(ss)
-    if state.get(ss, "revert"):
-        state.write_widgets(ss, state.get(ss, "cfg"))
-        state.put(ss, "revert", False)
-    if state.get(ss, "ready"):
+    state.ensure(pg.ss, pg.ns)
+    if pg.get("revert"):
+        pg.write_widgets(pg.get("cfg"))
+        pg.put("revert", False)
+    if pg.get("ready"):
         return
-    link = urlstate.from_query(query_params())
-    state.put(ss, "cfg", link.cfg)
-    state.put(ss, "preset", link.preset)
-    state.put(ss, "shipped", link.shipped)  # sync() loads its weights into the first run
-    state.put(ss, "present", link.present)
-    state.put(ss, "hidden", link.hidden)
-    state.put(ss, "speed", link.speed)
-    state.put(ss, "follow", link.follow)
-    state.put(ss, "url_warnings", list(link.warnings))
-    state.write_widgets(ss, link.cfg)
-    state.put(ss, "ready", True)
+    link = urlstate.from_query(query_params(), pg.spec.kind, pg.controls)
+    pg.put("cfg", link.cfg)
+    pg.put("preset", link.preset)
+    pg.put("shipped", link.shipped)  # sync() loads its weights into the first run
+    pg.put("present", link.present)
+    pg.put("hidden", link.hidden)
+    pg.put("speed", link.speed)
+    pg.put("follow", link.follow)
+    pg.put("url_warnings", list(link.warnings))
+    pg.write_widgets(link.cfg)
+    pg.put("ready", True)
 
 
-def trainer(ss) -> Trainer | None:
-    return state.get(ss, "trainer")
+def trainer(pg: Page) -> Trainer | None:
+    return pg.get("trainer")
 
 
-def _new_trainer(ss, cfg: RunConfig, points) -> Trainer:
+def _new_trainer(pg: Page, cfg: RunConfig, points) -> Trainer:
     t = Trainer(cfg, cached.job_slots(), points, alive=_session_alive())
-    if state.get(ss, "speed"):
-        t.set_speed(state.get(ss, "speed"))
-    state.put(ss, "trainer", t)
-    state.put(ss, "token", cached.followers().publish(t, state.get(ss, "token")))
-    _describe(ss)
+    if pg.get("speed"):
+        t.set_speed(pg.get("speed"))
+    pg.put("trainer", t)
+    pg.put("token", cached.followers().publish(t, pg.get("token")))
+    _describe(pg)
     return t
 
 
-def _describe(ss) -> None:
+def _describe(pg: Page) -> None:
     """What a follower's tab shows beside the pictures (the preset and its caption)."""
-    token = state.get(ss, "token")
+    token = pg.get("token")
     if token:
-        cached.followers().describe(token, preset=state.get(ss, "preset"))
+        cached.followers().describe(token, preset=pg.get("preset"))
 
 
-def sync(ss, rendered: dict[str, Any]) -> Trainer | None:
+def sync(pg: Page, rendered: dict[str, Any]) -> Trainer | None:
     """Make this session's run match the controls: build it, change it live, or start anew.
     Returns the trainer to draw, or None while the custom dataset waits for its CSV."""
-    cfg, problem = state.requested_config(ss, rendered)
+    cfg, problem = pg.requested_config(rendered)
     if problem:  # put the controls back on the last valid config, then say why
-        state.notify(ss, "warning", problem)
-        state.put(ss, "revert", True)
+        pg.notify("warning", problem)
+        pg.put("revert", True)
         st.rerun()
-    state.put(ss, "cfg", cfg)
-    points = state.get(ss, "points") if cfg.dataset == "custom" else None
-    current = trainer(ss)
+    pg.put("cfg", cfg)
+    points = pg.get("points") if cfg.dataset == "custom" else None
+    current = trainer(pg)
     if cfg.dataset == "custom" and points is None:
         if current is not None:
             current.pause()
-        write_link(ss)
+        write_link(pg)
         return None  # the page asks for a CSV; nothing to train on yet
-    fresh = state.get(ss, "fresh")
+    fresh = pg.get("fresh")
     building = st.empty()
     try:
         change = None if current is None else state.decide(current.cfg, cfg)
@@ -113,46 +122,46 @@ def sync(ss, rendered: dict[str, Any]) -> Trainer | None:
                           f"({cost.estimate(cfg).describe()}); the first picture takes a "
                           "while.", icon=":material/hourglass_top:")
         if current is None:
-            current = _new_trainer(ss, cfg, points)
-            if state.get(ss, "shipped"):
-                _start_shipped(ss, current, cfg)
+            current = _new_trainer(pg, cfg, points)
+            if pg.get("shipped"):
+                _start_shipped(pg, current, cfg)
         elif fresh or change.kind == "reset":
             current.reset(cfg, points)  # keeps training if it was training
-            state.put(ss, "shipped", None)
-            state.notify(ss, "info", fresh or change.message)
+            pg.put("shipped", None)
+            pg.notify("info", fresh or change.message)
         elif change.kind == "live":
             current.update_config(cfg)
-            state.notify(ss, "success", change.message)
+            pg.notify("success", change.message)
     except ValueError as e:  # e.g. a dataset that cannot be built from these settings
         st.error(f"Could not apply the settings: {e}")
     finally:
-        state.put(ss, "fresh", "")
+        pg.put("fresh", "")
         building.empty()
-    _describe(ss)
-    write_link(ss)  # after the decision: a new run drops `shipped` from the link
-    return trainer(ss)
+    _describe(pg)
+    write_link(pg)  # after the decision: a new run drops `shipped` from the link
+    return trainer(pg)
 
 
-def _start_shipped(ss, t: Trainer, cfg: RunConfig) -> None:
+def _start_shipped(pg: Page, t: Trainer, cfg: RunConfig) -> None:
     """The opening link named a shipped run: its weights, then the link's live changes."""
-    shipped = state.get(ss, "shipped")
+    shipped = pg.get("shipped")
     try:
-        saved = t.load(pretrained.path_of(shipped))
+        saved = t.load(pretrained.path_of(shipped), pretrained.read_manifest().get(shipped).sha256)
         if cfg != saved:
             t.update_config(cfg)
-        state.notify(ss, "info", f"Started from the shipped run {shipped!r} "
-                     f"({t.latest()[1].step:,} steps), paused: press Train to go on.")
+        pg.notify("info", f"Started from the shipped run {shipped!r} "
+                  f"({t.latest()[1].step:,} steps), paused: press Train to go on.")
     except ValueError as e:
-        state.put(ss, "shipped", None)
+        pg.put("shipped", None)
         t.reset(cfg)
-        state.notify(ss, "error", f"Could not load the shipped run {shipped!r}: {e}")
+        pg.notify("error", f"Could not load the shipped run {shipped!r}: {e}")
 
 
-def write_link(ss) -> None:
+def write_link(pg: Page) -> None:
     """Mirror the configuration into the address bar (only when it changed)."""
-    query = urlstate.to_query(state.get(ss, "cfg"), state.get(ss, "preset"),
-                              state.get(ss, "present"), state.get(ss, "hidden"),
-                              state.get(ss, "shipped"), state.get(ss, "speed"))
+    query = urlstate.to_query(pg.get("cfg"), pg.get("preset"), pg.get("present"),
+                              pg.get("hidden"), pg.get("shipped"), pg.get("speed"),
+                              pg.spec.kind)
     if query != st.query_params.to_dict():
         st.query_params.from_dict(query)
 
@@ -169,134 +178,158 @@ def custom_notice(points, cfg: RunConfig) -> str:
             "your data's own units.")
 
 
+def _loaded(pg: Page, cfg: RunConfig, preset: str, shipped: str | None) -> None:
+    """The controls and link follow a run that was loaded (shipped or uploaded)."""
+    pg.put("preset", preset)
+    pg.put("shipped", shipped)
+    pg.ss[pg.key("w.preset")] = preset
+    pg.put("cfg", cfg)
+    pg.write_widgets(cfg)
+
+
 # ---- callbacks (run before the script body, with the new widget value in session state) --
-def on_follow_up(field: str) -> None:
+def on_follow_up(ns: str, field: str) -> None:
     """A select whose choice changes other fields (loss -> its remedies, dataset -> its
     parameters): update the shown config and every control (a new key generation)."""
-    ss = st.session_state
-    value = ss[state.widget_key(ss, field)]
+    pg = page(ns)
+    value = pg.ss[pg.widget_key(field)]
     try:
-        cfg = state.FOLLOW_UPS[field](state.get(ss, "cfg"), value)
+        cfg = state.FOLLOW_UPS[field](pg.get("cfg"), value)
     except ValueError as e:
-        state.notify(ss, "warning", f"Not applied: {e}.")
+        pg.notify("warning", f"Not applied: {e}.")
         return
-    state.put(ss, "cfg", cfg)
-    state.write_widgets(ss, cfg)
+    pg.put("cfg", cfg)
+    pg.write_widgets(cfg)
 
 
-def on_preset() -> None:
+def on_preset(ns: str) -> None:
     """Load a preset on the current dataset: a new run from its settings (same seed)."""
-    ss = st.session_state
-    preset = ss[state.key("w.preset")]
-    old: RunConfig = state.get(ss, "cfg")
-    keep = {f: getattr(old, f) for f in ("dataset", "n_modes", "radius", "std", "standardise",
-                                         "seed")}
+    pg = page(ns)
+    preset = pg.ss[pg.key("w.preset")]
+    old: RunConfig = pg.get("cfg")
+    keep = {f: getattr(old, f) for f in KEEP_ON_PRESET}
     try:
         cfg = config_for(preset, **keep)
     except ValueError:
         cfg = config_for(preset)  # its settings do not fit this dataset: take its own
-    state.put(ss, "preset", preset)
-    state.put(ss, "cfg", cfg)
-    state.write_widgets(ss, cfg)
-    state.put(ss, "fresh", f"Preset {preset!r} loaded: new run. {PRESETS.get(preset).caption}")
+    pg.put("preset", preset)
+    pg.put("cfg", cfg)
+    pg.write_widgets(cfg)
+    pg.put("fresh", f"Preset {preset!r} loaded: new run. {PRESETS.get(preset).caption}")
 
 
-def on_cure() -> None:
+def on_cure(ns: str) -> None:
     """The preset's one-click cure: its live changes on the running demo (weights kept)."""
-    ss = st.session_state
-    cure = PRESETS.get(state.get(ss, "preset")).cure
+    pg = page(ns)
+    cure = PRESETS.get(pg.get("preset")).cure
     if cure is None:
         return
-    cfg = state.get(ss, "cfg").replace(**cure.changes)
-    state.put(ss, "cfg", cfg)
-    state.write_widgets(ss, cfg)  # sync() applies it live on this rerun and says so
+    cfg = pg.get("cfg").replace(**cure.changes)
+    pg.put("cfg", cfg)
+    pg.write_widgets(cfg)  # sync() applies it live on this rerun and says so
 
 
-def on_pretrained() -> None:
+def on_pretrained(ns: str) -> None:
     """Load a shipped run (pretrained/): its weights and config, paused, so a demo starts from
     a trained picture. The picker is an action: it goes back to empty afterwards."""
-    ss = st.session_state
-    picker = state.key("w.pretrained")
-    choice, ss[picker] = ss.get(picker), None
+    pg = page(ns)
+    picker = pg.key("w.pretrained")
+    choice, pg.ss[picker] = pg.ss.get(picker), None
     if not choice:
         return
     try:
         entry = pretrained.read_manifest().get(choice)
-        t = trainer(ss)
+        t = trainer(pg)
         if t is None:  # e.g. the custom dataset still waits for its CSV
-            t = _new_trainer(ss, state.get(ss, "cfg").replace(dataset="ring"), None)
-        cfg = t.load(pretrained.path_of(choice))
+            t = _new_trainer(pg, entry.config(), None)
+        cfg = t.load(pretrained.path_of(choice), entry.sha256 or None)
     except ValueError as e:
-        state.notify(ss, "error", f"Could not load the shipped run {choice!r}: {e}")
+        pg.notify("error", f"Could not load the shipped run {choice!r}: {e}")
         return
-    state.put(ss, "preset", entry.preset)
-    state.put(ss, "shipped", choice)
-    ss[state.key("w.preset")] = entry.preset
-    state.put(ss, "cfg", cfg)
-    state.write_widgets(ss, cfg)
-    state.notify(ss, "success", f"Loaded the shipped run “{entry.title}”: {entry.steps:,} "
-                 f"steps of preset {entry.preset}, paused. {entry.caption} Press Train to go on.")
+    _loaded(pg, cfg, entry.preset, choice)
+    pg.notify("success", f"Loaded the shipped run “{entry.title}”: {entry.steps:,} steps of "
+              f"preset {entry.preset}, paused. {entry.caption} Press Train to go on.")
 
 
-def on_upload() -> None:
-    ss = st.session_state
-    upload = ss.get(state.key("w.upload"))
+def on_upload(ns: str) -> None:
+    """A CSV of 2D points for the custom dataset."""
+    pg = page(ns)
+    upload = pg.ss.get(pg.key("w.upload"))
     if upload is None:
         return
     try:
         points = parse_points_csv(upload.getvalue())
     except UploadError as e:
-        state.notify(ss, "warning", f"{upload.name}: {e}")
+        pg.notify("warning", f"{upload.name}: {e}")
         return
-    state.put(ss, "points", points)
-    state.put(ss, "upload_name", upload.name)
-    state.put(ss, "fresh", f"Loaded {len(points):,} points from {upload.name}: new run. "
-              + custom_notice(points, state.get(ss, "cfg")))
+    pg.put("points", points)
+    pg.put("upload_name", upload.name)
+    pg.put("fresh", f"Loaded {len(points):,} points from {upload.name}: new run. "
+           + custom_notice(points, pg.get("cfg")))
 
 
-def on_train() -> None:
-    t = trainer(st.session_state)
-    if t is None:
+def on_checkpoint(ns: str) -> None:
+    """An uploaded checkpoint (this page's kind of data): its weights and settings, paused.
+    A foreign, damaged or wrong-kind file is refused with the reason; the run stays."""
+    pg = page(ns)
+    upload = pg.ss.get(pg.key("w.checkpoint"))
+    if upload is None:
         return
-    t.pause() if t.running else t.start()
+    t = trainer(pg)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.pt"
+        path.write_bytes(upload.getvalue())
+        try:
+            cfg = t.load(str(path), kind=pg.spec.kind)
+        except ValueError as e:
+            pg.notify("error", f"{upload.name}: {e}")
+            return
+    _loaded(pg, cfg, pg.get("preset"), None)
+    pg.notify("success", f"Loaded {upload.name}: {cfg.arch or 'default'} model at step "
+              f"{t.latest()[1].step:,}, paused. Press Train to go on.")
 
 
-def on_step(kind: str) -> None:
-    t = trainer(st.session_state)
+def on_train(ns: str) -> None:
+    t = trainer(page(ns))
+    if t is not None:
+        t.pause() if t.running else t.start()
+
+
+def on_step(ns: str, kind: str) -> None:
+    t = trainer(page(ns))
     if t is not None:
         t.step(kind)
 
 
-def on_reset() -> None:
+def on_reset(ns: str) -> None:
     """New weights from the same seed; a training run keeps training (as a preset change)."""
-    ss = st.session_state
-    t = trainer(ss)
+    pg = page(ns)
+    t = trainer(pg)
     if t is not None:
-        t.reset(t.cfg, state.get(ss, "points"))
-        state.put(ss, "shipped", None)
-        state.notify(ss, "info", "Reset: new weights from the same seed.")
+        t.reset(t.cfg, pg.get("points"))
+        pg.put("shipped", None)
+        pg.notify("info", "Reset: new weights from the same seed.")
 
 
-def on_speed() -> None:
-    ss = st.session_state
-    speed = int(ss[state.key("w.speed")])
-    state.put(ss, "speed", speed)
-    t = trainer(ss)
+def on_speed(ns: str) -> None:
+    pg = page(ns)
+    speed = int(pg.ss[pg.key("w.speed")])
+    pg.put("speed", speed)
+    t = trainer(pg)
     if t is not None:
         t.set_speed(speed)
 
 
-def on_present() -> None:
-    ss = st.session_state
-    state.put(ss, "present", bool(ss[state.key("w.present")]))
+def on_present(ns: str) -> None:
+    pg = page(ns)
+    pg.put("present", bool(pg.ss[pg.key("w.present")]))
 
 
-def frame_rate(ss) -> float:
+def frame_rate(pg: Page) -> float:
     """Draws per second of the live view over the last few seconds (the frames/s readout)."""
     now = time.monotonic()
-    times = [t for t in state.get(ss, "frame_times") if now - t < FRAME_WINDOW_S] + [now]
-    state.put(ss, "frame_times", times)
+    times = [t for t in pg.get("frame_times") if now - t < FRAME_WINDOW_S] + [now]
+    pg.put("frame_times", times)
     if len(times) < 3:
         return float("nan")
     return (len(times) - 1) / (times[-1] - times[0])
-

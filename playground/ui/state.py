@@ -20,11 +20,11 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .. import datasets
+from .. import datasets, models
 from ..config import RunConfig, needs_reset
-from ..presets import switch_loss
+from ..presets import config_for, switch_loss
 from ..registry import Registry
-from .controls import CONTROLS, DATASET_FIELDS, Control
+from .controls import CONTROLS, DATASET_FIELDS, IMAGE_CONTROLS, Control
 
 State = MutableMapping[str, Any]
 
@@ -33,6 +33,9 @@ State = MutableMapping[str, Any]
 class Namespace:
     defaults: dict[str, Callable[[], Any]]  # key -> factory (fresh mutable values per session)
     controls: dict[str, Control] = field(default_factory=dict)  # the page's config form
+    kind: str | None = None  # a lab's data kind ("points2d" | "image"); None for other pages
+    default_preset: str = ""  # a lab's first preset (and the baseline of its links)
+    title: str = ""
 
 
 NAMESPACES: Registry[Namespace] = Registry("state namespace")
@@ -58,7 +61,12 @@ LAB_KEYS: dict[str, Callable[[], Any]] = {
     "gen": lambda: 0,  # generation of the control keys (see the module docstring)
     "ready": lambda: False,  # init() has run for this session
 }
-NAMESPACES.add(LAB, Namespace(LAB_KEYS, CONTROLS))
+NAMESPACES.add(LAB, Namespace(LAB_KEYS, CONTROLS, "points2d", "ns", "2D GAN lab"))
+MNIST = "mnist"
+NAMESPACES.add(MNIST, Namespace({**LAB_KEYS, "cfg": lambda: config_for("dcgan"),
+                                 "preset": lambda: "dcgan",
+                                 "gif_frames": list},  # (step, grid) kept for the GIF export
+                                IMAGE_CONTROLS, "image", "dcgan", "MNIST lab"))
 
 
 def key(name: str, ns: str = LAB) -> str:
@@ -96,6 +104,49 @@ def put(ss: State, name: str, value: Any, ns: str = LAB) -> None:
 def notify(ss: State, level: str, text: str, ns: str = LAB) -> None:
     """Queue a one-off message ("info" | "success" | "warning" | "error") for the next render."""
     ss[key("notices", ns)] = [*ss.get(key("notices", ns), []), (level, text)]
+
+
+class Page:
+    """One page's view of the session state: the functions of this module bound to its
+    namespace, so a lab's controller reads `page.get("cfg")`, not `get(ss, "cfg", ns)`."""
+
+    def __init__(self, ss: State, ns: str = LAB):
+        self.ss, self.ns = ss, ns
+        self.spec = NAMESPACES.get(ns)
+
+    @property
+    def controls(self) -> dict[str, Control]:
+        return self.spec.controls
+
+    def key(self, name: str) -> str:
+        return key(name, self.ns)
+
+    def get(self, name: str) -> Any:
+        return get(self.ss, name, self.ns)
+
+    def put(self, name: str, value: Any) -> None:
+        put(self.ss, name, value, self.ns)
+
+    def notify(self, level: str, text: str) -> None:
+        notify(self.ss, level, text, self.ns)
+
+    def widget_key(self, field: str) -> str:
+        return widget_key(self.ss, field, self.ns)
+
+    def toggle_key(self, field: str) -> str:
+        return toggle_key(self.ss, field, self.ns)
+
+    def widget_values(self, cfg: RunConfig) -> dict[str, Any]:
+        return widget_values(self.ss, cfg, self.ns)
+
+    def write_widgets(self, cfg: RunConfig) -> None:
+        write_widgets(self.ss, cfg, self.ns)
+
+    def field_value(self, control: Control, cfg: RunConfig) -> Any:
+        return field_value(control, self.ss, cfg, self.ns)
+
+    def requested_config(self, rendered: dict[str, Any]) -> tuple[RunConfig, str]:
+        return requested_config(self.ss, rendered, self.ns)
 
 
 # ---- config <-> widgets ---------------------------------------------------------------------
@@ -147,10 +198,16 @@ def switch_dataset(cfg: RunConfig, dataset: str) -> RunConfig:
     return cfg.replace(dataset=dataset, **{f: None for f in DATASET_FIELDS})
 
 
+def switch_arch(cfg: RunConfig, arch: str) -> RunConfig:
+    """`cfg` with another architecture, its width brought into that architecture's range."""
+    lo, hi = models.MODELS.get(arch).width_range
+    return cfg.replace(arch=arch, width=min(max(cfg.width, lo), hi))
+
+
 # Selecting these fields changes others with them (see the functions); called by the widgets'
 # on_change callbacks, before the script reads the widgets.
 FOLLOW_UPS: dict[str, Callable[[RunConfig, Any], RunConfig]] = {
-    "loss": switch_loss, "dataset": switch_dataset,
+    "loss": switch_loss, "dataset": switch_dataset, "arch": switch_arch,
 }
 
 

@@ -22,7 +22,7 @@ STEP_KINDS = ("both", "d", "g")
 class RunJob:
     """One `Run`: the 2D lab's training, its manual steps, live changes, reset and load."""
 
-    READ_ONLY = frozenset({"histories"})
+    READ_ONLY = frozenset({"histories", "checkpoint"})
 
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None):
         self.run = Run(cfg, points)
@@ -60,11 +60,22 @@ class RunJob:
     def do_reset(self, cfg: RunConfig, points: np.ndarray | None) -> None:
         self.run = Run(cfg, points)  # raises ValueError before the old run is replaced
 
-    def do_load(self, path: str) -> RunConfig:
+    def do_load(self, path: str, sha256: str | None = None,
+                kind: str | None = None) -> RunConfig:
         """Replace the run by a saved one (a checkpoint carries its config); a bad file raises
         CheckpointError, a ValueError, before the old run is replaced."""
-        self.run = checkpoint.load(path)
+        self.run = checkpoint.load(path, expected_sha256=sha256, kind=kind)
         return self.run.cfg
+
+    def do_checkpoint(self) -> bytes:
+        """This run as checkpoint bytes (the page's download; `sample` and the latent
+        explorer load it)."""
+        import io
+
+        import torch
+        buf = io.BytesIO()
+        torch.save(checkpoint.state_of(self.run), buf)
+        return buf.getvalue()
 
     def do_histories(self) -> tuple[dict, dict]:
         self.run.flush()

@@ -20,7 +20,7 @@ from ..presets import PRESETS, config_for, ids_for, switch_loss
 from .controls import CONTROLS
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
-KIND = "points2d"  # the data this page trains
+DEFAULT_PRESET = {"points2d": "ns", "image": "dcgan"}  # a lab's baseline, by its data kind
 # Training steps per picture a link may ask for (0 = as fast as possible; 1 = every step seen).
 SPEEDS = (0, 1, 2, 5, 10, 50)
 FIELDS = tuple(f.name for f in fields(RunConfig))  # dataset first: later checks depend on it
@@ -38,8 +38,8 @@ class LinkState:
     follow: str | None = None  # token of another tab's run to watch read-only
 
 
-def baseline(preset: str) -> RunConfig:
-    return config_for(preset) if preset in PRESETS else RunConfig()
+def baseline(preset: str, kind: str = "points2d") -> RunConfig:
+    return config_for(preset if preset in PRESETS else DEFAULT_PRESET[kind])
 
 
 def shipped_config(id_: str) -> tuple[RunConfig, str]:
@@ -50,13 +50,13 @@ def shipped_config(id_: str) -> tuple[RunConfig, str]:
 
 def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
              hidden: frozenset[str] = frozenset(), shipped: str | None = None,
-             speed: int = 0) -> dict[str, str]:
+             speed: int = 0, kind: str = "points2d") -> dict[str, str]:
     """Query parameters that `from_query` turns back into exactly this state."""
-    base = shipped_config(shipped)[0] if shipped else baseline(preset)
+    base = shipped_config(shipped)[0] if shipped else baseline(preset, kind)
     out: dict[str, str] = {}
     if shipped:
         out["shipped"] = shipped
-    elif preset != "ns" and preset in PRESETS:
+    elif preset != DEFAULT_PRESET[kind] and preset in PRESETS:
         out["preset"] = preset
     if cfg.loss != base.loss:
         out["loss"] = cfg.loss
@@ -84,24 +84,29 @@ def _text(value) -> str:
     return str(value)
 
 
-def from_query(params: Mapping[str, str]) -> LinkState:
-    """Parse query parameters; every problem becomes a warning and that value its default."""
+def from_query(params: Mapping[str, str], kind: str = "points2d",
+               controls: Mapping | None = None) -> LinkState:
+    """Parse query parameters for a page of `kind` data ("points2d" | "image") whose controls
+    are `controls`; every problem becomes a warning and that value its default."""
+    controls = CONTROLS if controls is None else controls
     warnings: list[str] = []
     for name, value in params.items():
         if isinstance(value, list) and len(set(value)) > 1:  # ?preset=collapse&preset=r1
             warnings.append(f"The link sets {name} {len(value)} times ({', '.join(value)}); "
                             f"using the last one, {value[-1]!r}.")
     params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
-    preset = params.get("preset", "ns")
-    if preset not in ids_for(KIND):
+    preset = params.get("preset", DEFAULT_PRESET[kind])
+    if preset not in ids_for(kind):
         warnings.append(f"Unknown preset {preset!r} for this page; using the defaults. "
-                        f"Valid: {', '.join(ids_for(KIND))}.")
-        preset = "ns"
-    cfg = baseline(preset)
+                        f"Valid: {', '.join(ids_for(kind))}.")
+        preset = DEFAULT_PRESET[kind]
+    cfg = baseline(preset, kind)
     shipped, start = params.get("shipped"), None
     if shipped is not None:
         try:
             start, preset = shipped_config(shipped)
+            if kind_of(start.dataset) != kind:
+                raise ValueError(f"it trains {kind_of(start.dataset)} data, not this page's")
             cfg = start
         except ValueError as e:
             warnings.append(f"Ignored link parameter shipped={shipped!r}: {e}.")
@@ -125,10 +130,11 @@ def from_query(params: Mapping[str, str]) -> LinkState:
                 cfg = cfg.replace(**{name: values[name]})
             except ValueError as e:
                 warnings.append(f"Ignored link parameter {name}={params[name]!r}: {e}.")
-    if kind_of(cfg.dataset) != KIND:
+    if kind_of(cfg.dataset) != kind:
         warnings.append(f"Ignored link parameter dataset={cfg.dataset!r}: this page trains "
-                        f"{KIND} data.")
-        cfg = cfg.replace(dataset=baseline(preset).dataset, arch=baseline(preset).arch)
+                        f"{kind} data.")
+        cfg = cfg.replace(dataset=baseline(preset, kind).dataset,
+                          arch=baseline(preset, kind).arch)
     if start is not None and needs_reset(start, cfg):  # another law, net or seed: not its weights
         kept = needs_reset(start, cfg)
         warnings.append(f"Ignored link parameter(s) {', '.join(kept)}: the shipped run "
@@ -145,8 +151,8 @@ def from_query(params: Mapping[str, str]) -> LinkState:
                             f"are {', '.join(map(str, SPEEDS))} (0 = full speed).")
     follow = params.get("follow") or None
     hidden = frozenset(h.strip() for h in params.get("hide", "").split(",") if h.strip())
-    unknown = sorted(hidden - set(CONTROLS))
+    unknown = sorted(hidden - set(controls))
     if unknown:
         warnings.append(f"Cannot hide unknown control(s) {', '.join(unknown)}.")
-    return LinkState(cfg, preset, present, hidden & set(CONTROLS), tuple(warnings), shipped,
+    return LinkState(cfg, preset, present, hidden & set(controls), tuple(warnings), shipped,
                      speed, follow)
