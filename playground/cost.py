@@ -72,8 +72,8 @@ def estimate(cfg: RunConfig) -> Estimate:
     g_step = 2 * 3 * (g + d) * b
     unroll = 3 * cfg.unroll_steps * d_step
     flops = cfg.n_critic * d_step + g_step + unroll
-    if kind_of(cfg.dataset) == "image":  # the grid, its scores, 500 fakes for the metrics
-        picture = 2 * (g * (cfg.n_fixed + 500) + d * cfg.n_fixed)
+    if kind_of(cfg.dataset) == "image":  # the grid, its scores, 300 fakes for the metrics
+        picture = 2 * (g * (cfg.n_fixed + 300) + d * cfg.n_fixed)
     else:  # D over the surface grid, the pushes, G over the tracked z and the manifold
         picture = 2 * (d * (cfg.grid_res**2 + 3 * (cfg.n_fixed + FIELD_POINTS))
                        + g * (cfg.n_fixed + MANIFOLD_POINTS))

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from playground.figures import lab2d, lab2d_curves
+from playground.figures import curves, lab2d, lab2d_curves
 from playground.figures.lab2d import Overlays, arrow_lengths, arrow_segments, samples_figure
 from playground.figures.style import NORMAL, PRESENTER
 from playground.snapshot import Snapshot2D
@@ -153,9 +153,9 @@ def test_the_legend_has_its_own_room_so_overlays_never_move_the_plot():
 
 
 def test_loss_figure_curves():
-    fig = validated(lab2d_curves.loss_figure(make_snap()))
+    fig = validated(curves.loss_figure(make_snap()))
     assert names(fig) == ["D loss", "G loss"] and len(fig.data[0].x) == 50
-    empty = validated(lab2d_curves.loss_figure(make_snap(history=0)))
+    empty = validated(curves.loss_figure(make_snap(history=0)))
     assert "press Train" in empty.layout.annotations[0].text
     assert tuple(empty.layout.xaxis.range) == (0, 100)  # step 0: no '0, 500m, 1' ticks
 
@@ -167,7 +167,7 @@ def test_one_loss_spike_does_not_flatten_the_chart():
     spiky = Snapshot2D(**{**snap.__dict__, "history": {**snap.history, "d_loss": d,
                                                    "step": np.arange(200, dtype=np.float32),
                                                    "g_loss": np.ones(200, np.float32)}})
-    fig = validated(lab2d_curves.loss_figure(spiky))
+    fig = validated(curves.loss_figure(spiky))
     lo, hi = fig.layout.yaxis.range
     assert 0.9 < hi < 2.0 and 0.5 < lo < 1.0  # the bulk fills the chart...
     assert any("1 off-scale" in a.text for a in fig.layout.annotations)  # ...and it says so
@@ -175,12 +175,12 @@ def test_one_loss_spike_does_not_flatten_the_chart():
 
 def test_live_changes_are_marked_on_every_curve():
     snap = make_snap(events=((100, "loss ns→wgan_gp, gp_lambda 0→10"), (300, "lr_d 0.001→0.0001")))
-    for figure in (lab2d_curves.loss_figure, lab2d_curves.coverage_figure,
+    for figure in (curves.loss_figure, lab2d_curves.coverage_figure,
                    lab2d_curves.divergence_figure):
         fig = validated(figure(snap))
         xs = {sh.x0 for sh in fig.layout.shapes if sh.line.dash == "dot"}
         assert xs == {100, 300}, figure.__name__
-    labels = " ".join(a.text for a in lab2d_curves.loss_figure(snap).layout.annotations)
+    labels = " ".join(a.text for a in curves.loss_figure(snap).layout.annotations)
     assert "lr_d 0.001→0.0001" in labels and "loss ns→wgan_gp" in labels  # said once
 
 

@@ -79,8 +79,9 @@ def samples_figure(snap: Snapshot2D, overlays: Overlays = Overlays(),
         yaxis=axis("", range=[ymin, ymax], scaleanchor="x", scaleratio=1, constrain="domain"),
         # `step` lets the benchmark and tests see which frame the browser shows; `fit` sizes
         # the chart to the window (liveplot)
-        meta={"step": snap.step, "fit": fit(*style.fit_samples,
-                                            square=(beside, margin["t"] + margin["b"]))},
+        # a square plot area: height = width - what is beside it + what is above and below
+        meta={"step": snap.step, "fit": fit(*style.fit_samples, aspect=(
+            1.0, margin["t"] + margin["b"] - beside))},
     )
     return figure(data, layout)
 

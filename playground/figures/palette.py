@@ -19,6 +19,9 @@ G_LOSS = "#e7298a"
 SERIES = {
     "d_loss": D_LOSS, "g_loss": G_LOSS, "w1": "#1f78b4", "jsd": "#e6ab02",
     "js_bound": "#a6761d", "modes": MODE, "hq_pct": REAL, "rkl": FAKE,
+    # the MNIST lab's class-coverage curves
+    "classes": MODE, "class_kl": FAKE, "confidence": "#1f78b4", "score": "#e6ab02",
+    "fd": "#2b2b2b",
 }
 # Diverging purple -> white -> green scale for D's surface (fake -> undecided -> real), in
 # pale tints: at full strength purple fakes vanished on a purple "D = 0" background and green

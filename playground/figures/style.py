@@ -50,13 +50,13 @@ def base_layout(style: Style, height: int, legend_y: float = -0.12, font_size: i
 
 
 def fit(share: float, minus: float, lo: float, hi: float,
-        square: tuple[float, float] | None = None) -> dict:
+        aspect: tuple[float, float] | None = None) -> dict:
     """`layout.meta.fit` for liveplot: the chart's height follows the browser window.
-    `square` = (horizontal, vertical) pixels outside an equal-aspect plot area: the height
-    then never exceeds what the chart's width can fill."""
+    `aspect` = (a, b) for a fixed-aspect plot: its height never exceeds a * width + b pixels,
+    what its width can fill."""
     out = {"share": share, "minus": minus, "min": lo, "max": hi}
-    if square is not None:
-        out["square"] = list(square)
+    if aspect is not None:
+        out["aspect"] = list(aspect)
     return out
 
 

@@ -1,10 +1,11 @@
-"""`python -m playground.ui.bench_live`: the live page's speed, measured in headless Chromium.
+"""`python -m playground.ui.bench_live`: a lab page's speed, measured in headless Chromium.
 
 Prints JSON with medians over several windows: display updates/s (new pictures the browser
-shows, read from the samples chart's `layout.meta.step`) with 512 tracked fakes on a 100x100
-surface; training steps/s while the page is open (from the same shown steps); and headless
+shows, read from the main chart's `layout.meta.step`: the 2D lab's samples plot with 512
+tracked fakes on a 100x100 surface, or `--page mnist`: the grid of 64 digits); training
+steps/s (and images/s) while the page is open (from the same shown steps); and headless
 steps/s of `Run.train` on the same config with no page (measured before and after).
-Targets (issue #3): >= 4 updates/s, live >= 70% of headless.
+Targets: 2D >= 4 updates/s, MNIST >= 3; live >= 70% of headless.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import statistics
 import time
 
 from ..config import RunConfig
+from ..presets import config_for
 from ..run import Run
 from . import browser
 from .process import configure_torch_threads
@@ -29,14 +31,15 @@ def headless_steps_per_s(cfg: RunConfig, seconds: float) -> float:
     return (run.step_count - before) / (time.perf_counter() - start)
 
 
-def live_windows(app: str, seconds: float, repeats: int, warmup: float) -> dict:
+def live_windows(app: str, seconds: float, repeats: int, warmup: float,
+                 path: str = "") -> dict:
     """Open the page, press Train, count the frames the browser shows in `repeats` windows of
     `seconds`, then press Pause. Training steps/s is exact: the paused page shows the run's
     exact step, divided by the time between the Train and Pause clicks (the shown step while
     training lags by up to a frame, so per-window step rates would be noisier)."""
     out: dict = {"windows": []}
     with browser.streamlit_server(app) as url, browser.chromium_page() as page:
-        page.goto(url)
+        page.goto(url + path)
         browser.wait_for_chart(page)
         page.evaluate(browser.FRAME_PROBE)
         start_step = browser.shown_step(page) or 0
@@ -66,11 +69,15 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--warmup", type=float, default=5.0, help="seconds of training first")
     p.add_argument("--app", default="app.py", help="entry script for `streamlit run`")
+    p.add_argument("--page", default="lab2d", choices=("lab2d", "mnist"))
     args = p.parse_args(argv)
     configure_torch_threads()  # the same torch threads as the server's training jobs
-    cfg = RunConfig()  # the page's default: 512 tracked fakes, a 100 x 100 surface
+    # each page's default: 2D, 512 tracked fakes and a 100 x 100 surface; MNIST, the dcgan
+    # preset with a grid of 64 digits
+    cfg = RunConfig() if args.page == "lab2d" else config_for("dcgan")
     headless = [headless_steps_per_s(cfg, args.seconds / 2) for _ in range(args.repeats)]
-    live = live_windows(args.app, args.seconds, args.repeats, args.warmup)
+    live = live_windows(args.app, args.seconds, args.repeats, args.warmup,
+                        "" if args.page == "lab2d" else "/mnist")
     headless += [headless_steps_per_s(cfg, args.seconds / 2) for _ in range(args.repeats)]
     med = statistics.median
     report = {
@@ -80,7 +87,9 @@ def main(argv: list[str] | None = None) -> dict:
         "live_over_headless": round(live["live_steps_per_s"] / med(headless), 3),
         "windows": live["windows"], "trained_steps": live["trained_steps"],
         "headless_runs": [round(h, 1) for h in headless],
-        "n_fixed": cfg.n_fixed, "grid_res": cfg.grid_res, "cpus": os.cpu_count(),
+        "images_per_s_live": round(live["live_steps_per_s"] * cfg.batch_size, 1),
+        "images_per_s_headless": round(med(headless) * cfg.batch_size, 1),
+        "page": args.page, "n_fixed": cfg.n_fixed, "cpus": os.cpu_count(),
         "load_avg_1min": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(report, indent=1))

@@ -42,9 +42,9 @@ function fitted(layout) {
   try { vh = window.parent.innerHeight; } catch (e) { vh = 0; }
   if (!fit || !vh) return layout.height;
   let h = Math.round(fit.share * vh - fit.minus);
-  if (fit.square) {  // an equal-aspect plot narrower than tall: no empty bands above and below
+  if (fit.aspect) {  // a fixed-aspect plot limited by its width: no empty bands around it
     const w = div.offsetWidth || window.innerWidth;
-    h = Math.min(h, Math.round(w - fit.square[0] + fit.square[1]));
+    h = Math.min(h, Math.round(fit.aspect[0] * w + fit.aspect[1]));
   }
   return Math.max(fit.min, Math.min(fit.max, h));
 }

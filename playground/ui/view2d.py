@@ -8,8 +8,9 @@ import math
 
 import streamlit as st
 
+from ..figures.curves import loss_figure
 from ..figures.lab2d import Overlays, samples_figure
-from ..figures.lab2d_curves import coverage_figure, divergence_figure, loss_figure
+from ..figures.lab2d_curves import coverage_figure, divergence_figure
 from ..figures.style import Style
 from ..snapshot import Snapshot2D
 from . import views

@@ -2,5 +2,6 @@
 
 PAGES: list[tuple[str, str, str]] = [
     ("lab2d", "2D lab", ":material/scatter_plot:"),
+    ("mnist", "MNIST lab", ":material/draw:"),
     ("theory", "Why Wasserstein", ":material/functions:"),
 ]

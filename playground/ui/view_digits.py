@@ -1,0 +1,99 @@
+"""What the MNIST lab draws live: the grid of digits from a fixed z beside real digits (left),
+the class-coverage tiles, the class histogram, the losses and the class curves (right). It
+also keeps a thinned reel of the grid as the run goes, for the animated GIF export.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from ..figures import digits
+from ..figures.curves import loss_figure
+from ..figures.style import Style
+from ..snapshot import ImageSnapshot
+from . import views
+from .liveplot import live_chart
+from .state import Page
+
+MAX_FRAMES = 120  # grids kept for the GIF (64 digits: ~50 KB each, ~6 MB at most)
+
+
+def drawing(pg: Page, show_scores: bool) -> views.Drawing:
+    def picture(snap: ImageSnapshot, style: Style) -> None:
+        keep_frame(pg, snap)
+        live_chart(digits.samples_figure(snap, style, show_scores), "mnist.grid",
+                   views.PLOTLY_CONFIG)
+
+    def panels(snap: ImageSnapshot, style: Style) -> None:
+        tiles(snap)
+        live_chart(digits.histogram_figure(snap, style), "mnist.histogram", views.PLOTLY_CONFIG)
+        live_chart(loss_figure(snap, style), "mnist.losses", views.PLOTLY_CONFIG)
+        live_chart(digits.class_curves_figure(snap, style), "mnist.classes",
+                   views.PLOTLY_CONFIG)
+
+    return views.Drawing(picture, panels, rate_unit="images/s", columns=(1, 1))
+
+
+def keep_frame(pg: Page, snap: ImageSnapshot) -> None:
+    """Add this grid to the reel if it shows a new step; past MAX_FRAMES drop every other
+    frame, so the reel always spans the whole run evenly."""
+    frames = pg.get("gif_frames")
+    if frames and (frames[-1][0] == snap.step or snap.step < frames[-1][0]):
+        if snap.step < frames[-1][0]:  # a new run (reset, load): a new reel
+            frames.clear()
+        else:
+            return
+    frames.append((snap.step, snap.fake))
+    if len(frames) > MAX_FRAMES:
+        del frames[1:-1:2]
+
+
+def tiles(snap: ImageSnapshot) -> None:
+    m, ref = snap.metrics, snap.reference
+
+    def real(key: str, pattern: str) -> str:
+        return f"real: {views.fmt(ref.get(key), pattern)}" if key in ref else ""
+
+    views.tiles([
+        ("Classes", f"{views.fmt(m.get('classes'), '{:.0f}')}/10", real("classes", "{:.0f}/10"),
+         "digit classes holding at least 1% of 300 fakes, by the frozen classifier"),
+        ("Class KL", views.fmt(m.get("class_kl"), "{:.3f}"), real("class_kl", "{:.3f}"),
+         "KL of the class histogram to uniform, nats: 0 = every digit equally often, "
+         "ln 10 = 2.30 = one digit"),
+        ("Confidence", views.fmt(m.get("confidence"), "{:.2f}"), real("confidence", "{:.2f}"),
+         "the classifier's mean top probability: how clearly the fakes read as digits"),
+        ("Score", views.fmt(m.get("score"), "{:.1f}"), real("score", "{:.1f}"),
+         "exp(E KL(p(y|x) || p(y))): the Inception-score formula with this classifier, 1-10"),
+        ("FD", views.fmt(m.get("fd"), "{:.0f}"), real("fd", "{:.0f}"),
+         "Fréchet distance to real digits in the classifier's features (300 fakes): the one "
+         "metric blurry class averages cannot fool"),
+    ], tile_note(snap))
+
+
+def tile_note(snap: ImageSnapshot) -> str:
+    m = snap.metrics
+    classes = m.get("classes", math.nan)
+    if not math.isfinite(classes):
+        return ""
+    h = snap.histogram
+    if h is not None and np.sort(h)[-3:].sum() > 0.8:
+        top = ", ".join(str(int(k)) for k in np.argsort(h)[-3:][::-1])
+        return f"Collapse: digits {top} take {100 * np.sort(h)[-3:].sum():.0f}% of the fakes."
+    if classes == 10 and m.get("fd", math.inf) > 3 * snap.reference.get("fd", math.inf):
+        return "Every digit appears; the Fréchet distance says they do not yet look real."
+    return "Dashed lines: the real digits' own values."
+
+
+def export_gif(pg: Page) -> bytes:
+    from .. import pictures
+    frames = pg.get("gif_frames")
+    return pictures.gif([pictures.tile(f) for _, f in frames], ms_per_frame=150, scale=2)
+
+
+def show_scores_toggle(pg: Page) -> bool:
+    k = pg.key("w.scores")
+    if k not in pg.ss:
+        pg.ss[k] = False
+    return st.toggle("D's scores", key=k, help="print D's raw score under each digit")

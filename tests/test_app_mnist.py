@@ -1,0 +1,169 @@
+"""AppTest drives the MNIST lab: loads, every loss and preset steps, the buttons, the shipped
+DCGAN, links, checkpoint uploads good and bad, exports. One page per test where possible: each
+page's training process loads the classifier and the real digits' reference once."""
+import io
+import time
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from playground import checkpoint, pretrained
+from playground.config import RunConfig
+from playground.losses import LOSSES
+from playground.presets import config_for, ids_for
+from playground.run import Run
+from playground.ui import state, urlstate
+from playground.ui.controls import IMAGE_CONTROLS
+
+SMALL = {"width": "8", "latent_dim": "8", "batch_size": "16", "n_fixed": "16"}
+NS = state.MNIST
+
+
+def _page():
+    from playground.ui.pages import mnist
+
+    mnist.render()
+
+
+@pytest.fixture
+def app():
+    made = []
+
+    def make(params: dict | None = None) -> AppTest:
+        at = AppTest.from_function(_page, default_timeout=120)
+        at.query_params.update(params if params is not None else SMALL)
+        made.append(at)
+        return at.run()
+
+    yield make
+    for at in made:
+        key = state.key("trainer", NS)
+        trainer = at.session_state[key] if key in at.session_state else None
+        if trainer is not None:
+            trainer.close()
+
+
+def step_of(at) -> int:
+    head = next(m.value for m in at.markdown if 'class="pg-head' in m.value)
+    return int(head.split("<b>step ")[1].split("</b>")[0])
+
+
+def tiles(at) -> str:
+    return next(m.value for m in at.markdown if 'class="pg-tiles' in m.value)
+
+
+def notices(at) -> str:
+    return " | ".join(t.proto.body for t in at.toast)
+
+
+def query(at) -> dict[str, str]:
+    return {k: v if isinstance(v, str) else v[-1] for k, v in at.query_params.items()}
+
+
+def cfg_of(at) -> RunConfig:
+    return at.session_state[state.key("cfg", NS)]
+
+
+def wkey(at, field: str) -> str:
+    return state.widget_key(at.session_state, field, NS)
+
+
+def test_page_loads_with_every_view_and_steps(app):
+    at = app()
+    assert not at.exception and at.title[0].value == "MNIST lab"
+    assert len(at.get("component_instance")) == 4  # grid, histogram, losses, class curves
+    assert "Classes" in tiles(at) and "real: 10/10" in tiles(at) and step_of(at) == 0
+    for kind in ("both", "d", "g"):
+        at.button(key=f"{NS}.b.step_{kind}").click().run()
+    assert step_of(at) == 3 and not at.exception
+    at.button(key=f"{NS}.b.train").click().run()
+    assert at.button(key=f"{NS}.b.train").label == "Pause"
+    end = time.monotonic() + 60
+    while step_of(at) < 6 and time.monotonic() < end:
+        time.sleep(0.3)
+        at.run()
+    at.button(key=f"{NS}.b.train").click().run()
+    paused = step_of(at)
+    assert paused >= 6 and at.button(key=f"{NS}.b.train").label == "Train"
+    at.button(key=f"{NS}.b.reset").click().run()
+    assert step_of(at) == 0 and "Reset" in notices(at)
+
+
+def test_every_loss_and_preset_trains_a_step(app):
+    at = app()
+    for loss in LOSSES.ids():
+        at.selectbox(key=wkey(at, "loss")).select(loss).run()
+        assert not at.exception and cfg_of(at).loss == loss
+        for name, value in LOSSES.get(loss).defaults.items():  # its remedy came along
+            assert getattr(cfg_of(at), name) == value
+        before = step_of(at)
+        at.button(key=f"{NS}.b.step_both").click().run()
+        assert step_of(at) == before + 1, loss  # a live change: the same run steps on
+    order = ids_for("image")[1:] + ids_for("image")[:1]  # selecting the shown one is no change
+    for preset in order:
+        at.selectbox(key=state.key("w.preset", NS)).select(preset).run()
+        assert not at.exception and cfg_of(at) == config_for(preset, seed=cfg_of(at).seed)
+        at.button(key=f"{NS}.b.step_both").click().run()
+        assert step_of(at) == 1, preset
+    assert at.selectbox(key=state.key("w.preset", NS)).options == [
+        p + (" (failure demo)" if p == "mnist_collapse" else "") for p in ids_for("image")]
+
+
+def test_the_shipped_dcgan_opens_instantly_with_ten_classes(app):
+    at = app({})
+    at.selectbox(key=state.key("w.pretrained", NS)).select("dcgan_mnist").run()
+    entry = pretrained.read_manifest().get("dcgan_mnist")
+    assert not at.exception and "Loaded the shipped run" in notices(at)
+    assert step_of(at) == entry.steps and ">10/10<" in tiles(at)
+    assert query(at) == {"shipped": "dcgan_mnist"}
+    assert at.selectbox(key=wkey(at, "arch")).value == "dcgan"
+
+
+def test_a_link_round_trips_and_a_bad_one_warns(app):
+    params = {**SMALL, "preset": "mlp_gan", "lr_g": "0.0005", "seed": "4"}
+    at = app(params)
+    cfg = cfg_of(at)
+    assert cfg == urlstate.from_query(params, "image", IMAGE_CONTROLS).cfg
+    assert cfg.arch == "mlp_image" and cfg.lr_g == 5e-4 and cfg.seed == 4
+    assert query(at) == urlstate.to_query(cfg, "mlp_gan", kind="image")
+    bad = app({**SMALL, "dataset": "ring", "arch": "nope", "preset": "collapse"})
+    warned = " ".join(w.value for w in bad.warning)
+    assert not bad.exception and "dataset='ring'" in warned and "nope" in warned
+    assert "collapse" in warned and cfg_of(bad).dataset == "mnist"
+
+
+def test_checkpoint_uploads_good_and_bad(app, tmp_path):
+    at = app()
+    at.button(key=f"{NS}.b.step_both").click().run()
+    uploader = at.get("file_uploader")[0]
+    uploader.set_value(("junk.pt", b"not a checkpoint", "application/octet-stream"))
+    at.run()
+    assert "junk.pt" in notices(at) and "not a readable checkpoint" in notices(at)
+    assert step_of(at) == 1 and not at.exception  # the run is untouched
+    two_d = Run(RunConfig(width=16, depth=1))
+    checkpoint.save(two_d, tmp_path / "ring.pt")
+    at.get("file_uploader")[0].set_value(("ring.pt", (tmp_path / "ring.pt").read_bytes(),
+                                           "application/octet-stream"))
+    at.run()
+    assert "points2d data" in notices(at) and step_of(at) == 1
+    digits = Run(config_for("dcgan", width=8, latent_dim=8, batch_size=16, n_fixed=16))
+    digits.train(3)
+    checkpoint.save(digits, tmp_path / "d.pt")
+    at.get("file_uploader")[0].set_value(("d.pt", (tmp_path / "d.pt").read_bytes(),
+                                           "application/octet-stream"))
+    at.run()
+    assert "Loaded d.pt" in notices(at) and step_of(at) == 3 and not at.exception
+
+
+def test_exports_offer_a_loadable_checkpoint(app, tmp_path):
+    at = app()
+    at.button(key=f"{NS}.b.step_both").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert any("Grid (PNG)" in x for x in labels) and any("GIF" in x for x in labels)
+    data = at.session_state[state.key("trainer", NS)].checkpoint()
+    (tmp_path / "c.pt").write_bytes(data)
+    run = checkpoint.load(tmp_path / "c.pt")
+    assert run.step_count == 1 and run.samples(4).shape == (4, 28, 28)
+    state_dict = torch.load(io.BytesIO(data), weights_only=True)
+    assert state_dict["kind"] == "image"
