@@ -21,11 +21,11 @@ def _train_to(page, steps: int, timeout: float) -> None:
 
 def screenshot(url_query: str, steps: int, out: Path, app: str = "app.py",
                size: tuple[int, int] = (1280, 800), cure_steps: int = 0,
-               timeout: float = 900) -> int:
+               timeout: float = 900, path: str = "") -> int:
     """Train to at least `steps` (then `cure_steps` more after the preset's cure) on the page
-    opened at `?url_query`; save the window; return the shown step."""
+    at `path` opened with `?url_query`; save the window; return the shown step."""
     with browser.streamlit_server(app) as url, browser.chromium_page(*size) as page:
-        page.goto(f"{url}/?{url_query}")
+        page.goto(f"{url}/{path}?{url_query}")
         browser.wait_for_chart(page)
         page.get_by_role("button", name="Train", exact=True).click()
         _train_to(page, steps, timeout)
@@ -51,10 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
     p.add_argument("--out", default="docs/present-1280-collapse.png")
     p.add_argument("--app", default="app.py")
+    p.add_argument("--page", default="", help="the page's path, e.g. mnist (default: 2D lab)")
     args = p.parse_args(argv)
     w, h = (int(v) for v in args.size.lower().split("x"))
     step = screenshot(args.query, args.steps, Path(args.out), args.app, (w, h),
-                      args.cure_steps)
+                      args.cure_steps, path=args.page)
     print(f"wrote {args.out} at step {step}")
 
 
