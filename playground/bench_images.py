@@ -56,6 +56,22 @@ def time_to_quality(preset: str, limit_s: float, every_s: float,
             "at_stop": {k: round(v, 3) for k, v in last.items() if not k.startswith("hist")}}
 
 
+def strip_ms(repeats: int = 20, n: int = 16) -> list[float]:
+    """Milliseconds to decode and label a strip of n digits (the latent explorer's unit of
+    work) with the shipped DCGAN, warm."""
+    from . import explorer, latent
+    ex = explorer.Explorer.shipped()
+    a, b = ex.z_batch(2, 0)
+    z = latent.path(a, b, n, "slerp")
+    ex.decode(z)  # warm-up
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        ex.decode(z)
+        out.append((time.perf_counter() - start) * 1e3)
+    return out
+
+
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize()
@@ -67,6 +83,7 @@ def bench(preset: str = "dcgan", seconds: float = 5.0, repeats: int = 3,
     device = device or pick_device()
     cfg = config_for(preset)
     rates = images_per_s(preset, seconds, repeats, device)
+    strips = strip_ms()
     quality = time_to_quality(preset, limit_s, every_s, device)
     return {
         "preset": preset, "config": f"{cfg.arch} width {cfg.width}, latent {cfg.latent_dim}, "
@@ -76,6 +93,7 @@ def bench(preset: str = "dcgan", seconds: float = 5.0, repeats: int = 3,
         "machine": platform.processor() or platform.machine(),
         "images_per_s_median": round(statistics.median(rates), 1),
         "images_per_s_runs": [round(r, 1) for r in rates],
+        "latent_strip_16_ms_median": round(statistics.median(strips), 1),
         "bar": BAR, "time_to_quality": quality,
     }
 

@@ -29,7 +29,8 @@ class Command:
 
 COMMANDS: Registry[Command] = Registry("command")
 # Further modules that register commands when imported (e.g. the theory lab's).
-COMMAND_MODULES: tuple[str, ...] = ("playground.theory.commands", "playground.mnist_commands")
+COMMAND_MODULES: tuple[str, ...] = ("playground.theory.commands", "playground.mnist_commands",
+                                     "playground.latent_commands")
 
 
 def command(name: str, help: str, add_args: Callable, run: Callable) -> None:

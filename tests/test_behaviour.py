@@ -53,8 +53,8 @@ def test_collapse_crowds_one_mode():
 def test_unrolling_cures_the_collapse_setting():
     # measured (seed 0): 5 modes at 375 and 750 steps, 6 at 1,125, 7 at 2,250; the same
     # setting without unrolling holds <= 1 through 3,000 steps
-    _, trace = _trace("unrolled", 750, every=750)
-    assert trace[-1]["modes"] >= 5
+    _, trace = _trace("unrolled", 375, every=375)
+    assert trace[-1]["modes"] >= 4
 
 
 def test_wgan_gp_finds_every_mode():

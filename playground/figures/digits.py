@@ -26,16 +26,16 @@ CLASS_CURVES = (("classes", "classes (≥ 1%)"), ("class_kl", "class KL (nats)")
                 ("fd", "Fréchet distance"))
 
 
-def _png_uri(picture: np.ndarray) -> str:
+def png_uri(picture: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(pictures.png(picture)).decode("ascii")
 
 
-def _grid(images: np.ndarray, cols: int) -> tuple[np.ndarray, int]:
+def grid_picture(images: np.ndarray, cols: int) -> tuple[np.ndarray, int]:
     rows = -(-len(images) // cols)
     return pictures.tile(images, cols, PAD), rows
 
 
-def _labels(n: int, cols: int, texts, colours, xaxis: str, yaxis: str, corner: str,
+def tile_labels(n: int, cols: int, texts, colours, xaxis: str, yaxis: str, corner: str,
             size: int, name: str) -> dict:
     """One text trace with a small label per tile, in its top-left (labels) or bottom-right
     (scores) corner: one WebGL trace, where 80 annotations cost the browser a layout each."""
@@ -55,25 +55,25 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
     it is unsure) and, on demand, D's raw score. Right: real digits with their labels."""
     n = len(snap.fake)
     cols = int(np.ceil(np.sqrt(n)))
-    fake, rows = _grid(snap.fake, cols)
+    fake, rows = grid_picture(snap.fake, cols)
     real_cols = 4
-    real, real_rows = _grid(snap.real, real_cols)
+    real, real_rows = grid_picture(snap.real, real_cols)
     size = max(9, style.font_size - 3)
     unsure = palette.MODE
-    data = [{"type": "image", "source": _png_uri(fake), "xaxis": "x", "yaxis": "y",
+    data = [{"type": "image", "source": png_uri(fake), "xaxis": "x", "yaxis": "y",
              "hoverinfo": "skip", "name": "generated"},
-            {"type": "image", "source": _png_uri(real), "xaxis": "x2", "yaxis": "y2",
+            {"type": "image", "source": png_uri(real), "xaxis": "x2", "yaxis": "y2",
              "hoverinfo": "skip", "name": "real"}]
-    data.append(_labels(n, cols, [str(int(k)) for k in snap.labels],
+    data.append(tile_labels(n, cols, [str(int(k)) for k in snap.labels],
                         ["#ffffff" if c >= LOW_CONFIDENCE else unsure
                          for c in snap.confidence], "x", "y", "top-left", size, "labels"))
-    data.append(_labels(len(snap.real), real_cols, [str(int(k)) for k in snap.real_labels],
+    data.append(tile_labels(len(snap.real), real_cols, [str(int(k)) for k in snap.real_labels],
                         ["#7ee2a0"] * len(snap.real), "x2", "y2", "top-left", size,
                         "real labels"))
     if show_scores:
-        data.append(_labels(n, cols, [f"{s:.1f}" for s in snap.d_fake], ["#d3bdf5"] * n,
+        data.append(tile_labels(n, cols, [f"{s:.1f}" for s in snap.d_fake], ["#d3bdf5"] * n,
                             "x", "y", "bottom-right", size - 1, "D on fakes"))
-        data.append(_labels(len(snap.real), real_cols, [f"{s:.1f}" for s in snap.d_real],
+        data.append(tile_labels(len(snap.real), real_cols, [f"{s:.1f}" for s in snap.d_real],
                             ["#d3bdf5"] * len(snap.real), "x2", "y2", "bottom-right",
                             size - 1, "D on reals"))
     hidden = {"visible": False, "showgrid": False}

@@ -1,0 +1,296 @@
+"""The latent explorer: walk a digit generator's latent space (the shipped DCGAN, this session's
+MNIST lab run, or an uploaded checkpoint). Pick samples from a seeded batch, then interpolate
+(lerp or slerp), tile a grid between four corners, walk through several points, sweep one
+coordinate, do vector arithmetic, move along class and attribute directions, and check a
+sample's nearest training digits. Wiring only: the maths is `latent.py`, the decoding
+`explorer.py`, the figures `figures/latent.py`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ... import explorer, latent, pictures
+from ...figures import latent as figs
+from .. import state
+
+NS = "latent"
+state.NAMESPACES.add(NS, state.Namespace({
+    "explorer": lambda: None,  # explorer.Explorer of the chosen source (None: the shipped one)
+    "source": lambda: "shipped DCGAN",
+    "seed": lambda: 0,  # seed of the sample batch
+}))
+BATCH, COLS = 32, 8  # the picker's batch: 4 rows of 8
+CONFIG = {"displaylogo": False, "scrollZoom": False}
+
+
+def _k(name: str) -> str:
+    return state.key(name, NS)
+
+
+@st.cache_resource
+def _shipped() -> explorer.Explorer:
+    """The shipped DCGAN (read-only: decoding runs in eval mode under no_grad)."""
+    return explorer.Explorer.shipped()
+
+
+@st.cache_resource
+def _labelled(_ex_id: str, _ex: explorer.Explorer) -> explorer.Decoded:
+    """The 2,000-sample labelled batch the presets and directions are found in."""
+    return _ex.sample(explorer.PRESET_SAMPLE, explorer.PRESET_SEED)
+
+
+def _explorer(ss) -> explorer.Explorer:
+    return ss[_k("explorer")] or _shipped()
+
+
+def render() -> None:
+    ss = st.session_state
+    state.ensure(ss, NS)
+    st.title("Latent explorer")
+    st.caption("Radford et al. 2016 (seed 002): walking z changes digits smoothly, and averaged "
+               "z vectors support arithmetic. Every digit is labelled by the frozen classifier.")
+    _source(ss)
+    ex = _explorer(ss)
+    batch = ex.sample(BATCH, ss[_k("seed")])
+    picks = _picker(ss, batch)
+    tabs = st.tabs(["Interpolate", "Grid & walk", "Sweep", "Arithmetic", "Directions",
+                    "Nearest training digit"])
+    with tabs[0]:
+        _interpolate(ex, batch, picks)
+    with tabs[1]:
+        _grid_and_walk(ex, batch, picks)
+    with tabs[2]:
+        _sweep(ex, batch, picks)
+    with tabs[3]:
+        _arithmetic(ex, batch, picks)
+    with tabs[4]:
+        _directions(ex, batch, picks)
+    with tabs[5]:
+        _nearest(ex, batch, picks)
+
+
+# ---- the generator and the samples ------------------------------------------------------------
+def _source(ss) -> None:
+    cols = st.columns([2, 2, 3])
+    cols[0].markdown(f"**Generator:** {ss[_k('source')]} (step {_explorer(ss).step:,})")
+    trainer = ss.get(state.key("trainer", state.MNIST))
+    if trainer is not None and cols[1].button("Use the MNIST lab's generator now",
+                                              key=_k("b.lab"), icon=":material/sync:",
+                                              help="a copy of this session's MNIST lab run "
+                                                   "as it is now (paused or training)"):
+        try:
+            ex = explorer.Explorer.from_bytes(trainer.checkpoint(), "this session's MNIST lab")
+            ss[_k("explorer")], ss[_k("source")] = ex, f"MNIST lab run ({ex.step:,} steps)"
+            st.rerun()
+        except ValueError as e:
+            st.error(f"Could not take the lab's generator: {e}")
+    if ss[_k("explorer")] is not None and cols[1].button("Back to the shipped DCGAN",
+                                                         key=_k("b.shipped")):
+        ss[_k("explorer")], ss[_k("source")] = None, "shipped DCGAN"
+        st.rerun()
+    upload = cols[2].file_uploader("…or a digit checkpoint (.pt)", type=["pt"],
+                                   key=_k("w.upload"), label_visibility="visible")
+    if upload is not None and ss.get(_k("uploaded")) != upload.file_id:
+        ss[_k("uploaded")] = upload.file_id
+        try:
+            ss[_k("explorer")] = explorer.Explorer.from_bytes(upload.getvalue(), upload.name)
+            ss[_k("source")] = upload.name
+            st.rerun()
+        except ValueError as e:
+            st.error(f"{upload.name}: {e}")
+
+
+def _on_select() -> None:
+    ss = st.session_state
+    event = ss.get(_k("w.grid"))
+    points = (event or {}).get("selection", {}).get("points", [])
+    chosen = [int(p["customdata"]) for p in points if "customdata" in p]
+    if chosen:
+        ss[_k("w.picks")] = list(dict.fromkeys(ss.get(_k("w.picks"), []) + chosen))
+
+
+def _picker(ss, batch: explorer.Decoded) -> list[int]:
+    st.subheader("Pick samples")
+    c = st.columns([1, 1, 4])
+    if c[0].button("New batch", key=_k("b.new"), icon=":material/casino:"):
+        ss[_k("seed")] += 1
+        ss[_k("w.picks")] = []
+        st.rerun()
+    c[1].markdown(f"batch seed **{ss[_k('seed')]}**")
+    picks = c[2].multiselect("Picked (click or box-select digits below, or choose by index)",
+                             list(range(BATCH)), key=_k("w.picks"),
+                             format_func=lambda i: f"#{i}: {batch.labels[i]}")
+    st.plotly_chart(figs.strip_figure(batch.images, batch.labels, batch.confidence, COLS,
+                                      "click a digit to pick it", selectable=True,
+                                      picked=tuple(picks)),
+                    key=_k("w.grid"), on_select=_on_select, selection_mode=("points", "box"),
+                    config=CONFIG, theme=None)
+    return list(picks)
+
+
+def _pick(picks: list[int], i: int, default: int) -> int:
+    return picks[i] if len(picks) > i else default
+
+
+def _strip(ex: explorer.Explorer, z: np.ndarray, cols: int, title: str, key: str):
+    d = ex.decode(z)
+    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, cols, title),
+                    key=_k(key), config=CONFIG, theme=None)
+    st.download_button("Strip (PNG)", pictures.png(pictures.tile(d.images, cols), scale=3),
+                       file_name=f"{key}.png", mime="image/png", key=_k(f"dl.{key}"),
+                       on_click="ignore")
+    return d
+
+
+# ---- the tabs ---------------------------------------------------------------------------------
+def _interpolate(ex, batch, picks) -> None:
+    c = st.columns(4)
+    a = c[0].selectbox("from", range(BATCH), index=_pick(picks, 0, 0), key=_k("w.a"))
+    b = c[1].selectbox("to", range(BATCH), index=_pick(picks, 1, 1), key=_k("w.b"))
+    steps = c[2].slider("steps", 3, 24, 10, key=_k("w.steps"))
+    kind = c[3].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.path"))
+    z = latent.path(batch.z[a], batch.z[b], steps, kind)
+    d = _strip(ex, z, steps, f"#{a} → #{b} by {kind}", "interpolation")
+    st.download_button("Interpolation (GIF)", pictures.gif(list(d.images), 150, scale=6),
+                       file_name="interpolation.gif", mime="image/gif", key=_k("dl.gif"),
+                       on_click="ignore")
+    left, right = st.columns(2)
+    left.plotly_chart(figs.labels_figure(d.labels, d.confidence), key=_k("labels"),
+                      config=CONFIG, theme=None)
+    norms = [np.linalg.norm(latent.path(batch.z[a], batch.z[b], steps, k), axis=1)
+             for k in ("lerp", "slerp")]
+    right.plotly_chart(figs.norms_figure(*norms, ex.latent_dim), key=_k("norms"),
+                       config=CONFIG, theme=None)
+    st.caption("Why slerp: z is drawn from N(0, I), whose samples lie near the sphere of "
+               "radius √D, not near its centre. The straight line between two samples dips "
+               "inside that sphere, to z the generator almost never saw in training; the "
+               "spherical path keeps |z| between the endpoints' norms.")
+
+
+def _grid_and_walk(ex, batch, picks) -> None:
+    c = st.columns(3)
+    n = c[0].slider("grid size", 3, 8, 5, key=_k("w.n"))
+    kind = c[1].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.gpath"))
+    corners = [_pick(picks, i, i) for i in range(4)]
+    c[2].caption(f"corners: #{corners[0]}, #{corners[1]} (top), #{corners[2]}, #{corners[3]} "
+                 "(bottom): the first four picks")
+    _strip(ex, latent.grid(batch.z[corners], n, kind).reshape(-1, ex.latent_dim), n,
+           "a grid between four samples", "grid")
+    c = st.columns(3)
+    k = c[0].slider("random points to walk through", 3, 8, 5, key=_k("w.k"))
+    between = c[1].slider("steps between them", 3, 12, 8, key=_k("w.between"))
+    seed = c[2].number_input("walk seed", 0, 10_000, 0, key=_k("w.wseed"))
+    points = ex.z_batch(k, 1000 + int(seed))
+    _strip(ex, latent.walk(points, between, "slerp"), between,
+           "a walk through random points (the DCGAN paper's figure 4)", "walk")
+
+
+def _sweep(ex, batch, picks) -> None:
+    c = st.columns(4)
+    i = c[0].selectbox("sample", range(BATCH), index=_pick(picks, 0, 0), key=_k("w.si"))
+    what = c[1].radio("along", ("a coordinate", "a random direction"), key=_k("w.what"))
+    lo, hi = c[2].slider("range", -6.0, 6.0, (-3.0, 3.0), 0.5, key=_k("w.range"))
+    steps = c[3].slider("steps", 3, 16, 9, key=_k("w.ssteps"))
+    if what == "a coordinate":
+        coord = st.slider("coordinate of z", 0, ex.latent_dim - 1, 0, key=_k("w.coord"))
+        direction = latent.unit(coord, ex.latent_dim)
+    else:
+        d = np.random.default_rng(int(st.number_input("direction seed", 0, 10_000, 0,
+                                                       key=_k("w.dseed")))).standard_normal(
+            ex.latent_dim)
+        direction = (d / np.linalg.norm(d)).astype(np.float32)
+    _strip(ex, latent.sweep(batch.z[i], direction, np.linspace(lo, hi, steps)), steps,
+           f"#{i}, {what} moved from {lo:g} to {hi:g}", "sweep")
+
+
+def _arithmetic(ex, batch, picks) -> None:
+    options = ["custom (picked groups)", *explorer.ARITHMETIC.ids()]
+    choice = st.selectbox("preset", options, index=1, key=_k("w.preset"),
+                          format_func=lambda p: p if p not in explorer.ARITHMETIC
+                          else explorer.ARITHMETIC.get(p).label)
+    sigma = st.slider("neighbour noise σ", 0.0, 1.0, 0.25, 0.05, key=_k("w.sigma"))
+    if choice in explorer.ARITHMETIC:
+        preset = explorer.ARITHMETIC.get(choice)
+        sample = _labelled(f"{id(ex)}", ex)
+        try:
+            groups = explorer.preset_groups(sample, preset)
+        except ValueError as e:
+            st.warning(str(e))
+            return
+        a, b, c = (sample.z[g] for g in groups)
+        st.caption(f"{preset.caption}. The groups are the 3 most {preset.groups[0][1]} / "
+                   f"{preset.groups[1][1]} / {preset.groups[2][1]} confident digits of a "
+                   f"labelled sample of {explorer.PRESET_SAMPLE:,} (seed {explorer.PRESET_SEED}"
+                   "); the presets were found by trying every pair of digits on the shipped "
+                   "DCGAN and keeping those whose neighbours read as C's digit and carry A's "
+                   "attribute.")
+    else:
+        c = st.columns(3)
+        groups = [c[i].multiselect(name, range(BATCH), default=picks[3 * i:3 * i + 3],
+                                   key=_k(f"w.g{i}")) for i, name in enumerate("ABC")]
+        if not all(groups):
+            st.info("Pick one to three samples for each of A, B and C (DCGAN averaged three).")
+            return
+        a, b, c = (batch.z[list(g)] for g in groups)
+    result = latent.arithmetic(a, b, c)
+    width = max(len(a), len(b), len(c), 6)  # one row per group, blanks after short ones
+    padded = []
+    for group in (a, b, c):
+        padded += [*group, *[np.full(ex.latent_dim, np.nan, np.float32)] * (width - len(group))]
+    z = np.concatenate([np.stack(padded), latent.neighbours(result, width, sigma, 0)])
+    blank = np.isnan(z).any(1)
+    d = ex.decode(np.nan_to_num(z))
+    images = d.images.copy()
+    images[blank] = 0
+    labels = np.where(blank, -1, d.labels)
+    st.plotly_chart(figs.strip_figure(images, labels, np.where(blank, 1.0, d.confidence), width,
+                                      "rows: A, B, C, then mean(A) − mean(B) + mean(C) and "
+                                      "its neighbours"), key=_k("arith"), config=CONFIG,
+                    theme=None)
+    got = d.labels[~blank][-width:]
+    st.markdown(f"The result and its neighbours read as **{', '.join(map(str, got))}**.")
+
+
+def _directions(ex, batch, picks) -> None:
+    sample = _labelled(f"{id(ex)}", ex)
+    means = latent.class_means(sample.z, sample.labels)
+    have = ~np.isnan(means).any(1)
+    d = ex.decode(np.nan_to_num(means))
+    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, 10,
+                                      "the mean z of each digit the classifier saw (0-9)"),
+                    key=_k("means"), config=CONFIG, theme=None)
+    if not have.all():
+        st.caption(f"No sample was read as {', '.join(map(str, np.flatnonzero(~have)))}.")
+    attrs = {"thickness": sample.mass, "slant": sample.slant}
+    c = st.columns(3)
+    which = c[0].radio("direction", [*attrs, *(f"towards {k}" for k in range(10) if have[k])],
+                       key=_k("w.dir"))
+    i = c[1].selectbox("sample", range(BATCH), index=_pick(picks, 0, 0), key=_k("w.di"))
+    amount = c[2].slider("how far", -3.0, 3.0, 1.0, 0.25, key=_k("w.amount"))
+    if which in attrs:
+        direction = latent.direction(sample.z, attrs[which])
+        note = (f"mean z of the {which} top 10% minus the bottom 10% of {len(sample.z):,} "
+                "samples")
+    else:
+        k = int(which.split()[-1])
+        direction = means[k] - batch.z[i]
+        note = f"from the sample towards the mean z of the {k}s (1 = all the way)"
+    z = latent.sweep(batch.z[i], direction, np.linspace(0, amount, 7))
+    _strip(ex, z, 7, f"#{i} moved along {which}: {note}", "direction")
+
+
+def _nearest(ex, batch, picks) -> None:
+    i = st.selectbox("generated sample", range(BATCH), index=_pick(picks, 0, 0),
+                     key=_k("w.ni"))
+    found = ex.nearest(batch.images[i], k=4)
+    st.caption("Is the generator copying its training digits? Its sample first, then the "
+               "closest of the 5,000 shipped digits by pixels (L2) and by the classifier's "
+               "features. Close but not equal is learning; equal would be memorising.")
+    for name, (images, labels, dist) in found.items():
+        shown = np.concatenate([batch.images[i][None], images])
+        conf = np.ones(len(shown), np.float32)
+        title = f"by {name}: distances " + ", ".join(f"{v:.2f}" for v in dist)
+        st.plotly_chart(figs.strip_figure(shown, np.concatenate([[batch.labels[i]], labels]),
+                                          conf, len(shown), title),
+                        key=_k(f"nn.{name}"), config=CONFIG, theme=None)
