@@ -36,14 +36,17 @@ def grid_picture(images: np.ndarray, cols: int) -> tuple[np.ndarray, int]:
 
 
 def tile_labels(n: int, cols: int, texts, colours, xaxis: str, yaxis: str, corner: str,
-            size: int, name: str) -> dict:
+                size: int, name: str, webgl: bool = True) -> dict:
     """One text trace with a small label per tile, in its top-left (labels) or bottom-right
-    (scores) corner: one WebGL trace, where 80 annotations cost the browser a layout each."""
+    (scores) corner: one trace, where 80 annotations cost the browser a layout each. WebGL for
+    the live grid; SVG (`webgl=False`) on pages of many static charts, since a browser keeps
+    only ~16 WebGL contexts and drops the oldest charts' text."""
     r, c = np.divmod(np.arange(n), cols)
     left = corner == "top-left"
     x = PAD + c * TILE + (1 if left else 27)
     y = PAD + r * TILE + (4 if left else 24)
-    return {"type": "scattergl", "x": x.astype(np.float32), "y": y.astype(np.float32),
+    return {"type": "scattergl" if webgl else "scatter", "x": x.astype(np.float32),
+            "y": y.astype(np.float32),
             "mode": "text", "text": list(texts), "xaxis": xaxis, "yaxis": yaxis, "name": name,
             "textposition": "middle right" if left else "middle left", "hoverinfo": "skip",
             "textfont": {"size": size, "color": list(colours)}}

@@ -27,7 +27,7 @@ def strip_figure(images: np.ndarray, labels: np.ndarray, confidence: np.ndarray,
     data = [{"type": "image", "source": png_uri(picture), "hoverinfo": "skip", "name": ""},
             tile_labels(n, cols, [str(int(k)) if k >= 0 else "" for k in labels],
                     ["#ffffff" if c >= UNSURE else palette.MODE for c in confidence],
-                    "x", "y", "top-left", size, "labels")]
+                    "x", "y", "top-left", size, "labels", webgl=False)]
     r, c = np.divmod(np.arange(n), cols)
     cx, cy = (PAD + c * TILE + 14).astype(np.float32), (PAD + r * TILE + 14).astype(np.float32)
     if selectable:
