@@ -61,6 +61,15 @@ def event_marks(snap: Snapshot, xrefs: tuple[str, ...], labels: bool = True
     return shapes, notes
 
 
+def cursor_shapes(step: int | None, xrefs: tuple[str, ...]) -> list[dict]:
+    """A solid line at `step` on each x axis: where a scrubbed-back picture sits in time."""
+    if step is None:
+        return []
+    return [{"type": "line", "xref": x, "yref": f"{'y' + x[1:] if len(x) > 1 else 'y'} domain",
+             "x0": step, "x1": step, "y0": 0, "y1": 1, "line": {"color": "#000", "width": 2}}
+            for x in xrefs]
+
+
 def _short(label: str, limit: int = 28) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -81,12 +90,13 @@ def robust_range(*series: np.ndarray) -> list[float] | None:
     return [float(lo - pad), float(hi + pad)]
 
 
-def loss_figure(snap: Snapshot, style: Style = NORMAL) -> go.Figure:
+def loss_figure(snap: Snapshot, style: Style = NORMAL, cursor: int | None = None) -> go.Figure:
     h = snap.history
     step = h.get("step", np.zeros(0, np.float32))
     d, g = h.get("d_loss", step), h.get("g_loss", step)
     data = [line(step, d, "D loss", "d_loss", style), line(step, g, "G loss", "g_loss", style)]
     shapes, notes = event_marks(snap, ("x",))
+    shapes += cursor_shapes(cursor, ("x",))
     y_range = robust_range(d, g)
     clipped = 0 if y_range is None else int(np.sum(
         [np.sum((v < y_range[0]) | (v > y_range[1])) for v in (d, g)

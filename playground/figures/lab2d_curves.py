@@ -13,11 +13,12 @@ import plotly.graph_objects as go
 
 from ..snapshot import Snapshot2D
 from . import palette
-from .curves import CURVE_LEGEND_Y, LOG2, event_marks, line, note, step_axis
+from .curves import CURVE_LEGEND_Y, LOG2, cursor_shapes, event_marks, line, note, step_axis
 from .style import NORMAL, Style, axis, base_layout, figure, fit
 
 
-def coverage_figure(snap: Snapshot2D, style: Style = NORMAL) -> go.Figure:
+def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,
+                    cursor: int | None = None) -> go.Figure:
     """Fakes per nearest mode, the high-quality (within 3 std) part solid | over steps: modes
     captured and % high quality (both in %, sharing an axis; the tiles give k/K) and the
     reverse KL of the HQ mode histogram (right). A collapse shows as one tall bar even while
@@ -52,6 +53,7 @@ def coverage_figure(snap: Snapshot2D, style: Style = NORMAL) -> go.Figure:
         data.append(line(step, m["hq_pct"], "% HQ", "hq_pct", style, xaxis="x2", yaxis="y2"))
         data.append(line(step, m["rkl"], "reverse KL", "rkl", style, xaxis="x2", yaxis="y3"))
     shapes, marks = event_marks(snap, ("x2",), labels=False)  # labelled on the losses
+    shapes += cursor_shapes(cursor, ("x2",))
     rkl_top = max(math.log(k), 0.1) * 1.05  # ln K = every sample on one mode
     # No legend (it wrapped into a tall column in this narrow panel): the axis titles are
     # written in their series' colours instead.
@@ -85,7 +87,8 @@ def _js_floor(m: dict[str, np.ndarray]) -> float:
     return min(-0.02, 1.1 * float(min(values))) if values else -0.02
 
 
-def divergence_figure(snap: Snapshot2D, style: Style = NORMAL) -> go.Figure:
+def divergence_figure(snap: Snapshot2D, style: Style = NORMAL,
+                      cursor: int | None = None) -> go.Figure:
     """Exact W1 | the histogram JSD estimate and D's JS lower bound, with the log 2 ceiling.
     Side by side so students see W1 keep falling while JS sits at log 2 (disjoint supports)."""
     m = snap.metric_history
@@ -107,6 +110,7 @@ def divergence_figure(snap: Snapshot2D, style: Style = NORMAL) -> go.Figure:
     else:
         notes.append(note("no evaluation yet"))
     shapes, marks = event_marks(snap, ("x", "x2"), labels=False)  # labelled on the losses
+    shapes += cursor_shapes(cursor, ("x", "x2"))
     layout = base_layout(
         style, style.curve_height, legend_y=CURVE_LEGEND_Y, font_size=style.curve_font,
         title={"text": "W1 | JS (nats)", "x": 0.01},

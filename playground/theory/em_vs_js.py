@@ -1,19 +1,19 @@
 """WGAN paper Figures 3-4: the EM (W1) and JS estimates along real 2D runs, against quality.
 
-Drives the 2D engine's `Run` for each preset (by default `ns` and `wgan_gp` on one dataset),
+Trains one 2D run per preset (by default `ns` and `wgan_gp` on one dataset) in lockstep,
 evaluating every `eval_every` steps: exact W1, the histogram JSD and D's JS bound from the
 run's own metrics, the critic's score gap E f(real) - E f(G(z)) on the run's fixed evaluation
 samples, and the mode-coverage quality measures. Curves are smoothed by a median filter.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from scipy.signal import medfilt
 
+from ..lockstep import Lockstep
 from ..presets import PRESETS, config_for
 from ..run import Run
 
@@ -50,7 +50,9 @@ def _check(name: str, value: int) -> None:
 
 
 class Comparison:
-    """Same dataset and seed, one run per preset; `advance(seconds)` is one time slice."""
+    """Same dataset and seed, one run per preset, trained in lockstep (`lockstep.Lockstep`:
+    equal steps, the same batches, evaluations every `eval_every` steps); `advance(seconds)`
+    is one time slice. At each evaluation the critic's score gap is read too."""
 
     def __init__(self, dataset: str = "ring", presets: tuple[str, ...] = COMPARE_PRESETS,
                  steps: int = 2000, eval_every: int = 100, seed: int = 0,
@@ -62,37 +64,28 @@ class Comparison:
         for p in presets:
             PRESETS.get(p)
         self.steps, self.eval_every = steps, eval_every
-        self.runs = {p: Run(config_for(p, dataset=dataset, seed=seed, **(overrides or {})))
-                     for p in presets}
         self._gap: dict[str, list[float]] = {p: [] for p in presets}
-        for p in presets:
-            self._evaluate(p)
+        self.lock = Lockstep([config_for(p, dataset=dataset, seed=seed, **(overrides or {}))
+                              for p in presets], list(presets), eval_every,
+                             on_evaluate=self._read_gap)
+        self.runs = dict(zip(presets, self.lock.runs, strict=True))
 
     @property
     def done(self) -> bool:
         return all(r.step_count >= self.steps or r.status != "ok" for r in self.runs.values())
 
-    def _evaluate(self, preset: str) -> None:
-        run = self.runs[preset]
-        run.evaluate()  # exact W1 on the observer's 512 live points, at most once per step
-        probes = run.observer  # the run's fixed evaluation samples (real and z)
+    def _read_gap(self, label: str, run: Run) -> None:
+        """E D(real) - E D(G(z)) on the run's fixed evaluation samples, in eval mode."""
+        probes = run.observer
         with run.observing(), torch.no_grad():
             gap = run.D(probes.real_eval).mean() - run.D(run.G(probes.z_eval)).mean()
-        self._gap[preset].append(float(gap))
+        self._gap[label].append(float(gap))
 
     def advance(self, seconds: float) -> bool:
-        """Train the run that is furthest behind up to its next evaluation, for at most about
-        `seconds`; returns True while work remains."""
-        deadline = time.perf_counter() + seconds
-        while not self.done and time.perf_counter() < deadline:
-            preset, run = min(((p, r) for p, r in self.runs.items()
-                               if r.step_count < self.steps and r.status == "ok"),
-                              key=lambda pr: pr[1].step_count)
-            target = min(self.steps, (run.step_count // self.eval_every + 1) * self.eval_every)
-            run.train_for(max(deadline - time.perf_counter(), 0.0),
-                          max_steps=target - run.step_count)
-            if run.step_count == target or run.status != "ok":
-                self._evaluate(preset)
+        """Train every run by equal steps towards `steps` for at most about `seconds`;
+        returns True while work remains."""
+        if not self.done:
+            self.lock.advance(seconds, self.steps - self.lock.progress)
         return not self.done
 
     def run_all(self) -> dict[str, Curves]:

@@ -1,4 +1,5 @@
-"""Downloads of the 2D lab: the current figure as HTML or PNG, the run's history as CSV.
+"""Downloads of the labs: a figure as HTML or PNG, a run's history as CSV, a comparison's
+histories as one CSV with a column per run.
 
 Pure functions returning bytes (no Streamlit), called lazily when a download is requested:
 a PNG goes through kaleido and headless Chromium (~4 s cold), far too slow for every frame.
@@ -46,6 +47,27 @@ def history_csv(history: dict[str, list[float]], metric_history: dict[str, list[
     for step in sorted(rows):
         row = rows[step]
         writer.writerow([step, *(_cell(row.get(n)) for n in loss_names + metric_names)])
+    return out.getvalue().encode("utf-8")
+
+
+def compare_csv(runs: dict[str, tuple[dict, dict]]) -> bytes:
+    """One row per step, a column per run and quantity ("collapse + R1: w1"): the runs of a
+    comparison share their steps, so a row reads across them."""
+    columns: list[str] = []
+    rows: dict[int, dict[str, float]] = {}
+    for label, (history, metric_history) in runs.items():
+        for series in (history, metric_history):
+            names = [k for k in series if k != "step"]
+            columns += [f"{label}: {n}" for n in names if f"{label}: {n}" not in columns]
+            for i, step in enumerate(series.get("step", [])):
+                row = rows.setdefault(int(step), {})
+                for n in names:
+                    row[f"{label}: {n}"] = series[n][i]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["step", *columns])
+    for step in sorted(rows):
+        writer.writerow([step, *(_cell(rows[step].get(c)) for c in columns)])
     return out.getvalue().encode("utf-8")
 
 

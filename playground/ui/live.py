@@ -22,10 +22,10 @@ from ..config import RunConfig
 from ..datasets import kind_of
 from . import process, worker
 from .jobs import JobSlots
-from .tasks import STEP_KINDS, RunJob, TheoryJob
+from .tasks import STEP_KINDS, CompareJob, RunJob, TheoryJob
 from .worker import Pace
 
-__all__ = ["LiveProcess", "Pace", "Status", "TheoryWorker", "Trainer"]
+__all__ = ["Comparer", "LiveProcess", "Pace", "Status", "TheoryWorker", "Trainer"]
 DEFAULT_PACE = Pace()
 # An image run's picture costs ~33 ms (22 ms of it the classifier labelling 64 digits) and an
 # evaluation ~0.25 s (300 fakes through G and the classifier), during which no picture is
@@ -280,6 +280,42 @@ class Trainer(LiveProcess):
     def checkpoint(self) -> bytes:
         """The run as checkpoint bytes (loads with checkpoint.load, the CLI's `sample`)."""
         return self.call("checkpoint")
+
+    def timeline(self) -> list[int]:
+        """Steps of the pictures kept for scrubbing back (oldest first)."""
+        return self.call("timeline")
+
+    def timeline_at(self, step: int):
+        """The kept picture at `step` (or the last one before it)."""
+        return self.call("timeline_at", int(step))
+
+
+class Comparer(LiveProcess):
+    """A comparison's runs in lockstep (tasks.CompareJob): one process, one job slot."""
+
+    def __init__(self, cfgs: list[RunConfig], labels: list[str], slots: JobSlots,
+                 eval_every: int = 100, alive: Callable[[], bool] | None = None):
+        self._cfg = cfgs[0]
+        self.cfgs, self.labels = list(cfgs), list(labels)
+        super().__init__(functools.partial(CompareJob, cfgs, labels, eval_every), slots,
+                         pace_for(cfgs[0]), alive, "compare-train")
+
+    @property
+    def cfg(self) -> RunConfig:
+        return self._cfg
+
+    def step(self, kind: str = "both") -> None:
+        self.pause()
+        self.call("step", kind, check=False)
+
+    def histories(self) -> dict[str, tuple[dict, dict]]:
+        return self.call("histories")
+
+    def timeline(self) -> list[int]:
+        return self.call("timeline")
+
+    def timeline_at(self, step: int):
+        return self.call("timeline_at", int(step))
 
 
 class TheoryWorker(LiveProcess):

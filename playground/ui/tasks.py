@@ -13,19 +13,23 @@ import numpy as np
 
 from .. import checkpoint
 from ..config import RunConfig
+from ..lockstep import Lockstep
 from ..run import Diverged, Run
 from ..theory import tasks as theory_tasks
+from ..timeline import Timeline
 
 STEP_KINDS = ("both", "d", "g")
 
 
 class RunJob:
-    """One `Run`: the 2D lab's training, its manual steps, live changes, reset and load."""
+    """One `Run`: a lab's training, its manual steps, live changes, reset and load, and the
+    timeline of its pictures for scrubbing back."""
 
-    READ_ONLY = frozenset({"histories", "checkpoint"})
+    READ_ONLY = frozenset({"histories", "checkpoint", "timeline", "timeline_at"})
 
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None):
         self.run = Run(cfg, points)
+        self.timeline = Timeline()
 
     @property
     def status(self) -> str:
@@ -43,9 +47,18 @@ class RunJob:
         return self.run.train_for(seconds, max_steps)
 
     def observe(self, with_metrics: bool):
-        return self.run.snapshot(with_metrics=with_metrics)
+        snap = self.run.snapshot(with_metrics=with_metrics)
+        self.timeline.offer(snap.step, snap)
+        return snap
 
     # ---- commands ------------------------------------------------------------------------
+    def do_timeline(self) -> list[int]:
+        """The steps whose pictures are kept (oldest first)."""
+        return self.timeline.steps
+
+    def do_timeline_at(self, step: int):
+        return self.timeline.at(step)
+
     def do_step(self, kind: str) -> None:
         if kind not in STEP_KINDS:
             raise ValueError(f"unknown step kind {kind!r}; valid: {', '.join(STEP_KINDS)}")
@@ -81,6 +94,54 @@ class RunJob:
         self.run.flush()
         return ({k: list(v) for k, v in self.run.history.items()},
                 {k: list(v) for k, v in self.run.metric_history.items()})
+
+
+class CompareJob:
+    """A comparison (lockstep.Lockstep): 2-4 runs in lockstep in one process and one slot,
+    with a timeline of their side-by-side pictures."""
+
+    READ_ONLY = frozenset({"histories", "timeline", "timeline_at"})
+
+    def __init__(self, cfgs: list[RunConfig], labels: list[str], eval_every: int):
+        self.lock = Lockstep(cfgs, labels, eval_every)
+        self.timeline = Timeline()
+
+    @property
+    def status(self) -> str:
+        return self.lock.status
+
+    @property
+    def reason(self) -> str:
+        return self.lock.reason
+
+    @property
+    def progress(self) -> int:
+        return self.lock.progress
+
+    def advance(self, seconds: float, max_steps: int) -> int:
+        return self.lock.advance(seconds, max_steps)
+
+    def observe(self, with_metrics: bool):
+        snap = self.lock.observe()
+        self.timeline.offer(snap.step, snap)
+        return snap
+
+    def do_step(self, kind: str = "both") -> None:
+        self.lock.advance(3600.0, 1)
+
+    def do_histories(self) -> dict[str, tuple[dict, dict]]:
+        out = {}
+        for label, run in zip(self.lock.labels, self.lock.runs, strict=True):
+            run.flush()
+            out[label] = ({k: list(v) for k, v in run.history.items()},
+                          {k: list(v) for k, v in run.metric_history.items()})
+        return out
+
+    def do_timeline(self) -> list[int]:
+        return self.timeline.steps
+
+    def do_timeline_at(self, step: int):
+        return self.timeline.at(step)
 
 
 class TheoryJob:

@@ -32,15 +32,20 @@ def overlay_picker(pg: Page) -> Overlays:
     return Overlays(**{name: name in (chosen or []) for name in OVERLAYS})
 
 
-def drawing(overlays: Overlays) -> views.Drawing:
+def drawing(overlays: Overlays, scrub: Snapshot2D | None = None) -> views.Drawing:
+    """The 2D lab's views; `scrub`, a kept picture from the timeline, is drawn instead of the
+    newest (with the newest curves and a cursor at its step)."""
     def picture(snap: Snapshot2D, style: Style) -> None:
+        snap = views.scrubbed(snap, scrub)
         live_chart(samples_figure(snap, overlays, style), "lab2d.samples", views.PLOTLY_CONFIG)
 
     def panels(snap: Snapshot2D, style: Style) -> None:
+        snap, cursor = views.scrubbed(snap, scrub), views.cursor_of(scrub)
         tiles(snap)
-        live_chart(loss_figure(snap, style), "lab2d.losses", views.PLOTLY_CONFIG)
-        live_chart(coverage_figure(snap, style), "lab2d.coverage", views.PLOTLY_CONFIG)
-        live_chart(divergence_figure(snap, style), "lab2d.divergences", views.PLOTLY_CONFIG)
+        live_chart(loss_figure(snap, style, cursor), "lab2d.losses", views.PLOTLY_CONFIG)
+        live_chart(coverage_figure(snap, style, cursor), "lab2d.coverage", views.PLOTLY_CONFIG)
+        live_chart(divergence_figure(snap, style, cursor), "lab2d.divergences",
+                   views.PLOTLY_CONFIG)
 
     return views.Drawing(picture, panels, runaway)
 

@@ -20,16 +20,18 @@ from .state import Page
 MAX_FRAMES = 120  # grids kept for the GIF (64 digits: ~50 KB each, ~6 MB at most)
 
 
-def drawing(pg: Page, show_scores: bool) -> views.Drawing:
+def drawing(pg: Page, show_scores: bool, scrub: ImageSnapshot | None = None) -> views.Drawing:
     def picture(snap: ImageSnapshot, style: Style) -> None:
         keep_frame(pg, snap)
+        snap = views.scrubbed(snap, scrub)
         live_chart(digits.samples_figure(snap, style, show_scores), "mnist.grid",
                    views.PLOTLY_CONFIG)
 
     def panels(snap: ImageSnapshot, style: Style) -> None:
+        snap, cursor = views.scrubbed(snap, scrub), views.cursor_of(scrub)
         tiles(snap)
         live_chart(digits.histogram_figure(snap, style), "mnist.histogram", views.PLOTLY_CONFIG)
-        live_chart(loss_figure(snap, style), "mnist.losses", views.PLOTLY_CONFIG)
+        live_chart(loss_figure(snap, style, cursor), "mnist.losses", views.PLOTLY_CONFIG)
         live_chart(digits.class_curves_figure(snap, style), "mnist.classes",
                    views.PLOTLY_CONFIG)
 

@@ -9,6 +9,7 @@ block, and one-off notices are toasts, so the plots never move while a lecturer 
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 from collections.abc import Callable
@@ -100,6 +101,35 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
         picture()
     with right:
         panels()
+
+
+def scrubbed(newest: Snapshot, kept: Snapshot | None) -> Snapshot:
+    """A kept (scrubbed-back) picture with the newest histories, or the newest itself."""
+    if kept is None:
+        return newest
+    return dataclasses.replace(kept, history=newest.history,
+                               metric_history=newest.metric_history, events=newest.events)
+
+
+def cursor_of(kept: Snapshot | None) -> int | None:
+    return None if kept is None else kept.step
+
+
+def scrubber(pg: Page, trainer):
+    """Paused: a slider over the run's kept pictures; the chosen one, or None for the newest
+    (also None while there is too little to scrub)."""
+    steps = trainer.timeline()
+    if len(steps) < 2:
+        return None
+    k = pg.key("w.scrub")
+    latest = steps[-1]
+    if pg.ss.get(k) not in steps or pg.ss.get(pg.key("scrub_latest")) != latest:
+        pg.ss[k] = latest  # paused anew: start at the newest picture
+    pg.ss[pg.key("scrub_latest")] = latest
+    step = st.select_slider("Timeline: drag back to an earlier step (kept every "
+                            f"{max(1, (latest - steps[0]) // max(1, len(steps) - 1)):,} steps "
+                            "or so)", steps, key=k)
+    return None if step == latest else trainer.timeline_at(step)
 
 
 def readout(status: Status, fps: float, unit: str = "steps/s", batch: int = 1) -> str:

@@ -4,5 +4,6 @@ PAGES: list[tuple[str, str, str]] = [
     ("lab2d", "2D lab", ":material/scatter_plot:"),
     ("mnist", "MNIST lab", ":material/draw:"),
     ("latent", "Latent explorer", ":material/explore:"),
+    ("compare", "Compare runs", ":material/compare:"),
     ("theory", "Why Wasserstein", ":material/functions:"),
 ]

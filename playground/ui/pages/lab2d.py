@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ...figures import compare as compare_figs
 from .. import export, labpage, session, state, view2d, views, widgets
 from ..state import Page
 
@@ -28,7 +29,8 @@ def render() -> None:
                 "to train on your own data.", icon=":material/upload_file:")
         return
     overlays = labpage.buttons(pg, trainer.running, _overlays(pg))
-    views.render_live(pg, trainer, view2d.drawing(overlays))
+    scrub = None if trainer.running else views.scrubber(pg, trainer)
+    views.render_live(pg, trainer, view2d.drawing(overlays, scrub))
     if not trainer.running:
         _exports(pg, trainer, overlays)
     labpage.viewer_link(pg)
@@ -46,7 +48,7 @@ def _exports(pg: Page, trainer, overlays) -> None:
     snap, _ = trainer.latest()
     style = views.style_of(pg)
     with st.expander("Export", icon=":material/download:"):
-        cols = st.columns(3)
+        cols = st.columns(4)
         fig = lambda: view2d.samples_figure(snap, overlays, style)  # noqa: E731
         cols[0].download_button("Figure (HTML)", lambda: export.figure_html(fig()),
                                 file_name=f"lab2d-step{snap.step}.html", mime="text/html",
@@ -54,6 +56,13 @@ def _exports(pg: Page, trainer, overlays) -> None:
         cols[1].download_button("History (CSV)", lambda: export.history_csv(*trainer.histories()),
                                 file_name=f"lab2d-step{snap.step}.csv", mime="text/csv",
                                 key=pg.key("b.dl_csv"), on_click="ignore")
+        cols[3].download_button(
+            "Timeline (HTML animation)", lambda: export.figure_html(compare_figs.animation(
+                [view2d.samples_figure(trainer.timeline_at(s), overlays, style)
+                 for s in trainer.timeline()], "the samples plot over training")),
+            file_name=f"lab2d-timeline-step{snap.step}.html", mime="text/html",
+            key=pg.key("b.dl_anim"), on_click="ignore",
+            help="every kept picture as a frame, with a play button and a step slider")
         png = pg.get("png")
         if png is not None and png[0] == snap.step:
             cols[2].download_button("Figure (PNG)", png[1], file_name=f"lab2d-step{snap.step}.png",

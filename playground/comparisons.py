@@ -1,0 +1,63 @@
+"""Comparisons as data: two to four presets on one dataset and seed, with what to look for.
+
+Each member is (label, preset id, overrides). A comparison runs them in lockstep from the same
+starting weights on the same batches (`lockstep.py`); the compare page and its links select
+them by id.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import RunConfig
+from .presets import config_for
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class Comparison:
+    title: str
+    caption: str  # what to look for
+    dataset: str
+    members: tuple[tuple[str, str, dict], ...]  # (label, preset, overrides)
+
+    def configs(self, seed: int = 0, dataset: str | None = None) -> list[RunConfig]:
+        return [config_for(preset, dataset=dataset or self.dataset, seed=seed, **overrides)
+                for _, preset, overrides in self.members]
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _, _ in self.members]
+
+
+COMPARISONS: Registry[Comparison] = Registry("comparison")
+COMPARISONS.add("minimax_vs_ns", Comparison(
+    "Minimax vs non-saturating", "The same D and G, one G loss each: against a confident D "
+    "the minimax G's gradient vanishes (its fakes barely move), the non-saturating one's does "
+    "not.", "ring", (("minimax", "vanishing", {}), ("non-saturating", "vanishing",
+                                                    {"loss": "ns"}))))
+COMPARISONS.add("ns_vs_r1", Comparison(
+    "Collapse and cure", "The collapse setting with and without R1: left, every fake crowds "
+    "one mode and hops; right, the same start with R1 (γ 0.1, lr 1e-3) spreads over the "
+    "ring.", "ring", (("collapse", "collapse", {}),
+                      ("collapse + R1", "collapse", {"r1_gamma": 0.1, "lr_d": 1e-3,
+                                                     "lr_g": 1e-3}))))
+COMPARISONS.add("wgan_clip", Comparison(
+    "WGAN clipping: c too small, right, too large", "c = 0.001: a flat critic, no gradient; "
+    "c = 0.01 (Arjovsky et al.): slow, steady progress; c = 1: the critic is barely "
+    "constrained and the losses swing.", "ring",
+    (("c = 0.001", "wgan_clip_small", {}), ("c = 0.01", "wgan_clip", {}),
+     ("c = 1", "wgan_clip_large", {}))))
+COMPARISONS.add("grid_remedies", Comparison(
+    "NS vs WGAN-GP vs unrolled on the grid", "25 modes: the plain GAN finds some, the "
+    "gradient penalty keeps a pull on every mode, unrolling pays ~10x per step for "
+    "foresight.", "grid", (("ns", "ns", {}), ("wgan_gp", "wgan_gp", {}),
+                           ("unrolled", "unrolled", {}))))
+COMPARISONS.add("ns_vs_wgan_gp", Comparison(
+    "EM vs JS while training", "Non-saturating GAN against WGAN-GP on one ring: the JS "
+    "readings sit at log 2 while the supports are apart; W1 keeps measuring the distance "
+    "(the theory page's section 3).", "ring", (("ns", "ns", {}), ("wgan_gp", "wgan_gp", {}))))
+COMPARISONS.add("mnist_collapse_vs_dcgan", Comparison(
+    "Digits: a slow D against a balanced one", "The same DCGAN twice: with D learning 100x "
+    "slower than G a few digit classes take over its histogram; with the dcgan preset's "
+    "learning rates all ten stay.", "mnist",
+    (("slow D", "mnist_collapse", {}), ("dcgan", "dcgan", {}))))

@@ -1,0 +1,124 @@
+"""Several runs advanced in lockstep: the same data, seed and starting weights, equal step
+counts, and metrics every `eval_every` steps (never by wall clock), so their curves compare
+step for step. One object, so the app gives a whole comparison one worker and one job slot.
+
+Runs that share an architecture and schedule train as one batched computation
+(`batched.BatchedRuns`: stacked weights, batched matmuls); others one after another, and
+`mode` says which and why. A run that diverges stops at its last good step (rolled back, as
+any run); the others go on.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import RunConfig
+from .run import Run
+from .snapshot import Snapshot
+
+CHUNK = 8  # steps each run takes per turn on the sequential path (equal counts at every turn)
+
+
+@dataclass(frozen=True)
+class CompareSnapshot:
+    step: int  # the common step of the runs still going
+    labels: tuple[str, ...]  # one per run
+    snaps: tuple[Snapshot, ...]  # one per run, at (or, diverged, before) `step`
+    mode: str  # "batched" or "sequential: <why>"
+    device: str = "cpu"
+
+    @property
+    def status(self) -> str:
+        return "ok" if any(s.status == "ok" for s in self.snaps) else "diverged"
+
+
+class Lockstep:
+    def __init__(self, cfgs: list[RunConfig], labels: list[str], eval_every: int = 100,
+                 points: np.ndarray | None = None,
+                 on_evaluate: Callable[[str, Run], None] | None = None):
+        if not 1 <= len(cfgs) <= 4 or len(cfgs) != len(labels):
+            raise ValueError(f"a comparison takes 1-4 runs with a label each, got "
+                             f"{len(cfgs)} configs and {len(labels)} labels")
+        if not 1 <= eval_every <= 10_000:
+            raise ValueError(f"eval_every={eval_every} is out of range [1, 10000]")
+        seeds = {c.seed for c in cfgs}
+        datas = {(c.dataset, c.n_modes, c.radius, c.std) for c in cfgs}
+        if len(seeds) > 1 or len(datas) > 1:
+            raise ValueError("runs in a comparison share their dataset and seed (so they "
+                             "start alike and see the same batches)")
+        self.labels, self.eval_every = tuple(labels), eval_every
+        self.on_evaluate = on_evaluate  # a reading taken right after each evaluation
+        self.runs = [Run(cfg, points) for cfg in cfgs]
+        self.engine, self.mode = self._engine()
+        self._evaluate(self.runs)
+
+    def _engine(self):
+        try:
+            from . import batched
+        except ImportError:  # not merged yet
+            return None, "sequential"
+        reason = batched.reason_not_batchable([r.cfg for r in self.runs])
+        if reason is None and len(self.runs) > 1:
+            return batched.BatchedRuns(self.runs), "batched"
+        return None, f"sequential: {reason}" if reason else "sequential"
+
+    # ---- the job protocol (ui/tasks.py) -------------------------------------------------
+    @property
+    def alive(self) -> list[Run]:
+        return [r for r in self.runs if r.status == "ok"]
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.alive else "diverged"
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(f"{label}: {r.reason}" for label, r in zip(self.labels, self.runs,
+                                                                     strict=True) if r.reason)
+
+    @property
+    def progress(self) -> int:
+        return max(r.step_count for r in self.runs)
+
+    def advance(self, seconds: float, max_steps: int = 1_000_000) -> int:
+        """Train every run still going by equal steps, evaluating at each multiple of
+        eval_every, for about `seconds`; returns the steps taken."""
+        start, before = time.perf_counter(), self.progress
+        while (self.alive and time.perf_counter() - start < seconds
+               and self.progress - before < max_steps):
+            step = self.progress
+            to_eval = self.eval_every - step % self.eval_every
+            n = min(CHUNK, to_eval, max_steps - (self.progress - before))
+            if self.engine is not None and len(self.alive) == len(self.runs):
+                self.engine.train(n)
+            else:
+                if self.engine is not None:  # a member diverged: the others go on alone
+                    self.engine.sync()
+                    self.engine, self.mode = None, "sequential: a run diverged"
+                for run in self.alive:
+                    run.train(n)
+            if self.progress % self.eval_every == 0:
+                if self.engine is not None:
+                    self.engine.sync()
+                self._evaluate(self.alive)
+        if self.engine is not None:
+            self.engine.sync()
+        return self.progress - before
+
+    def _evaluate(self, runs: list[Run]) -> None:
+        for run in runs:
+            run.evaluate()
+            if self.on_evaluate is not None:
+                self.on_evaluate(self.labels[self.runs.index(run)], run)
+
+    def observe(self, with_metrics: bool = False) -> CompareSnapshot:
+        """Every run's picture at the common step (metrics come from the evaluations at
+        multiples of eval_every, never from the wall clock)."""
+        if self.engine is not None:
+            self.engine.sync()
+        return CompareSnapshot(self.progress, self.labels,
+                               tuple(r.snapshot(with_metrics=False) for r in self.runs),
+                               self.mode, self.runs[0].device.type)

@@ -1,0 +1,266 @@
+"""The compare page: 2-4 runs on the same data, seed and starting weights, trained in lockstep
+by one worker process (one job slot), drawn side by side at the same step with a line per run
+in every metric chart. Pause, and a timeline slider scrubs back through the kept pictures.
+
+`?compare=ns_vs_r1` opens a comparison preset; `?runs=ns,r1&dataset=grid&seed=3` a custom one.
+Wiring only: `lockstep.py` trains, `figures/compare.py` draws.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from ... import datasets
+from ...comparisons import COMPARISONS, Comparison
+from ...figures import compare as figs
+from ...figures import digits
+from ...presets import PRESETS, ids_for
+from .. import cached, export, labpage, session, state, views
+from ..live import Comparer
+from ..liveplot import live_chart
+from ..state import Page
+
+NS = "compare"
+state.NAMESPACES.add(NS, state.Namespace({
+    **state.LAB_KEYS, "comparer": lambda: None, "comparison": lambda: "ns_vs_r1",
+    "runs": list, "key": lambda: None, "eval_every": lambda: 100,
+    "scrub_latest": lambda: None,
+}, {}, None, "", "Compare runs"))
+EVERY = (25, 50, 100, 200, 500)
+CUSTOM = "custom"
+
+
+def _link(pg: Page) -> None:
+    """The opening link: a comparison preset, or custom runs; problems become warnings."""
+    q = session.query_params()
+    warnings = []
+    if "runs" in q:
+        runs = [r for r in str(q["runs"]).split(",") if r]
+        bad = [r for r in runs if r not in PRESETS]
+        if bad or not 2 <= len(runs) <= 4:
+            warnings.append(f"Ignored runs={q['runs']!r}: name 2 to 4 presets "
+                            f"(unknown: {', '.join(bad) or 'none'}).")
+        else:
+            pg.put("comparison", CUSTOM)
+            pg.put("runs", runs)
+    elif "compare" in q:
+        if q["compare"] in COMPARISONS:
+            pg.put("comparison", q["compare"])
+        else:
+            warnings.append(f"Unknown comparison {q['compare']!r}; valid: "
+                            f"{', '.join(COMPARISONS.ids())}.")
+    dataset = str(q.get("dataset", ""))
+    if dataset and dataset not in datasets.DATASETS:
+        warnings.append(f"Unknown dataset {dataset!r}.")
+        dataset = ""
+    pg.put("dataset", dataset)
+    try:
+        pg.put("seed", int(q.get("seed", 0)))
+    except ValueError:
+        warnings.append(f"Ignored seed={q['seed']!r}: not an integer.")
+        pg.put("seed", 0)
+    pg.put("present", str(q.get("present", "0")) in ("1", "true"))
+    pg.put("url_warnings", warnings)
+
+
+def _comparison(pg: Page) -> Comparison:
+    cid = pg.get("comparison")
+    if cid != CUSTOM:
+        return COMPARISONS.get(cid)
+    runs = pg.get("runs") or ["ns", "r1"]
+    kind = PRESETS.get(runs[0]).kind
+    base = "mnist" if kind == "image" else "ring"
+    return Comparison("Custom comparison", "Your presets, side by side on one dataset and seed.",
+                      base, tuple((r, r, {}) for r in runs))
+
+
+def _sidebar(pg: Page) -> None:
+    ids = [*COMPARISONS.ids(), CUSTOM]
+    k = pg.key("w.comparison")
+    if k not in pg.ss:
+        pg.ss[k] = pg.get("comparison")
+    choice = st.selectbox("Comparison", ids, key=k, format_func=lambda i: i if i == CUSTOM
+                          else COMPARISONS.get(i).title)
+    pg.put("comparison", choice)
+    if choice == CUSTOM:
+        kind_key = pg.key("w.kind")
+        kind = st.radio("Data", ("points2d", "image"), key=kind_key, horizontal=True,
+                        format_func={"points2d": "2D points", "image": "MNIST digits"}.get)
+        options = ids_for(kind)
+        current = [r for r in pg.get("runs") if r in options] or options[:2]
+        runs = st.multiselect("Runs (2-4 presets)", options, default=current,
+                              key=pg.key(f"w.runs.{kind}"), max_selections=4)
+        pg.put("runs", runs)
+    comparison = _comparison(pg)
+    if datasets.kind_of(comparison.dataset) == "points2d":
+        names = [i for i, d in datasets.DATASETS.items() if d.kind == "points2d"
+                 and i != "custom"]
+        dk = pg.key("w.dataset")
+        if dk not in pg.ss:
+            pg.ss[dk] = pg.get("dataset") or comparison.dataset
+        pg.put("dataset", st.selectbox("Dataset", names, key=dk))
+    sk = pg.key("w.seed")
+    if sk not in pg.ss:
+        pg.ss[sk] = pg.get("seed")
+    pg.put("seed", int(st.number_input("Seed", 0, 2**31 - 1, step=1, key=sk)))
+    ek = pg.key("w.every")
+    if ek not in pg.ss:
+        pg.ss[ek] = pg.get("eval_every")
+    pg.put("eval_every", st.select_slider("Evaluate every (steps)", EVERY, key=ek))
+    pk = pg.key("w.present")
+    if pk not in pg.ss:
+        pg.ss[pk] = pg.get("present")
+    pg.put("present", st.toggle("Presenter mode", key=pk))
+
+
+def _sync(pg: Page) -> Comparer | None:
+    """Build the comparison the controls ask for (a new one when they changed)."""
+    comparison = _comparison(pg)
+    runs = list(comparison.members)
+    if len(runs) < 2:
+        st.info("Pick at least two presets to compare.")
+        return None
+    dataset = pg.get("dataset") if datasets.kind_of(comparison.dataset) == "points2d" else None
+    key = (pg.get("comparison"), tuple(m[1] for m in runs), dataset, pg.get("seed"),
+           pg.get("eval_every"))
+    current = pg.get("comparer")
+    if current is not None and pg.get("key") == key:
+        return current
+    try:
+        cfgs = comparison.configs(pg.get("seed"), dataset or None)
+        fresh = Comparer(cfgs, comparison.labels, cached.job_slots(), pg.get("eval_every"),
+                         alive=session._session_alive())
+    except ValueError as e:
+        st.error(f"Could not build this comparison: {e}")
+        return current
+    if current is not None:
+        current.close()
+    pg.put("comparer", fresh)
+    pg.put("key", key)
+    pg.put("scrub", None)
+    query = ({"runs": ",".join(pg.get("runs"))} if pg.get("comparison") == CUSTOM
+             else {"compare": pg.get("comparison")})
+    query.update({k: v for k, v in (("dataset", dataset), ("seed", pg.get("seed")),
+                                    ("present", 1 if pg.get("present") else None)) if v})
+    st.query_params.from_dict({k: str(v) for k, v in query.items()})
+    return fresh
+
+
+def render() -> None:
+    pg = Page(st.session_state, NS)
+    state.ensure(pg.ss, NS)
+    if not pg.get("ready"):
+        _link(pg)
+        pg.put("ready", True)
+    present = pg.get("present")
+    st.set_page_config(initial_sidebar_state="collapsed" if present else "auto")
+    st.markdown(labpage.COMPACT_CSS + (labpage.PRESENTER_CSS if present else ""),
+                unsafe_allow_html=True)
+    with st.sidebar:
+        _sidebar(pg)
+    comparer = _sync(pg)
+    comparison = _comparison(pg)
+    st.title("Compare runs")
+    st.caption(f"**{comparison.title}** — {comparison.caption}")
+    for text in pg.get("url_warnings"):
+        st.warning(text, icon=":material/link_off:")
+    if comparer is None:
+        return
+    _buttons(pg, comparer)
+    scrub = None if comparer.running else views.scrubber(pg, comparer)
+    views.render_live(pg, comparer, _drawing(pg, comparer, scrub))
+    if not comparer.running:
+        _exports(pg, comparer)
+
+
+def _buttons(pg: Page, comparer: Comparer) -> None:
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    running = comparer.running
+    if row.button("Pause" if running else "Train", key=pg.key("b.train"), type="primary",
+                  icon=":material/pause:" if running else ":material/play_arrow:", width=110):
+        comparer.pause() if running else comparer.start()
+        st.rerun()
+    if row.button("Step", key=pg.key("b.step"), help="one step of every run, in lockstep"):
+        comparer.step()
+        st.rerun()
+    if row.button("Reset", key=pg.key("b.reset"), icon=":material/restart_alt:",
+                  help="all runs from the same starting weights again"):
+        pg.put("key", None)
+        st.rerun()
+
+
+def _with_histories(old, new):
+    """A kept picture drawn with the newest histories (the curves) and a cursor at its step."""
+    return dataclasses.replace(old, snaps=tuple(
+        dataclasses.replace(o, history=n.history, metric_history=n.metric_history,
+                            events=n.events) for o, n in zip(old.snaps, new.snaps, strict=True)))
+
+
+def _drawing(pg: Page, comparer: Comparer, scrub) -> views.Drawing:
+    image = datasets.kind_of(comparer.cfg.dataset) == "image"
+
+    def pick(snap):
+        return snap if scrub is None else _with_histories(scrub, snap)
+
+    def picture(snap, style) -> None:
+        snap = pick(snap)
+        st.caption(f"Training: **{snap.mode}** · every run at step {snap.step:,}"
+                   + (" · **scrubbed back**" if scrub is not None else ""))
+        if image:
+            cols = st.columns(len(snap.snaps))
+            for i, (col, s, label) in enumerate(zip(cols, snap.snaps, snap.labels,
+                                                    strict=True)):
+                with col:
+                    st.markdown(f"**{label}**")
+                    live_chart(digits.samples_figure(s, style), f"compare.grid{i}",
+                               views.PLOTLY_CONFIG)
+                    live_chart(digits.histogram_figure(s, style), f"compare.hist{i}",
+                               views.PLOTLY_CONFIG)
+        else:
+            live_chart(figs.side_by_side(snap.snaps, snap.labels, style=style),
+                       "compare.samples", views.PLOTLY_CONFIG)
+
+    def panels(snap, style) -> None:
+        snap = pick(snap)
+        cursor = snap.step if scrub is not None else None
+        metrics = figs.METRICS_IMAGE if image else figs.METRICS_2D
+        cols = st.columns(len(metrics) // 2 + 1)
+        live_chart(figs.losses_figure(snap.snaps, snap.labels, style, cursor),
+                   "compare.losses", views.PLOTLY_CONFIG)
+        for i, (key, title, y_title, y_range) in enumerate(metrics):
+            with cols[i % len(cols)]:
+                live_chart(figs.metric_figure(snap.snaps, snap.labels, key, title, y_title,
+                                              y_range, style, cursor),
+                           f"compare.{key}", views.PLOTLY_CONFIG)
+
+    return views.Drawing(picture, panels, columns=(3, 2))
+
+
+def _exports(pg: Page, comparer: Comparer) -> None:
+    snap, _ = comparer.latest()
+    if snap is None or datasets.kind_of(comparer.cfg.dataset) == "image":
+        if snap is not None:
+            with st.expander("Export", icon=":material/download:"):
+                st.download_button("Histories (CSV, a column per run)",
+                                   lambda: export.compare_csv(comparer.histories()),
+                                   file_name=f"compare-step{snap.step}.csv", mime="text/csv",
+                                   key=pg.key("b.dl_csv"), on_click="ignore")
+        return
+    with st.expander("Export", icon=":material/download:"):
+        cols = st.columns(3)
+        cols[0].download_button(
+            "Side by side (HTML)", lambda: export.figure_html(
+                figs.side_by_side(snap.snaps, snap.labels)),
+            file_name=f"compare-step{snap.step}.html", mime="text/html",
+            key=pg.key("b.dl_html"), on_click="ignore")
+        cols[1].download_button("Histories (CSV, a column per run)",
+                                lambda: export.compare_csv(comparer.histories()),
+                                file_name=f"compare-step{snap.step}.csv", mime="text/csv",
+                                key=pg.key("b.dl_csv"), on_click="ignore")
+        cols[2].download_button(
+            "Timeline (HTML animation)", lambda: export.figure_html(figs.animation(
+                [figs.side_by_side(comparer.timeline_at(s).snaps, snap.labels)
+                 for s in comparer.timeline()], "the comparison over training")),
+            file_name=f"compare-timeline-step{snap.step}.html", mime="text/html",
+            key=pg.key("b.dl_anim"), on_click="ignore")
