@@ -86,12 +86,23 @@ def load(path: str | Path, device: torch.device | None = None,
     if kind is not None and saved_kind != kind:
         raise CheckpointError(f"{Path(path).name} holds a run on {saved_kind} data; this "
                               f"page trains {kind} data")
+    if arch is not None:
+        try:
+            saved = arch_of(from_dict(state["config"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise CheckpointError(f"{path} has an unusable config: {e}") from None
+        if saved != arch:
+            raise CheckpointError(f"{path} holds a {saved!r} model; this needs {arch!r}")
+    return from_state(state, device, path)
+
+
+def from_state(state: dict, device: torch.device | None = None, path: str | Path = "state"
+               ) -> Run:
+    """The run a `state_of` dict describes (a file's contents, or a parked job's)."""
     try:
         cfg = from_dict(state["config"])
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"{path} has an unusable config: {e}") from None
-    if arch is not None and arch_of(cfg) != arch:
-        raise CheckpointError(f"{path} holds a {arch_of(cfg)!r} model; this needs {arch!r}")
     try:
         points = state["points"]
         run = Run(cfg, None if points is None else np.asarray(points), device=device)
@@ -105,4 +116,6 @@ def load(path: str | Path, device: torch.device | None = None,
     run.protocol_history = {k: list(v) for k, v in state.get("protocol_history",
                                                             {"step": []}).items()}
     run.events = [(int(s), str(t)) for s, t in state.get("events", [])]
+    if run.metric_history.get("step"):  # what the tiles showed when it was saved
+        run.latest_metrics = {k: v[-1] for k, v in run.metric_history.items() if k != "step"}
     return run

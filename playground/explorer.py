@@ -60,6 +60,7 @@ class Explorer:
         self.device = device or next(G.parameters()).device
         self.G = G.to(self.device).eval()
         self.latent_dim, self.source, self.step = latent_dim, source, step
+        self._labelled: Decoded | None = None
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -111,6 +112,13 @@ class Explorer:
 
     def sample(self, n: int, seed: int) -> Decoded:
         return self.decode(self.z_batch(n, seed))
+
+    def labelled(self) -> Decoded:
+        """The labelled sample the arithmetic presets and attribute directions are found in,
+        decoded once per explorer (kept on the instance, so two generators never share it)."""
+        if self._labelled is None:
+            self._labelled = self.sample(PRESET_SAMPLE, PRESET_SEED)
+        return self._labelled
 
     # ---- memorisation check -------------------------------------------------------------------
     @torch.no_grad()

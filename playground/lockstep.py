@@ -1,11 +1,11 @@
 """Several runs advanced in lockstep: the same data, seed and starting weights, equal step
 counts, and metrics every `eval_every` steps (never by wall clock), so their curves compare
-step for step. One object, so the app gives a whole comparison one worker and one job slot.
+step for step. One object, so the app trains a whole comparison as one job on one worker process.
 
-Runs that share an architecture and schedule train as one batched computation
-(`batched.BatchedRuns`: stacked weights, batched matmuls); others one after another, and
-`mode` says which and why. A run that diverges stops at its last good step (rolled back, as
-any run); the others go on.
+The runs take turns, CHUNK steps each, so their step counts are equal at every turn. (A
+batched engine, stacking the runs' weights into one computation, was tried and not finished:
+`mode` names the path so a page can say how the runs share the machine.) A run that diverges
+stops at its last good step (rolled back, as any run); the others go on.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .run import Run
 from .snapshot import Snapshot
 
 CHUNK = 8  # steps each run takes per turn on the sequential path (equal counts at every turn)
+MODE = f"in turns, {CHUNK} steps each"  # how the runs share the machine (pages show it)
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class CompareSnapshot:
     step: int  # the common step of the runs still going
     labels: tuple[str, ...]  # one per run
     snaps: tuple[Snapshot, ...]  # one per run, at (or, diverged, before) `step`
-    mode: str  # "batched" or "sequential: <why>"
+    mode: str  # how the runs share the machine (MODE)
     device: str = "cpu"
 
     @property
@@ -52,18 +53,17 @@ class Lockstep:
         self.labels, self.eval_every = tuple(labels), eval_every
         self.on_evaluate = on_evaluate  # a reading taken right after each evaluation
         self.runs = [Run(cfg, points) for cfg in cfgs]
-        self.engine, self.mode = self._engine()
+        self.mode = MODE
         self._evaluate(self.runs)
 
-    def _engine(self):
-        try:
-            from . import batched
-        except ImportError:  # not merged yet
-            return None, "sequential"
-        reason = batched.reason_not_batchable([r.cfg for r in self.runs])
-        if reason is None and len(self.runs) > 1:
-            return batched.BatchedRuns(self.runs), "batched"
-        return None, f"sequential: {reason}" if reason else "sequential"
+    @classmethod
+    def resume(cls, runs: list[Run], labels: list[str], eval_every: int) -> Lockstep:
+        """A comparison of runs restored from their states (a parked comparison), going on
+        where they stopped: no new evaluation."""
+        lock = cls.__new__(cls)
+        lock.labels, lock.eval_every, lock.on_evaluate = tuple(labels), eval_every, None
+        lock.runs, lock.mode = runs, MODE
+        return lock
 
     # ---- the job protocol (ui/tasks.py) -------------------------------------------------
     @property
@@ -92,20 +92,10 @@ class Lockstep:
             step = self.progress
             to_eval = self.eval_every - step % self.eval_every
             n = min(CHUNK, to_eval, max_steps - (self.progress - before))
-            if self.engine is not None and len(self.alive) == len(self.runs):
-                self.engine.train(n)
-            else:
-                if self.engine is not None:  # a member diverged: the others go on alone
-                    self.engine.sync()
-                    self.engine, self.mode = None, "sequential: a run diverged"
-                for run in self.alive:
-                    run.train(n)
+            for run in self.alive:
+                run.train(n)
             if self.progress % self.eval_every == 0:
-                if self.engine is not None:
-                    self.engine.sync()
                 self._evaluate(self.alive)
-        if self.engine is not None:
-            self.engine.sync()
         return self.progress - before
 
     def _evaluate(self, runs: list[Run]) -> None:
@@ -117,8 +107,6 @@ class Lockstep:
     def observe(self, with_metrics: bool = False) -> CompareSnapshot:
         """Every run's picture at the common step (metrics come from the evaluations at
         multiples of eval_every, never from the wall clock)."""
-        if self.engine is not None:
-            self.engine.sync()
         return CompareSnapshot(self.progress, self.labels,
                                tuple(r.snapshot(with_metrics=False) for r in self.runs),
                                self.mode, self.runs[0].device.type)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_BUDGET = 50 * 2**20  # bytes per timeline (a session's run): 50 MB
+DEFAULT_BUDGET = 8 * 2**20  # bytes per timeline: parked with each session's run in the server
 FIRST_EVERY = 25  # steps between kept pictures at the start
 
 

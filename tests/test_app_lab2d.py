@@ -321,8 +321,14 @@ def test_speed_control_reaches_the_run_and_the_link(app):
     at.selectbox(key=state.key("w.speed")).select(1).run()
     assert query(at)["speed"] == "1" and state.get(at.session_state, "speed") == 1
     t = at.session_state[state.key("trainer")]
-    t.step()
-    assert t._link.info["steps_per_frame"] == 1
+    t.start()  # the host it trains on gets the speed
+    try:
+        end = time.monotonic() + 60
+        while t._host is None and time.monotonic() < end:
+            time.sleep(0.02)
+        assert t._host.link.info["steps_per_frame"] == 1
+    finally:
+        t.pause()
 
 
 def test_a_follower_tab_sees_the_run_without_a_slot(app):

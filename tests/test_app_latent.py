@@ -60,10 +60,11 @@ def test_a_2d_checkpoint_upload_is_refused(tmp_path):
 
 def test_the_mnist_labs_own_generator_can_be_explored():
     from playground.presets import config_for
-    from playground.ui.jobs import JobSlots
     from playground.ui.live import Trainer
+    from playground.ui.pool import Pool
+    pool = Pool(1)
     trainer = Trainer(config_for("dcgan", width=8, latent_dim=8, batch_size=16, n_fixed=16),
-                      JobSlots(2))
+                      pool)
     try:
         trainer.step()
         app = AppTest.from_file(APP, default_timeout=180)
@@ -75,3 +76,4 @@ def test_the_mnist_labs_own_generator_can_be_explored():
         assert app.session_state["latent.explorer"].latent_dim == 8
     finally:
         trainer.close()
+        pool.close()

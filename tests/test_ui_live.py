@@ -1,15 +1,17 @@
-"""The per-session training thread: start/pause/step/reset, live changes, the job cap,
-divergence and the watchdogs. Small models keep each test to a second or two."""
+"""A session's live work on the pool: start/pause/step/reset, live changes, the job cap and
+the lease, parking and resuming, divergence, the watchdogs and dead worker processes. Small
+models keep each test to a second or two."""
 import time
 
+import numpy as np
 import pytest
 
 from playground.config import RunConfig
-from playground.ui.jobs import JobSlots
 from playground.ui.live import Pace, Trainer
+from playground.ui.pool import Pool
 
 SMALL = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
-FAST = Pace(slice_s=0.02, snapshot_hz=20, metrics_hz=5, lease_s=0.3, idle_s=60, grace_s=0.3)
+FAST = Pace(slice_s=0.02, snapshot_hz=20, metrics_hz=5, idle_s=60, grace_s=0.3)
 DIVERGES = SMALL.replace(loss="fgan_kl", opt_d="sgd", opt_g="sgd", lr_d=1.0, lr_g=1.0)
 
 
@@ -22,12 +24,19 @@ def wait_for(predicate, timeout=20.0):
     return False
 
 
+@pytest.fixture(scope="module")
+def shared_pool():
+    pool = Pool(4, lease_s=0.3)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def trainers():
+def trainers(shared_pool):
     made = []
 
-    def make(cfg=SMALL, slots=None, pace=FAST, alive=None):
-        t = Trainer(cfg, slots or JobSlots(4), pace=pace, alive=alive)
+    def make(cfg=SMALL, pool=None, pace=FAST, alive=None):
+        t = Trainer(cfg, pool or shared_pool, pace=pace, alive=alive)
         made.append(t)
         return t
 
@@ -102,19 +111,28 @@ def test_divergence_stops_with_the_reason_and_keeps_the_last_picture(trainers):
 
 
 def test_cap_queues_the_second_session_and_leases_rotate(trainers):
-    slots = JobSlots(1)
-    a, b = trainers(slots=slots), trainers(slots=slots)
-    a.start()
-    assert wait_for(lambda: a.latest()[1].state == "training")
-    b.start()
-    assert wait_for(lambda: b.latest()[1].state == "queued")
-    assert b.latest()[1].queue_position == 0
-    # a's lease (0.3 s) ends with b waiting: a yields, b trains
-    assert wait_for(lambda: b.latest()[1].state == "training")
-    assert wait_for(lambda: b.latest()[0].step > 0)
-    b.pause()
-    assert wait_for(lambda: a.latest()[1].state == "training")
-    assert slots.running() == 1
+    pool = Pool(1, lease_s=1.0)
+    try:
+        a, b = trainers(pool=pool), trainers(pool=pool)
+        began = time.monotonic()  # a's lease starts after this
+        a.start()
+        assert wait_for(lambda: a.latest()[1].state in ("starting", "training"))
+        b.start()
+        assert wait_for(lambda: b.latest()[1].state == "queued")
+        status = b.latest()[1]
+        assert status.queue_position == 0 and status.wait_s == 1.0 and status.capacity == 1
+        # a's lease (1 s) ends with b waiting: a yields, b trains (never before the lease)
+        assert wait_for(lambda: b.latest()[1].state in ("starting", "training"))
+        assert time.monotonic() - began >= 1.0
+        assert a.latest()[1].state == "queued"  # a waits its turn again
+        assert wait_for(lambda: b.latest()[0].step > 0)
+        b.pause()
+        assert wait_for(lambda: a.latest()[1].state == "training")
+        assert pool.slots.running() == 1
+    finally:
+        for t in (a, b):
+            t.close()
+        pool.close()
 
 
 def test_closed_tab_stops_training(trainers):
@@ -168,3 +186,147 @@ def test_status_says_starting_until_the_first_new_picture(trainers):
         states.add(t.latest()[1].state)
         time.sleep(0.005)
     assert "training" in states and states <= {"queued", "starting", "training"}
+
+
+def headless(cfg, steps):
+    from playground.run import Run
+    run = Run(cfg)
+    run.train(steps)
+    return run
+
+
+def same_run(a, b) -> None:
+    """Same step, weights, optimiser moments, random streams and histories."""
+    import torch
+    assert a.step_count == b.step_count
+    for x, y in ((a.G, b.G), (a.D, b.D)):
+        for (name, p), q in zip(x.state_dict().items(), y.state_dict().values(), strict=True):
+            assert torch.equal(p, q), name
+    for x, y in ((a.opt_d, b.opt_d), (a.opt_g, b.opt_g)):
+        for s, t in zip(x.state_dict()["state"].values(), y.state_dict()["state"].values(),
+                        strict=True):
+            assert all(torch.equal(s[k], t[k]) for k in s)
+    for name in a.gens:
+        assert torch.equal(a.gens[name].get_state(), b.gens[name].get_state()), name
+    a.flush(), b.flush()
+    assert a.history == b.history
+
+
+def run_of(trainer):
+    from playground import checkpoint
+    from playground.ui import tasks
+    return checkpoint.from_state(tasks._from_bytes(trainer.checkpoint()))
+
+
+def test_parked_and_resumed_runs_match_uninterrupted_ones():
+    """Two sessions on one host, taking turns every 0.3 s: each run is parked and restored
+    several times, yet ends exactly where an uninterrupted run of as many steps ends."""
+    pool = Pool(1, lease_s=0.3)
+    a, b = (Trainer(SMALL, pool, pace=FAST), Trainer(SMALL.replace(loss="hinge"), pool,
+                                                      pace=FAST))
+    try:
+        a.start(), b.start()
+        turns = {a: [], b: []}
+        end = time.monotonic() + 30
+        while time.monotonic() < end and min(len(v) for v in turns.values()) < 5:
+            for t, seen in turns.items():
+                state = t.latest()[1].state
+                if not seen or seen[-1] != state:
+                    seen.append(state)
+            time.sleep(0.01)
+        a.pause(), b.pause()
+        for t in (a, b):  # each trained, waited and trained again
+            assert turns[t].count("queued") >= 2 and "training" in turns[t], turns[t]
+            done = run_of(t)
+            assert done.step_count > 0
+            same_run(done, headless(t.cfg, done.step_count))
+            assert t.latest()[0].step == done.step_count  # the page shows where it stopped
+    finally:
+        a.close(), b.close()
+        pool.close()
+
+
+def test_a_parked_comparison_resumes_exactly():
+    from playground.ui import tasks
+    cfgs = [SMALL, SMALL.replace(loss="hinge")]
+    whole = tasks.CompareJob(cfgs, ["ns", "hinge"], 10)
+    whole.advance(60, 45)
+    part = tasks.CompareJob(cfgs, ["ns", "hinge"], 10)
+    part.advance(60, 20)
+    part = tasks.restore(part.park())
+    part.advance(60, 25)
+    assert part.progress == whole.progress == 45
+    for x, y in zip(part.lock.runs, whole.lock.runs, strict=True):
+        same_run(x, y)
+        assert x.metric_history.keys() == y.metric_history.keys()
+        for k in x.metric_history:  # evaluations at the same steps, the same values
+            np.testing.assert_array_equal(x.metric_history[k], y.metric_history[k])
+    assert tasks.read_parked(part.park(), "timeline") == part.timeline.steps
+
+
+def test_a_waiting_or_paused_session_holds_no_process(trainers):
+    pool = Pool(4)
+    try:
+        made = [trainers(pool=pool) for _ in range(6)]
+        for t in made:
+            t.step()
+        assert len(pool.pids()) == 1  # only the host that ran the short commands
+        assert all(t.latest()[0].step == 1 for t in made)
+    finally:
+        pool.close()
+
+
+def test_a_tab_closed_while_queued_leaves_the_queue():
+    pool = Pool(1, lease_s=60)
+    a = Trainer(SMALL, pool, pace=FAST)
+    gone = Trainer(SMALL, pool, pace=FAST, alive=lambda: False)  # grace 0.3 s
+    try:
+        a.start()
+        assert wait_for(lambda: a.latest()[1].state in ("starting", "training"))
+        gone.start()
+        assert wait_for(lambda: not gone.running, timeout=10)
+        assert pool.slots.waiting() == 0 and pool.slots.position(gone._ticket) is None
+        assert gone.latest()[1].state == "stopped" and "closed" in gone.latest()[1].message
+        assert a.running  # the trainer never noticed
+    finally:
+        a.close(), gone.close()
+        pool.close()
+
+
+def test_a_killed_worker_is_reported_and_replaced():
+    pool = Pool(1, lease_s=60)
+    t = Trainer(SMALL, pool, pace=FAST)
+    try:
+        t.start()
+        assert wait_for(lambda: t.latest()[0].step > 10)
+        host = pool.hosts()[0]
+        dead = host.pid
+        host.kill()
+        assert wait_for(lambda: not t.running)
+        status = t.latest()[1]
+        assert status.state == "stopped" and "worker process stopped" in status.message
+        t.start()  # a new process, from where the run was last parked
+        assert wait_for(lambda: t.latest()[1].state == "training")
+        assert host.pid != dead and host.restarts == 1
+        # the short-command host too: a dead one is replaced before the next command
+        pool.hosts()[-1].kill()
+        t.pause()
+        step = t.latest()[0].step
+        t.step()
+        assert t.latest()[0].step == step + 1
+    finally:
+        t.close()
+        pool.close()
+
+
+def test_the_cap_and_the_lease_come_from_the_environment(monkeypatch):
+    from playground.ui.pool import default_lease
+    monkeypatch.setenv("PLAYGROUND_MAX_JOBS", "3")
+    monkeypatch.setenv("PLAYGROUND_LEASE_S", "4.5")
+    pool = Pool()
+    assert pool.capacity == 3 and pool.lease_s == 4.5 and len(pool.hosts()) == 4
+    assert pool.wait_estimate(0) == 4.5 and pool.wait_estimate(2) == 4.5
+    assert pool.wait_estimate(3) == 9.0  # the second round of three
+    for bad in ("", "soon", "-1"):
+        monkeypatch.setenv("PLAYGROUND_LEASE_S", bad)
+        assert default_lease() == (10.0 if bad != "-1" else 0.5)

@@ -11,17 +11,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, torch
 from playground.config import RunConfig
-from playground.ui.jobs import JobSlots
 from playground.ui.live import Trainer, TheoryWorker
 from playground.ui import cached
 before = torch.get_num_threads()
-slots = cached.job_slots()  # what every page calls first: limits the server's own threads
+pool = cached.pool()  # what every page calls first: limits the server's own threads
 server = torch.get_num_threads()
-t = Trainer(RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20), JobSlots(2))
-w = TheoryWorker(JobSlots(2))
+t = Trainer(RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20), pool)
+w = TheoryWorker(pool)
 out = {"before": before, "server": server, "trainer": t.latest()[1].threads,
        "theory": w.latest()[1].threads}
-t.close(); w.close()
+t.close(); w.close(); pool.close()
 print(json.dumps(out))
 """
 

@@ -14,10 +14,14 @@ def status(state, position=None, running=1, capacity=1, message="", step=10):
 
 
 def test_queue_messages_count_who_is_ahead():
+    import dataclasses
     level, text = views.status_message(status("queued", 0), None)
-    assert level == "info" and "you are next" in text and "1 of 1 training slot busy" in text
-    _, text = views.status_message(status("queued", 2, running=2, capacity=2), None)
-    assert "2 queued ahead of you" in text and "at most 2 runs" in text
+    assert level == "info" and "you are next" in text and "1 training now" in text
+    queued = dataclasses.replace(status("queued", 2, running=2, capacity=2), wait_s=20.0,
+                                 lease_s=10.0)
+    _, text = views.status_message(queued, None)
+    assert "2 queued ahead of you" in text and "trains 2 runs at a time" in text
+    assert "within about 20 s" in text and "for 10 s at a time" in text
 
 
 def test_divergence_says_what_to_do_and_runaway_waits_for_training():
@@ -46,3 +50,11 @@ def test_tile_values_fit_and_the_note_explains_a_misleading_hq():
     every = type(snap)(**{**snap.__dict__, "metrics": {"modes": 25.0, "hq_pct": 60.0},
                           "n_modes": 25})
     assert "Every mode" in view2d.tile_note(every)
+
+
+def test_only_a_run_behind_busy_slots_waits():
+    """A waiting tab draws its picture once and polls only its place (views.render_live)."""
+    assert views.waits(status("queued", 0, running=1, capacity=1))
+    assert views.waits(status("queued", 3, running=2, capacity=2))
+    assert not views.waits(status("queued", 0, running=0, capacity=1))  # a free slot: ms away
+    assert not views.waits(status("training", running=1, capacity=1))

@@ -58,9 +58,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(app: str = "app.py", port: int | None = None,
-                     env: dict[str, str] | None = None, log: Path | None = None
-                     ) -> Iterator[str]:
-    """`streamlit run app` on 127.0.0.1; yields its base URL; stops it by its PID."""
+                     env: dict[str, str] | None = None, log: Path | None = None,
+                     pid_out: list[int] | None = None) -> Iterator[str]:
+    """`streamlit run app` on 127.0.0.1; yields its base URL (and appends the server's PID to
+    `pid_out`); stops it by its PID."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -68,6 +69,8 @@ def streamlit_server(app: str = "app.py", port: int | None = None,
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out,
                             stderr=subprocess.STDOUT)
+    if pid_out is not None:
+        pid_out.append(proc.pid)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -1,21 +1,23 @@
 """The app's server-wide objects (`st.cache_resource`): shared by every session, so only
-read-only things or thread-safe registries that hold no run: the job cap and the registry of
-followable runs. Each session's run lives in its own session state.
+read-only things or thread-safe registries that hold no run: the pool of worker processes (with
+its job cap and queue) and the registry of followable runs. Each session's run lives, parked,
+in its own session state.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from .followers import Followers
-from .jobs import JobSlots
+from .pool import Pool
 from .process import configure_torch_threads
 
 
 @st.cache_resource
-def job_slots() -> JobSlots:
-    """The server-wide cap on concurrent training jobs (holds tickets, never a run)."""
-    configure_torch_threads()  # the server's own torch work (none by design) stays small too
-    return JobSlots()
+def pool() -> Pool:
+    """The server's worker processes (PLAYGROUND_MAX_JOBS trainers and one for short commands,
+    started on first use) and the fair queue in front of them; holds no session's run."""
+    configure_torch_threads()  # the server's own torch work (the explorer's decoding) too
+    return Pool()
 
 
 @st.cache_resource

@@ -80,7 +80,7 @@ def trainer(pg: Page) -> Trainer | None:
 
 
 def _new_trainer(pg: Page, cfg: RunConfig, points) -> Trainer:
-    t = Trainer(cfg, cached.job_slots(), points, alive=_session_alive())
+    t = Trainer(cfg, cached.pool(), points, alive=_session_alive())
     if pg.get("speed"):
         t.set_speed(pg.get("speed"))
     pg.put("trainer", t)

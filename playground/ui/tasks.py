@@ -1,15 +1,21 @@
-"""What a live child process can own (see worker.py): a training run, or a page's theory work.
+"""What a pool host (worker.py) can run: a training run, a comparison, or a page's theory work.
 
 A job advances in slices (`advance(seconds, max_steps)`), shows itself as a picklable numpy
 view (`observe`), reports `status` ("ok", "diverged" or "done"), `reason` and `progress` (a
-counter for the rate readout), and answers `do_<command>` calls. Built in the child from a
-picklable factory (`functools.partial(RunJob, cfg, points)`), so no torch state crosses the pipe.
+counter for the rate readout), and answers `do_<command>` calls. It is built in a host from a
+picklable factory (`functools.partial(RunJob, cfg, points)`), and between uses it is parked:
+`park()` gives plain data (checkpoint bytes, its timeline, finished views) that `restore`
+turns back into the same job, so the server can keep a waiting session's run without a
+process. A restored run continues exactly where it stopped (weights, optimiser moments,
+random streams, step, histories).
 """
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
+import torch
 
 from .. import checkpoint
 from ..config import RunConfig
@@ -19,6 +25,59 @@ from ..theory import tasks as theory_tasks
 from ..timeline import Timeline
 
 STEP_KINDS = ("both", "d", "g")
+
+
+def _to_bytes(state: dict) -> bytes:
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    return buf.getvalue()
+
+
+def _from_bytes(data: bytes) -> dict:
+    # tensors and plain containers only (what checkpoint.state_of makes), never pickled code
+    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+
+
+def _restore_run(state: bytes, status: tuple[str, str]) -> Run:
+    run = checkpoint.from_state(_from_bytes(state))
+    run.status, run.reason = status  # a diverged run stays stopped (at its rollback point)
+    return run
+
+
+def restore(parked: dict):
+    """The job a `park()` gave back."""
+    kinds = {"run": RunJob, "compare": CompareJob, "theory": TheoryJob}
+    if parked.get("job") not in kinds:
+        raise ValueError(f"cannot restore a parked job of kind {parked.get('job')!r}")
+    return kinds[parked["job"]].restore(parked)
+
+
+def _histories(state: dict) -> tuple[dict, dict]:
+    return ({k: list(v) for k, v in state.get("history", {}).items()},
+            {k: list(v) for k, v in state.get("metric_history", {}).items()})
+
+
+# Read-only commands a parked job answers from its parked data, in the server, so a paused
+# page's scrubber, CSV or download never needs a host. (job kind, command) -> reader.
+_PARKED_READS = {
+    ("run", "timeline"): lambda p: p["timeline"].steps,
+    ("run", "timeline_at"): lambda p, step: p["timeline"].at(step),
+    ("run", "checkpoint"): lambda p: p["state"],
+    ("run", "histories"): lambda p: _histories(_from_bytes(p["state"])),
+    ("compare", "timeline"): lambda p: p["timeline"].steps,
+    ("compare", "timeline_at"): lambda p, step: p["timeline"].at(step),
+    ("compare", "histories"): lambda p: {label: _histories(_from_bytes(b)) for label, b
+                                         in zip(p["labels"], p["states"], strict=True)},
+}
+
+
+def answers_parked(parked: dict | None, command: str) -> bool:
+    return parked is not None and (parked.get("job"), command) in _PARKED_READS
+
+
+def read_parked(parked: dict, command: str, *args):
+    """What the job would answer to a read-only `command`, from its parked data."""
+    return _PARKED_READS[parked["job"], command](parked, *args)
 
 
 class RunJob:
@@ -59,6 +118,18 @@ class RunJob:
     def do_timeline_at(self, step: int):
         return self.timeline.at(step)
 
+    def park(self) -> dict:
+        """`state` is checkpoint bytes (the page's download serves it as it is)."""
+        return {"job": "run", "state": _to_bytes(checkpoint.state_of(self.run)),
+                "status": (self.run.status, self.run.reason), "timeline": self.timeline}
+
+    @classmethod
+    def restore(cls, parked: dict) -> RunJob:
+        job = cls.__new__(cls)
+        job.run = _restore_run(parked["state"], parked["status"])
+        job.timeline = parked["timeline"]
+        return job
+
     def do_step(self, kind: str) -> None:
         if kind not in STEP_KINDS:
             raise ValueError(f"unknown step kind {kind!r}; valid: {', '.join(STEP_KINDS)}")
@@ -83,12 +154,7 @@ class RunJob:
     def do_checkpoint(self) -> bytes:
         """This run as checkpoint bytes (the page's download; `sample` and the latent
         explorer load it)."""
-        import io
-
-        import torch
-        buf = io.BytesIO()
-        torch.save(checkpoint.state_of(self.run), buf)
-        return buf.getvalue()
+        return _to_bytes(checkpoint.state_of(self.run))
 
     def do_histories(self) -> tuple[dict, dict]:
         self.run.flush()
@@ -143,6 +209,22 @@ class CompareJob:
     def do_timeline_at(self, step: int):
         return self.timeline.at(step)
 
+    def park(self) -> dict:
+        return {"job": "compare", "labels": self.lock.labels,
+                "eval_every": self.lock.eval_every, "mode": self.lock.mode,
+                "states": [_to_bytes(checkpoint.state_of(r)) for r in self.lock.runs],
+                "statuses": [(r.status, r.reason) for r in self.lock.runs],
+                "timeline": self.timeline}
+
+    @classmethod
+    def restore(cls, parked: dict) -> CompareJob:
+        job = cls.__new__(cls)
+        runs = [_restore_run(b, st) for b, st in zip(parked["states"], parked["statuses"],
+                                                     strict=True)]
+        job.lock = Lockstep.resume(runs, list(parked["labels"]), parked["eval_every"])
+        job.timeline = parked["timeline"]
+        return job
+
 
 class TheoryJob:
     """The theory page's long work: named tasks (estimate table, theta race, saturation fit,
@@ -150,8 +232,15 @@ class TheoryJob:
 
     READ_ONLY = frozenset({"views"})
 
+    # Its tasks hold samplers and optimisers mid-way, so it is not parked while it works (it
+    # keeps its host until its tasks are done: live.TheoryWorker). Parked (paused, or after
+    # a host died), a finished task keeps its view and an unfinished one its spec, so it
+    # starts again from the beginning when the page trains again.
+
     def __init__(self):
         self.tasks: dict[str, theory_tasks.Task] = {}
+        self.specs: dict[str, dict] = {}
+        self.finished: dict[str, object] = {}  # views of tasks done before the last park
         self.units = 0  # slices done (the rate readout counts these)
         self._turn = 0
 
@@ -178,14 +267,30 @@ class TheoryJob:
         return 1
 
     def observe(self, with_metrics: bool) -> dict:
-        return {name: task.view() for name, task in self.tasks.items()}
+        return {**self.finished, **{name: task.view() for name, task in self.tasks.items()}}
 
     def do_submit(self, name: str, spec: dict) -> None:
         """Replace task `name` by a new one built from `spec` (theory.tasks.build)."""
         self.tasks[name] = theory_tasks.build(spec)
+        self.specs[name] = dict(spec)
+        self.finished.pop(name, None)
+
+    def park(self) -> dict:
+        done = {name: t.view() for name, t in self.tasks.items() if t.done}
+        pending = {name: self.specs[name] for name, t in self.tasks.items() if not t.done}
+        return {"job": "theory", "finished": {**self.finished, **done}, "pending": pending}
+
+    @classmethod
+    def restore(cls, parked: dict) -> TheoryJob:
+        job = cls()
+        job.finished = dict(parked["finished"])
+        for name, spec in parked.get("pending", {}).items():
+            job.do_submit(name, spec)
+        return job
 
     def do_drop(self, name: str) -> None:
         self.tasks.pop(name, None)
+        self.specs.pop(name, None)
 
     def do_views(self) -> dict:
         return self.observe(False)

@@ -27,6 +27,7 @@ from .state import Page
 FRAME_S = 0.2  # the page asks for a new picture 5 times a second while training
 CURVES_S = 2.0  # curves every 2 s: redrawing them costs training ~10% of its speed (measured)
 FOLLOW_S = 0.5  # a follower polls this often while the run it watches is paused
+QUEUED_S = 1.0  # a queued tab's status line (its place and wait) refreshes this often
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 # The readout and the status message share one block that is always two lines tall, empty or
@@ -68,26 +69,45 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
     """Two fragments on their own timers: the status, picture and readout at FRAME_S, the
     tiles and curves at CURVES_S (metrics change ~1x/s; redrawing three SVG charts 5x/s costs
     the browser more than the picture does). A follower's tab polls at FOLLOW_S even while
-    the run is paused: it cannot know when the owner presses Train."""
+    the run is paused: it cannot know when the owner presses Train. A queued run's picture
+    cannot change, so it is drawn once and only the status line polls (QUEUED_S), until the
+    run trains: with a class in the queue, redrawing every waiting tab's picture 5x/s took
+    the CPU the training needed (the load test: 170 steps in a minute with 20 tabs)."""
     running = trainer.running
+    waiting = running and not follower and waits(trainer.latest()[1])
     style = style_of(pg)
     st.markdown(STATUS_CSS, unsafe_allow_html=True)
-    picture_every = FRAME_S if running else (FOLLOW_S if follower else None)
-    curves_every = CURVES_S if running or follower else None
+    picture_every = (None if waiting else FRAME_S) if running else (
+        FOLLOW_S if follower else None)
+    curves_every = None if waiting else (CURVES_S if running or follower else None)
     left, right = st.columns(list(drawing.columns), gap="medium")
     cfg = None if follower else pg.get("cfg")
 
-    @st.fragment(run_every=picture_every)
-    def picture() -> None:
-        snap, status = trainer.latest()
-        if not follower and running and not trainer.running:
-            st.rerun()  # it stopped by itself (diverged, idle): redraw buttons, stop the timer
+    def status_line(snap, status) -> None:
         level, text = status_message(status, snap, cfg)
         if level == "none":
             level, text = drawing.warning(status, snap)
         batch = trainer.cfg.batch_size if drawing.rate_unit == "images/s" else 1
         head(status, session.frame_rate(pg) if running or follower else math.nan, level, text,
              drawing.rate_unit, batch)
+
+    @st.fragment(run_every=QUEUED_S)
+    def queue_line() -> None:
+        snap, status = trainer.latest()
+        if not waits(status) or not trainer.running:
+            st.rerun()  # its turn came (or it stopped): the whole page, with live timers
+        status_line(snap, status)
+
+    @st.fragment(run_every=picture_every)
+    def picture() -> None:
+        snap, status = trainer.latest()
+        if not follower and running and (not trainer.running
+                                         or (not waiting and waits(status))):
+            # it stopped by itself (diverged, idle): redraw buttons, stop the timer; or its
+            # lease ended with others waiting: draw the picture once and poll the queue
+            st.rerun()
+        if not waiting:
+            status_line(snap, status)
         if snap is not None:
             drawing.picture(snap, style)
 
@@ -98,9 +118,16 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
             drawing.panels(snap, style)
 
     with left:
+        if waiting:
+            queue_line()
         picture()
     with right:
         panels()
+
+
+def waits(status: Status) -> bool:
+    """Queued behind others (every slot busy), not merely on its way to a free slot."""
+    return status.state == "queued" and status.running_jobs >= status.capacity
 
 
 def scrubbed(newest: Snapshot, kept: Snapshot | None) -> Snapshot:
@@ -158,13 +185,7 @@ def status_message(status: Status, snap: Snapshot | None, cfg=None) -> tuple[str
     if status.state == "stopped" and status.message:
         return "warning", status.message
     if status.state == "queued":
-        busy = (f"{status.running_jobs} of {status.capacity} training slot"
-                f"{'s' if status.capacity != 1 else ''} busy")
-        ahead = status.queue_position or 0
-        where = "you are next" if ahead == 0 else f"{ahead} queued ahead of you"
-        return "info", (f"Queued: this server trains at most {status.capacity} run"
-                        f"{'s' if status.capacity != 1 else ''} at a time ({busy}); {where}. "
-                        "A running session yields its slot every 10 s while others wait.")
+        return "info", queue_text(status)
     slow = cost.estimate(cfg) if cfg is not None else None
     if status.state == "starting":
         extra = f" This configuration is heavy: {slow.describe()}." if slow and slow.slow else ""
@@ -173,6 +194,18 @@ def status_message(status: Status, snap: Snapshot | None, cfg=None) -> tuple[str
         return "warning", (f"This configuration is heavy: {slow.describe()}. Smaller batch, "
                            "width, depth or surface resolution train faster.")
     return "none", ""
+
+
+def queue_text(status: Status) -> str:
+    """Where a queued job stands, what it waits for and for how long at most."""
+    plural = "s" if status.capacity != 1 else ""
+    ahead = status.queue_position or 0
+    where = "you are next" if ahead == 0 else f"{ahead} queued ahead of you"
+    wait = (f", so training starts within about {status.wait_s:.0f} s"
+            if math.isfinite(status.wait_s) else "")
+    return (f"Queued: this server trains {status.capacity} run{plural} at a time "
+            f"({status.running_jobs} training now); {where}{wait}. Each run trains for "
+            f"{status.lease_s:g} s at a time while others wait, then takes its turn again.")
 
 
 def tiles(cells: list[tuple[str, str, str, str]], note: str) -> None:

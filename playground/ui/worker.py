@@ -1,4 +1,5 @@
-"""The child side of live work: a loop in its own process that owns one job and advances it.
+"""The child side of live work: a loop in a pool host's process (pool.py) that hosts one job
+at a time and advances it.
 
 Why a process and not a thread: a 2D step is mostly Python dispatch, so a training thread holds
 the GIL nearly all the time and Streamlit's event loop waited up to ~0.5 s for it per message
@@ -6,9 +7,10 @@ the GIL nearly all the time and Streamlit's event loop waited up to ~0.5 s for i
 its headless speed). In a child process neither side waits for the other.
 
 A job (tasks.py) is anything with `advance(seconds, max_steps)`, `observe(with_metrics)`,
-`status`, `reason` and `progress`, plus `do_<command>` methods. The parent (`live.py`) sends
-commands over a pipe; this loop answers each with ("reply", seq, ok, payload) and pushes
-("pub", view, info) whenever it has a new view that the page has asked for. No Streamlit here.
+`status`, `reason` and `progress`, plus `do_<command>` methods. The server (`live.py`, through
+`pool.Host`) sends commands over a pipe (load a job, start, pause, a job command, park it);
+this loop answers each with ("reply", seq, ok, payload) and pushes ("pub", view, info)
+whenever it has a new view that the page has asked for. No Streamlit here.
 """
 from __future__ import annotations
 
@@ -32,7 +34,6 @@ class Pace:
     # W1 / JSD / coverage evaluations per second at most: the tiles and curves that show them
     # redraw every views.CURVES_S = 2 s, so 1/s keeps each redraw fresh.
     metrics_hz: float = 1.0
-    lease_s: float = 10.0  # hold a job slot this long, then yield it if someone is queued
     idle_s: float = 180.0  # stop when no page has read a view for this long
     grace_s: float = 10.0  # stop when the browser session has been gone this long
 
@@ -56,7 +57,8 @@ class Rate:
 
 
 class Loop:
-    """The child's state machine; `serve` feeds it commands between work slices."""
+    """The child's state machine; `serve_pool` feeds it commands between work slices. It hosts
+    one job at a time: "load" builds or restores one, "park" hands it back as plain data."""
 
     def __init__(self, conn, job, pace: Pace, threads: int):
         self.conn, self.job, self.pace, self.threads = conn, job, pace, threads
@@ -65,12 +67,18 @@ class Loop:
         self.steps_per_frame = 0  # 0 = as fast as possible; k = k steps, then a picture
         self.rate = Rate()
         self.last_snap = self.last_metrics = 0.0
+        self.tag = ""  # whose job this is (the session's ticket): its views carry it
+        self.started = False  # between "start" and "pause"/"park": work whenever there is work
 
     def info(self) -> dict:
         job = self.job
+        if job is None:
+            return {"working": False, "rate": math.nan, "status": "ok", "reason": "",
+                    "progress": 0, "threads": self.threads, "steps_per_frame": 0, "tag": ""}
         return {"working": self.working, "rate": self.rate.value() if self.working else math.nan,
                 "status": job.status, "reason": job.reason, "progress": job.progress,
-                "threads": self.threads, "steps_per_frame": self.steps_per_frame}
+                "threads": self.threads, "steps_per_frame": self.steps_per_frame,
+                "tag": self.tag}
 
     def publish(self, with_metrics: bool) -> None:
         view = self.job.observe(with_metrics)
@@ -90,21 +98,48 @@ class Loop:
             self.wanted = True
             return True
         try:
+            if self.job is None and kind not in ("load", "park"):
+                raise ValueError("no job is loaded in this training process")
             payload = getattr(self, f"do_{kind}")(*args)
             self.conn.send(("reply", seq, True, payload))
         except ValueError as e:  # refusals from the job name their reason
             self.conn.send(("reply", seq, False, str(e)))
+        except Exception as e:  # a bug or a metric failure: say so, keep the process
+            self.conn.send(("reply", seq, False, f"{type(e).__name__}: {e}"))
         return True
 
     # ---- loop commands (each returns the reply's payload) ------------------------------------
+    def do_load(self, how: str, payload, pace: Pace, tag: str = "", speed: int = 0) -> None:
+        """Host a job: "build" calls `payload` (a picklable factory), "restore" rebuilds a
+        parked one (tasks.restore). Publishes its picture at once. A job that cannot be
+        built or restored is refused; the one hosted before is gone either way."""
+        from . import tasks
+        self.working = self.started = False
+        self.job, self.tag = None, tag
+        self.job = payload() if how == "build" else tasks.restore(payload)
+        self.pace, self.rate, self.steps_per_frame = pace, Rate(), max(0, int(speed))
+        self.last_snap = self.last_metrics = 0.0
+        self.publish(with_metrics=True)
+
+    def do_park(self):
+        """Stop and hand the job back as plain data (tasks' `park`); this host is free."""
+        self.working = self.started = False
+        parked, self.job, self.tag = self.job.park(), None, ""
+        return parked
+
     def do_start(self) -> str:
+        self.started = True
         self.working = self.job.status == "ok"
         self.rate, self.wanted = Rate(), True
         return self.job.status
 
     def do_pause(self) -> None:
-        self.working = False
+        self.working = self.started = False
         self.publish(with_metrics=True)  # the exact paused state
+
+    def do_status(self) -> str:
+        """The job's status now (not the last published one)."""
+        return self.job.status
 
     def do_speed(self, steps_per_frame: int) -> None:
         self.steps_per_frame = max(0, int(steps_per_frame))
@@ -120,8 +155,10 @@ class Loop:
         finally:
             if name not in getattr(self.job, "READ_ONLY", ()) and not self.working:
                 self.publish(with_metrics=True)
-        if self.job.status != "ok":
-            self.working = False
+        # a started job that ran out of work (a theory page's tasks all done) goes on when a
+        # command gives it more; one that diverged goes on only when the page starts it again
+        self.working = self.job.status == "ok" and (self.working or (
+            self.started and name not in getattr(self.job, "READ_ONLY", ())))
         self.rate = Rate()
         return payload
 
@@ -148,17 +185,11 @@ class Loop:
             self.publish(with_metrics=now - self.last_metrics >= 1.0 / pace.metrics_hz)
 
 
-def serve(conn, build: Callable[[], object], pace: Pace) -> None:
-    """Entry point of the child process: build the job, publish its first view, then serve."""
+def serve_pool(conn) -> None:
+    """Entry point of a pool host: no job until one is loaded; serve commands, work slices."""
     threads = configure_torch_threads()
+    loop = Loop(conn, None, Pace(), threads)
     try:
-        job = build()
-    except Exception as e:  # report, do not die silently
-        conn.send(("fatal", f"could not build the run: {e}"))
-        return
-    loop = Loop(conn, job, pace, threads)
-    try:
-        loop.publish(with_metrics=True)
         while True:
             # Block while idle; only peek between slices while working.
             if conn.poll(0 if loop.working else 1.0):

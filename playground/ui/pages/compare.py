@@ -1,6 +1,7 @@
 """The compare page: 2-4 runs on the same data, seed and starting weights, trained in lockstep
-by one worker process (one job slot), drawn side by side at the same step with a line per run
-in every metric chart. Pause, and a timeline slider scrubs back through the kept pictures.
+as one job (one host of the worker pool while it trains), drawn side by side at the same step
+with a line per run in every metric chart. Pause, and a timeline slider scrubs back through
+the kept pictures.
 
 `?compare=ns_vs_r1` opens a comparison preset; `?runs=ns,r1&dataset=grid&seed=3` a custom one.
 Wiring only: `lockstep.py` trains, `figures/compare.py` draws.
@@ -129,7 +130,7 @@ def _sync(pg: Page) -> Comparer | None:
         return current
     try:
         cfgs = comparison.configs(pg.get("seed"), dataset or None)
-        fresh = Comparer(cfgs, comparison.labels, cached.job_slots(), pg.get("eval_every"),
+        fresh = Comparer(cfgs, comparison.labels, cached.pool(), pg.get("eval_every"),
                          alive=session._session_alive())
     except ValueError as e:
         st.error(f"Could not build this comparison: {e}")

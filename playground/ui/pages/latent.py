@@ -34,12 +34,6 @@ def _shipped() -> explorer.Explorer:
     return explorer.Explorer.shipped()
 
 
-@st.cache_resource
-def _labelled(_ex_id: str, _ex: explorer.Explorer) -> explorer.Decoded:
-    """The 2,000-sample labelled batch the presets and directions are found in."""
-    return _ex.sample(explorer.PRESET_SAMPLE, explorer.PRESET_SEED)
-
-
 def _explorer(ss) -> explorer.Explorer:
     return ss[_k("explorer")] or _shipped()
 
@@ -212,7 +206,7 @@ def _arithmetic(ex, batch, picks) -> None:
     sigma = st.slider("neighbour noise σ", 0.0, 1.0, 0.25, 0.05, key=_k("w.sigma"))
     if choice in explorer.ARITHMETIC:
         preset = explorer.ARITHMETIC.get(choice)
-        sample = _labelled(f"{id(ex)}", ex)
+        sample = ex.labelled()
         try:
             groups = explorer.preset_groups(sample, preset)
         except ValueError as e:
@@ -253,7 +247,7 @@ def _arithmetic(ex, batch, picks) -> None:
 
 
 def _directions(ex, batch, picks) -> None:
-    sample = _labelled(f"{id(ex)}", ex)
+    sample = ex.labelled()
     means = latent.class_means(sample.z, sample.labels)
     have = ~np.isnan(means).any(1)
     d = ex.decode(np.nan_to_num(means))

@@ -2,8 +2,9 @@
 
 Three sections (parallel lines, a saturating D against a linear critic, EM vs JS along real
 runs). Every long computation (estimate table, theta race, saturation fit, 2D comparison) runs
-in this session's worker process (`live.TheoryWorker`, made on the first button press), so the
-page never blocks and the server's own threads stay free; fragments draw its latest views.
+as this session's job on the server's worker pool (`live.TheoryWorker`, made on the first
+button press), so the page never blocks and the server's own threads stay free; fragments draw
+its latest views.
 `?present=1` enlarges text and charts for a projector.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ...figures.style import NORMAL, PRESENTER
 from ...theory import em_vs_js, parallel_lines, saturation, theta_game
 from .. import cached, state, theory_text
 from ..live import TheoryWorker
+from ..views import queue_text
 
 NS = "theory"
 state.NAMESPACES.add(NS, state.Namespace({
@@ -55,7 +57,7 @@ def _style(ss):
 def _worker(ss) -> TheoryWorker:
     worker = state.get(ss, "worker", NS)
     if worker is None:
-        worker = TheoryWorker(cached.job_slots())
+        worker = TheoryWorker(cached.pool())
         state.put(ss, "worker", worker, NS)
     return worker
 
@@ -83,9 +85,7 @@ def _view(ss, name: str):
 
 def _waiting(status) -> None:
     if status is not None and status.state == "queued":
-        ahead = status.queue_position or 0
-        st.caption(f"Waiting for a training slot ({'next' if ahead == 0 else f'{ahead} ahead'}"
-                   f"; the server works on {status.capacity} at a time).")
+        st.caption(queue_text(status))
 
 
 def render() -> None:
