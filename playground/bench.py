@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import RunConfig
+from .lockstep import Lockstep
 from .models import Discriminator, Generator
 from .run import Run, pick_device
 
@@ -96,5 +97,47 @@ def bench(steps: int = 500, repeats: int = 5, device: torch.device | None = None
     }
 
 
-def main(steps: int, repeats: int) -> None:
-    print(json.dumps(bench(steps, repeats), indent=2))
+COMPARE_LOSSES = ("ns", "hinge", "lsgan", "minimax")  # one per member: batchable, not equal
+
+
+def _lockstep_seconds(cfgs: list[RunConfig], steps: int, batched: bool) -> tuple[float, str]:
+    # eval_every beyond `steps`: only training is timed (no evaluation after the first)
+    lock = Lockstep(cfgs, [c.loss for c in cfgs], eval_every=10_000, batched=batched)
+    lock.advance(60.0, 16)  # warm-up: allocator, kernels, optimiser state
+    start = time.perf_counter()
+    lock.advance(3600.0, steps)
+    _sync(lock.runs[0].device)
+    return time.perf_counter() - start, lock.mode
+
+
+def bench_compare(k: int, steps: int = 200, repeats: int = 3) -> dict:
+    """K lockstep runs of the default 2D setup (one loss each), batched and in turns, against
+    one run alone; the same process and thread count, medians of `repeats`."""
+    if not 2 <= k <= len(COMPARE_LOSSES):
+        raise ValueError(f"--compare takes 2-{len(COMPARE_LOSSES)} runs, got {k}")
+    cfgs = [RunConfig(loss=loss) for loss in COMPARE_LOSSES[:k]]
+    one, bat, seq, modes = [], [], [], {}
+    for _ in range(repeats):
+        one.append(_lockstep_seconds(cfgs[:1], steps, False)[0])
+        t, modes["batched"] = _lockstep_seconds(cfgs, steps, True)
+        bat.append(t)
+        t, modes["sequential"] = _lockstep_seconds(cfgs, steps, False)
+        seq.append(t)
+    med = {name: statistics.median(v) for name, v in (("one", one), ("batched", bat),
+                                                       ("sequential", seq))}
+    return {
+        "config": f"ring, {cfgs[0].depth}x{cfgs[0].width} {cfgs[0].activation} MLPs, batch "
+                  f"{cfgs[0].batch_size}, losses {', '.join(c.loss for c in cfgs)}",
+        "k": k, "device": str(pick_device()), "torch": torch.__version__,
+        "threads": torch.get_num_threads(), "steps_per_repeat": steps, "modes": modes,
+        "one_run_s_median": round(med["one"], 3),
+        "batched_s_median": round(med["batched"], 3),
+        "sequential_s_median": round(med["sequential"], 3),
+        "ratio_batched_to_one": round(med["batched"] / med["one"], 2),
+        "ratio_sequential_to_one": round(med["sequential"] / med["one"], 2),
+    }
+
+
+def main(steps: int, repeats: int, compare: int = 0) -> None:
+    out = bench_compare(compare, steps, repeats) if compare else bench(steps, repeats)
+    print(json.dumps(out, indent=2))

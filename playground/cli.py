@@ -291,6 +291,8 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=int, default=500, help="steps per timed repeat (ring)")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--preset", default="dcgan", help="image preset (mnist)")
+    p.add_argument("--compare", type=int, default=0, metavar="K",
+                   help="ring: K (2-4) lockstep runs batched and in turns vs one run alone")
     p.add_argument("--limit", type=float, default=300.0,
                    help="give up on the quality bar after this many training seconds (mnist)")
 
@@ -301,7 +303,7 @@ def _bench(args: argparse.Namespace) -> None:
         images_main(args.preset, 5.0, args.repeats, args.limit)
         return
     from .bench import main
-    main(args.steps, args.repeats)
+    main(args.steps, args.repeats, args.compare)
 
 
 command("bench", "speed benchmarks (JSON): the 2D engine vs a plain loop, or DCGAN on MNIST",

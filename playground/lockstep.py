@@ -2,10 +2,11 @@
 counts, and metrics every `eval_every` steps (never by wall clock), so their curves compare
 step for step. One object, so the app trains a whole comparison as one job on one worker process.
 
-The runs take turns, CHUNK steps each, so their step counts are equal at every turn. (A
-batched engine, stacking the runs' weights into one computation, was tried and not finished:
-`mode` names the path so a page can say how the runs share the machine.) A run that diverges
-stops at its last good step (rolled back, as any run); the others go on.
+Runs of one shape train as one computation (batched.py: stacked weights, batched matmuls);
+others take turns, CHUNK steps each, so their step counts are equal at every turn, and `mode`
+says which path runs and why. Either way the runs are synced and flushed after every chunk, so
+a run that diverges stops at its last good step (rolled back, as any run); the others go on,
+batched again if they still can be.
 """
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .batched import BatchedRuns, reason_not_batchable
 from .config import RunConfig
 from .run import Run
 from .snapshot import Snapshot
 
-CHUNK = 8  # steps each run takes per turn on the sequential path (equal counts at every turn)
+CHUNK = 8  # steps per turn (equal counts at every turn); the batched path syncs after each
 MODE = f"in turns, {CHUNK} steps each"  # how the runs share the machine (pages show it)
+BATCHED_MODE = "batched: {k} runs as one computation"
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class CompareSnapshot:
 class Lockstep:
     def __init__(self, cfgs: list[RunConfig], labels: list[str], eval_every: int = 100,
                  points: np.ndarray | None = None,
-                 on_evaluate: Callable[[str, Run], None] | None = None):
+                 on_evaluate: Callable[[str, Run], None] | None = None, batched: bool = True):
         if not 1 <= len(cfgs) <= 4 or len(cfgs) != len(labels):
             raise ValueError(f"a comparison takes 1-4 runs with a label each, got "
                              f"{len(cfgs)} configs and {len(labels)} labels")
@@ -53,17 +56,38 @@ class Lockstep:
         self.labels, self.eval_every = tuple(labels), eval_every
         self.on_evaluate = on_evaluate  # a reading taken right after each evaluation
         self.runs = [Run(cfg, points) for cfg in cfgs]
-        self.mode = MODE
+        self.batched = batched
+        self._pick_engine()
         self._evaluate(self.runs)
 
     @classmethod
-    def resume(cls, runs: list[Run], labels: list[str], eval_every: int) -> Lockstep:
+    def resume(cls, runs: list[Run], labels: list[str], eval_every: int,
+               batched: bool = True) -> Lockstep:
         """A comparison of runs restored from their states (a parked comparison), going on
         where they stopped: no new evaluation."""
         lock = cls.__new__(cls)
         lock.labels, lock.eval_every, lock.on_evaluate = tuple(labels), eval_every, None
-        lock.runs, lock.mode = runs, MODE
+        lock.runs, lock.batched = runs, batched
+        lock._pick_engine()
         return lock
+
+    def _pick_engine(self) -> None:
+        """Batched over the live runs when they can share a computation, else in turns (the
+        mode text then says why)."""
+        alive = self.alive
+        reason = (reason_not_batchable([r.cfg for r in alive]) if self.batched
+                  else "batching switched off")
+        if reason is None and len({r.step_count for r in alive}) > 1:
+            reason = "runs at different steps"
+        self.engine = BatchedRuns(alive) if reason is None else None
+        self.mode = BATCHED_MODE.format(k=len(alive)) if reason is None else f"{MODE}: {reason}"
+
+    def sync(self) -> None:
+        """Bring every run's weights, optimiser state and histories up to date (batched path;
+        a no-op in turns). Training syncs after each chunk, so this is a safety net for
+        readers."""
+        if self.engine is not None:
+            self.engine.sync()
 
     # ---- the job protocol (ui/tasks.py) -------------------------------------------------
     @property
@@ -92,8 +116,14 @@ class Lockstep:
             step = self.progress
             to_eval = self.eval_every - step % self.eval_every
             n = min(CHUNK, to_eval, max_steps - (self.progress - before))
-            for run in self.alive:
-                run.train(n)
+            if self.engine is not None:
+                self.engine.train(n)
+                self.engine.sync()  # flushes each run: its NaN check and rollback point
+                if len(self.alive) < len(self.engine.runs):  # one diverged: re-pick
+                    self._pick_engine()
+            else:
+                for run in self.alive:
+                    run.train(n)
             if self.progress % self.eval_every == 0:
                 self._evaluate(self.alive)
         return self.progress - before
@@ -107,6 +137,7 @@ class Lockstep:
     def observe(self, with_metrics: bool = False) -> CompareSnapshot:
         """Every run's picture at the common step (metrics come from the evaluations at
         multiples of eval_every, never from the wall clock)."""
+        self.sync()
         return CompareSnapshot(self.progress, self.labels,
                                tuple(r.snapshot(with_metrics=False) for r in self.runs),
                                self.mode, self.runs[0].device.type)

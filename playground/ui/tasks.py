@@ -210,6 +210,7 @@ class CompareJob:
         return self.timeline.at(step)
 
     def park(self) -> dict:
+        self.lock.sync()  # the batched path's weights and moments into the runs' own
         return {"job": "compare", "labels": self.lock.labels,
                 "eval_every": self.lock.eval_every, "mode": self.lock.mode,
                 "states": [_to_bytes(checkpoint.state_of(r)) for r in self.lock.runs],
