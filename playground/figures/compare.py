@@ -18,8 +18,8 @@ ARROWS_ONLY = Overlays()
 # (metric key, title, y title, y range or None)
 METRICS_2D = (("modes_pct", "Modes captured", "% of modes", [0, 105]),
               ("hq_pct", "High-quality samples", "%", [0, 105]),
-              ("rkl", "Reverse KL of the mode histogram", "nats", None),
-              ("w1", "Exact W1 to real samples", "W1", None))
+              ("rkl", "Reverse KL of modes", "nats", None),
+              ("w1", "Exact W1 to real", "W1", None))
 METRICS_IMAGE = (("classes", "Classes covered", "classes", [0, 10.5]),
                  ("class_kl", "Class KL", "nats", None), ("confidence", "Confidence", "", [0, 1]),
                  ("fd", "Fréchet distance", "", None))

@@ -205,8 +205,8 @@ def drive(url: str, sessions: int, seconds: float, pid: int | None, query: str) 
             time.sleep(2.0)  # settle: every page drawn
             opened = sampler.phase()
             for s in people:  # each press, then that page until it says it is on its way
+                s.pressed_at = time.time()  # before: the page may answer before click() returns
                 s.page.get_by_role("button", name="Train", exact=True).click(timeout=60_000)
-                s.pressed_at = time.time()
                 while s.acked_at is None and time.time() - s.pressed_at < 30:
                     s.read()
                     time.sleep(0.05)

@@ -226,7 +226,7 @@ def _drawing(pg: Page, comparer: Comparer, scrub) -> views.Drawing:
         snap = pick(snap)
         cursor = snap.step if scrub is not None else None
         metrics = figs.METRICS_IMAGE if image else figs.METRICS_2D
-        cols = st.columns(len(metrics) // 2 + 1)
+        cols = st.columns(2)  # a 2x2 grid: three across cut titles and ticks at 1280 px
         live_chart(figs.losses_figure(snap.snaps, snap.labels, style, cursor),
                    "compare.losses", views.PLOTLY_CONFIG)
         for i, (key, title, y_title, y_range) in enumerate(metrics):
