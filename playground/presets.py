@@ -66,7 +66,7 @@ _rows: list[tuple[str, str, dict, bool]] = [
     # 2,250, where k = 5 stayed collapsed on seeds 0 and 1. It costs ~10 D look-aheads per G
     # step (about 8 steps/s live on a CPU), so promise what minutes show.
     ("unrolled", "The collapse setting plus a 10-step unrolled D: G anticipates D's reply and "
-     "slowly spreads over the modes (6-7 of 8 after ~2,000 steps: minutes live on a CPU).",
+     "slowly spreads over the modes (5-7 of 8 after 2,000-3,000 steps: minutes live on a CPU).",
      {"loss": "ns", "latent_dim": 256, "lr_d": 1e-4, "lr_g": 1e-4, "unroll_steps": 10}, False),
     ("instance_noise", "Instance noise annealed to 0: D's surface starts blurred, so G gets "
      "gradients everywhere.", {"loss": "ns", "noise_std": 0.3, "noise_anneal": 3000}, False),
