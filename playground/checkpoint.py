@@ -10,6 +10,7 @@ Version 1 files (2D runs with one random stream) still load.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,19 @@ def state_of(run: Run) -> dict:
 
 def save(run: Run, path: str | Path) -> None:
     torch.save(state_of(run), Path(path))
+
+
+def to_bytes(run: Run) -> bytes:
+    """The run as checkpoint bytes (what `save` writes): a download, or a parked run."""
+    buf = io.BytesIO()
+    torch.save(state_of(run), buf)
+    return buf.getvalue()
+
+
+def state_from_bytes(data: bytes) -> dict:
+    """The `state_of` dict in checkpoint bytes: tensors and plain containers only, never
+    pickled code (bytes this build made; files from users go through `read`)."""
+    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
 
 
 def read(path: str | Path, expected_sha256: str | None = None) -> dict:

@@ -9,7 +9,6 @@ depend on what else is in its batch), batched, on its device. No Streamlit here.
 from __future__ import annotations
 
 import functools
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,9 +184,3 @@ def preset_groups(sample: Decoded, preset: ArithmeticPreset,
         out.append(pool[np.argsort(score)[-per_group:]])
     return out
 
-
-def state_bytes(run) -> bytes:
-    """A run as checkpoint bytes (what the MNIST lab hands to the explorer)."""
-    buf = io.BytesIO()
-    torch.save(checkpoint.state_of(run), buf)
-    return buf.getvalue()

@@ -9,6 +9,21 @@ import os
 os.environ.setdefault("PLAYGROUND_DEVICE", "cpu")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture
+def chromium() -> None:
+    """For the real-browser tests: skip where Debian's Chromium is missing, fail instead where
+    CI requires it (PLAYGROUND_REQUIRE_BROWSER)."""
+    from playground.ui import browser
+    if not Path(browser.CHROMIUM).exists():
+        message = f"Chromium not found at {browser.CHROMIUM}"
+        if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)

@@ -16,12 +16,7 @@ SHOT = ROOT / "out" / "e2e-lab2d.png"
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_train_updates_the_picture_and_pause_stops_it(tmp_path):
-    if not Path(browser.CHROMIUM).exists():  # CI sets PLAYGROUND_REQUIRE_BROWSER: fail there
-        message = f"Chromium not found at {browser.CHROMIUM}"
-        if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
+def test_train_updates_the_picture_and_pause_stops_it(tmp_path, chromium):
     query = "?width=32&depth=2&batch_size=64"  # small: quick steps on a shared CI box
     with browser.streamlit_server(APP, log=tmp_path / "server.log") as url, \
             browser.chromium_page() as page:

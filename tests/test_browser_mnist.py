@@ -26,12 +26,7 @@ GRID_JS = """() => {
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_train_changes_the_digits_and_pause_stops_them(tmp_path):
-    if not Path(browser.CHROMIUM).exists():  # CI sets PLAYGROUND_REQUIRE_BROWSER: fail there
-        message = f"Chromium not found at {browser.CHROMIUM}"
-        if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
+def test_train_changes_the_digits_and_pause_stops_them(tmp_path, chromium):
     query = "?width=16&latent_dim=16&batch_size=32&n_fixed=36"  # quick steps on a busy box
     with browser.streamlit_server(APP, log=tmp_path / "server.log") as url, \
             browser.chromium_page() as page:

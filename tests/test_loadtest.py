@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.ui import browser, loadtest
+from playground.ui import loadtest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,12 +31,7 @@ def test_the_tree_reader_counts_a_child_and_its_memory():
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_three_sessions_on_one_slot_are_all_served_without_exceptions(tmp_path):
-    if not Path(browser.CHROMIUM).exists():  # CI sets PLAYGROUND_REQUIRE_BROWSER: fail there
-        message = f"Chromium not found at {browser.CHROMIUM}"
-        if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
+def test_three_sessions_on_one_slot_are_all_served_without_exceptions(tmp_path, chromium):
     env = {**os.environ, "PLAYGROUND_MAX_JOBS": "1", "PLAYGROUND_LEASE_S": "4",
            "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-m", "playground.ui.loadtest", "--sessions", "3",

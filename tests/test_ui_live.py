@@ -214,8 +214,7 @@ def same_run(a, b) -> None:
 
 def run_of(trainer):
     from playground import checkpoint
-    from playground.ui import tasks
-    return checkpoint.from_state(tasks._from_bytes(trainer.checkpoint()))
+    return checkpoint.from_state(checkpoint.state_from_bytes(trainer.checkpoint()))
 
 
 def test_parked_and_resumed_runs_match_uninterrupted_ones():

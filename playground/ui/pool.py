@@ -13,8 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from . import process, worker
 from .jobs import JobSlots, default_capacity
@@ -150,11 +149,3 @@ def default_lease() -> float:
     except ValueError:
         return 10.0  # a typo in the environment must not take the app down
 
-
-def wait_for(predicate: Callable[[], bool], timeout: float, every: float = 0.05) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(every)
-    return predicate()

@@ -11,11 +11,9 @@ random streams, step, histories).
 """
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
-import torch
 
 from .. import checkpoint
 from ..config import RunConfig
@@ -27,57 +25,39 @@ from ..timeline import Timeline
 STEP_KINDS = ("both", "d", "g")
 
 
-def _to_bytes(state: dict) -> bytes:
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    return buf.getvalue()
-
-
-def _from_bytes(data: bytes) -> dict:
-    # tensors and plain containers only (what checkpoint.state_of makes), never pickled code
-    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-
-
 def _restore_run(state: bytes, status: tuple[str, str]) -> Run:
-    run = checkpoint.from_state(_from_bytes(state))
+    run = checkpoint.from_state(checkpoint.state_from_bytes(state))
     run.status, run.reason = status  # a diverged run stays stopped (at its rollback point)
     return run
 
 
-def restore(parked: dict):
-    """The job a `park()` gave back."""
+def _histories(state: bytes) -> tuple[dict, dict]:
+    s = checkpoint.state_from_bytes(state)
+    return ({k: list(v) for k, v in s.get("history", {}).items()},
+            {k: list(v) for k, v in s.get("metric_history", {}).items()})
+
+
+def _kind(parked: dict):
     kinds = {"run": RunJob, "compare": CompareJob, "theory": TheoryJob}
     if parked.get("job") not in kinds:
         raise ValueError(f"cannot restore a parked job of kind {parked.get('job')!r}")
-    return kinds[parked["job"]].restore(parked)
+    return kinds[parked["job"]]
 
 
-def _histories(state: dict) -> tuple[dict, dict]:
-    return ({k: list(v) for k, v in state.get("history", {}).items()},
-            {k: list(v) for k, v in state.get("metric_history", {}).items()})
-
-
-# Read-only commands a parked job answers from its parked data, in the server, so a paused
-# page's scrubber, CSV or download never needs a host. (job kind, command) -> reader.
-_PARKED_READS = {
-    ("run", "timeline"): lambda p: p["timeline"].steps,
-    ("run", "timeline_at"): lambda p, step: p["timeline"].at(step),
-    ("run", "checkpoint"): lambda p: p["state"],
-    ("run", "histories"): lambda p: _histories(_from_bytes(p["state"])),
-    ("compare", "timeline"): lambda p: p["timeline"].steps,
-    ("compare", "timeline_at"): lambda p, step: p["timeline"].at(step),
-    ("compare", "histories"): lambda p: {label: _histories(_from_bytes(b)) for label, b
-                                         in zip(p["labels"], p["states"], strict=True)},
-}
+def restore(parked: dict):
+    """The job a `park()` gave back."""
+    return _kind(parked).restore(parked)
 
 
 def answers_parked(parked: dict | None, command: str) -> bool:
-    return parked is not None and (parked.get("job"), command) in _PARKED_READS
+    """Whether the parked job answers the read-only `command` from its parked data, in the
+    server (a paused page's scrubber, CSV or download then needs no host)."""
+    return parked is not None and command in _kind(parked).PARKED_READS
 
 
 def read_parked(parked: dict, command: str, *args):
-    """What the job would answer to a read-only `command`, from its parked data."""
-    return _PARKED_READS[parked["job"], command](parked, *args)
+    """What the job would answer to `command`, from its parked data."""
+    return _kind(parked).PARKED_READS[command](parked, *args)
 
 
 class RunJob:
@@ -85,6 +65,12 @@ class RunJob:
     timeline of its pictures for scrubbing back."""
 
     READ_ONLY = frozenset({"histories", "checkpoint", "timeline", "timeline_at"})
+    PARKED_READS = {  # the same reads, answered from `park()`'s data
+        "timeline": lambda p: p["timeline"].steps,
+        "timeline_at": lambda p, step: p["timeline"].at(step),
+        "checkpoint": lambda p: p["state"],
+        "histories": lambda p: _histories(p["state"]),
+    }
 
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None):
         self.run = Run(cfg, points)
@@ -120,7 +106,7 @@ class RunJob:
 
     def park(self) -> dict:
         """`state` is checkpoint bytes (the page's download serves it as it is)."""
-        return {"job": "run", "state": _to_bytes(checkpoint.state_of(self.run)),
+        return {"job": "run", "state": checkpoint.to_bytes(self.run),
                 "status": (self.run.status, self.run.reason), "timeline": self.timeline}
 
     @classmethod
@@ -154,7 +140,7 @@ class RunJob:
     def do_checkpoint(self) -> bytes:
         """This run as checkpoint bytes (the page's download; `sample` and the latent
         explorer load it)."""
-        return _to_bytes(checkpoint.state_of(self.run))
+        return checkpoint.to_bytes(self.run)
 
     def do_histories(self) -> tuple[dict, dict]:
         self.run.flush()
@@ -167,6 +153,12 @@ class CompareJob:
     with a timeline of their side-by-side pictures."""
 
     READ_ONLY = frozenset({"histories", "timeline", "timeline_at"})
+    PARKED_READS = {
+        "timeline": lambda p: p["timeline"].steps,
+        "timeline_at": lambda p, step: p["timeline"].at(step),
+        "histories": lambda p: {label: _histories(b) for label, b
+                                in zip(p["labels"], p["states"], strict=True)},
+    }
 
     def __init__(self, cfgs: list[RunConfig], labels: list[str], eval_every: int):
         self.lock = Lockstep(cfgs, labels, eval_every)
@@ -213,7 +205,7 @@ class CompareJob:
         self.lock.sync()  # the batched path's weights and moments into the runs' own
         return {"job": "compare", "labels": self.lock.labels,
                 "eval_every": self.lock.eval_every, "mode": self.lock.mode,
-                "states": [_to_bytes(checkpoint.state_of(r)) for r in self.lock.runs],
+                "states": [checkpoint.to_bytes(r) for r in self.lock.runs],
                 "statuses": [(r.status, r.reason) for r in self.lock.runs],
                 "timeline": self.timeline}
 
@@ -232,6 +224,7 @@ class TheoryJob:
     EM-vs-JS comparison), advanced round-robin, one slice each, until all are done."""
 
     READ_ONLY = frozenset({"views"})
+    PARKED_READS: dict = {}  # its unfinished tasks' views exist only in a host
 
     # Its tasks hold samplers and optimisers mid-way, so it is not parked while it works (it
     # keeps its host until its tasks are done: live.TheoryWorker). Parked (paused, or after

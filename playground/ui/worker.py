@@ -60,8 +60,9 @@ class Loop:
     """The child's state machine; `serve_pool` feeds it commands between work slices. It hosts
     one job at a time: "load" builds or restores one, "park" hands it back as plain data."""
 
-    def __init__(self, conn, job, pace: Pace, threads: int):
-        self.conn, self.job, self.pace, self.threads = conn, job, pace, threads
+    def __init__(self, conn, pace: Pace, threads: int):
+        self.conn, self.pace, self.threads = conn, pace, threads
+        self.job = None  # until "load"
         self.working = False
         self.wanted = True  # the page has taken the last view: a new one is worth making
         self.steps_per_frame = 0  # 0 = as fast as possible; k = k steps, then a picture
@@ -188,7 +189,7 @@ class Loop:
 def serve_pool(conn) -> None:
     """Entry point of a pool host: no job until one is loaded; serve commands, work slices."""
     threads = configure_torch_threads()
-    loop = Loop(conn, None, Pace(), threads)
+    loop = Loop(conn, Pace(), threads)
     try:
         while True:
             # Block while idle; only peek between slices while working.
