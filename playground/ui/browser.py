@@ -33,6 +33,22 @@ _STEP = """(() => {
   return null;
 })()"""
 STEP_JS = "() => " + _STEP
+# Marks the samples chart's iframe; `KEPT_JS` then says whether that same element still shows
+# it. React remounts a component whose place in the page changes, and a remounted chart is
+# blank until plotly.js has loaded again (0.5-4 s on a busy box).
+TAG_CHART_JS = """() => {
+  for (const f of document.querySelectorAll('iframe')) {
+    let gd = null;
+    try { gd = f.contentDocument && f.contentDocument.querySelector('.js-plotly-plot'); }
+    catch (e) { continue; }
+    if (gd && gd.layout && gd.layout.meta && gd.layout.meta.step !== undefined) {
+      f.__pgTagged = true;
+      return true;
+    }
+  }
+  return false;
+}"""
+KEPT_JS = "() => Array.from(document.querySelectorAll('iframe')).some(f => f.__pgTagged)"
 # Records (time, step) each time the samples chart shows a new frame, polled every animation
 # frame of the page: what a viewer sees.
 FRAME_PROBE = """() => {

@@ -174,6 +174,7 @@ class LiveProcess:
                 if host is None:
                     self._watch(stop)
                     continue
+                self._state = "training"  # "starting" until the host shows a new picture
                 try:
                     self._train_on(host, stop)
                 except HostDied as e:
@@ -197,7 +198,6 @@ class LiveProcess:
                 self._started_at = host.link.published
             self._host = host
             host.call("start")
-        self._state = "training"
         start, lease = time.monotonic(), self._pool.lease_s
         while not stop.wait(0.1):
             if not host.alive:

@@ -106,7 +106,9 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
             # it stopped by itself (diverged, idle): redraw buttons, stop the timer; or its
             # lease ended with others waiting: draw the picture once and poll the queue
             st.rerun()
-        if not waiting:
+        if waiting:
+            st.empty()  # the status line is in queue_line: keep the chart's place
+        else:
             status_line(snap, status)
         if snap is not None:
             drawing.picture(snap, style)
@@ -118,8 +120,10 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
             drawing.panels(snap, style)
 
     with left:
+        line = st.container()  # there either way: a chart whose place shifts remounts its iframe
         if waiting:
-            queue_line()
+            with line:
+                queue_line()
         picture()
     with right:
         panels()
@@ -144,7 +148,12 @@ def cursor_of(kept: Snapshot | None) -> int | None:
 
 def scrubber(pg: Page, trainer):
     """Paused: a slider over the run's kept pictures; the chosen one, or None for the newest
-    (also None while there is too little to scrub)."""
+    (also None while training or while there is too little to scrub). Its slot is on the page
+    either way: a slider appearing above the charts on Pause moved them, and a moved chart
+    remounts its iframe (the picture went blank for 0.5-4 s on a busy box)."""
+    slot = st.container()
+    if trainer.running:
+        return None
     steps = trainer.timeline()
     if len(steps) < 2:
         return None
@@ -153,7 +162,7 @@ def scrubber(pg: Page, trainer):
     if pg.ss.get(k) not in steps or pg.ss.get(pg.key("scrub_latest")) != latest:
         pg.ss[k] = latest  # paused anew: start at the newest picture
     pg.ss[pg.key("scrub_latest")] = latest
-    step = st.select_slider("Timeline: drag back to an earlier step (kept every "
+    step = slot.select_slider("Timeline: drag back to an earlier step (kept every "
                             f"{max(1, (latest - steps[0]) // max(1, len(steps) - 1)):,} steps "
                             "or so)", steps, key=k)
     return None if step == latest else trainer.timeline_at(step)

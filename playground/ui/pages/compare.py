@@ -169,7 +169,7 @@ def render() -> None:
     if comparer is None:
         return
     _buttons(pg, comparer)
-    scrub = None if comparer.running else views.scrubber(pg, comparer)
+    scrub = views.scrubber(pg, comparer)
     views.render_live(pg, comparer, _drawing(pg, comparer, scrub))
     if not comparer.running:
         _exports(pg, comparer)

@@ -29,7 +29,7 @@ def render() -> None:
                 "to train on your own data.", icon=":material/upload_file:")
         return
     overlays = labpage.buttons(pg, trainer.running, _overlays(pg))
-    scrub = None if trainer.running else views.scrubber(pg, trainer)
+    scrub = views.scrubber(pg, trainer)
     views.render_live(pg, trainer, view2d.drawing(overlays, scrub))
     if not trainer.running:
         _exports(pg, trainer, overlays)

@@ -28,7 +28,7 @@ def render() -> None:
     labpage.toasts(pg)
     show_scores = labpage.buttons(pg, trainer.running,
                                   lambda row: _scores(row, pg))
-    scrub = None if trainer.running else views.scrubber(pg, trainer)
+    scrub = views.scrubber(pg, trainer)
     views.render_live(pg, trainer, view_digits.drawing(pg, show_scores, scrub))
     if not trainer.running:
         _exports(pg, trainer)
