@@ -318,6 +318,55 @@ def test_a_killed_worker_is_reported_and_replaced():
         pool.close()
 
 
+def test_no_worker_is_started_once_the_server_is_exiting(monkeypatch):
+    """On Ctrl-C/SIGTERM multiprocessing terminates the hosts at exit; a supervisor that then
+    found its host dead used to start a new one mid-exit, and the fork server printed an
+    EOFError traceback into the server's log (CI's load test failed on it)."""
+    import threading
+
+    from playground.ui import process
+    from playground.ui.pool import HostDied
+    crashed = []
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+    pool = Pool(1, lease_s=60)
+    t = Trainer(SMALL, pool, pace=FAST)
+    try:
+        t.start()
+        assert wait_for(lambda: t.latest()[0].step > 5)
+        host = pool.hosts()[0]
+        monkeypatch.setattr(process, "_exiting", threading.Event())
+        process._exiting.set()  # what the atexit hook does
+        assert process.exiting()
+        host.kill()
+        assert wait_for(lambda: not t.running)
+        t.start()  # finds the host dead and may not replace it
+        assert wait_for(lambda: not t.running)
+        assert not host.alive and host.restarts == 0
+        assert "no worker process could be started" in t.latest()[1].message
+        with pytest.raises(HostDied, match="stopping"):
+            host.ensure()
+        with pytest.raises(RuntimeError, match="stopping"):
+            process.start(print, (), t, "never")
+        assert crashed == []  # no thread died with a traceback
+    finally:
+        process._exiting.clear()
+        t.close()
+        pool.close()
+
+
+def test_the_exit_hook_runs_before_multiprocessing_terminates_its_children():
+    """atexit runs hooks last-registered first: ours must come after multiprocessing's."""
+    import subprocess
+    import sys
+    code = ("from playground.ui import process\n"  # first, as in the app
+            "import multiprocessing.util as u\n"
+            "u.Finalize(None, lambda: print('exiting' if process.exiting() else 'not yet'),"
+            " exitpriority=10)\n")  # runs inside multiprocessing's exit hook
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "exiting", out.stderr
+
+
 def test_the_cap_and_the_lease_come_from_the_environment(monkeypatch):
     from playground.ui.pool import default_lease
     monkeypatch.setenv("PLAYGROUND_MAX_JOBS", "3")

@@ -170,7 +170,11 @@ class LiveProcess:
         try:
             while not stop.is_set():
                 self._state = "queued"
-                host = pool.acquire(self._ticket, timeout=0.2)
+                try:
+                    host = pool.acquire(self._ticket, timeout=0.2)
+                except HostDied as e:  # no process could be started (the server is stopping)
+                    self._halt(stop, f"paused: no worker process could be started ({e})")
+                    break
                 if host is None:
                     self._watch(stop)
                     continue
@@ -256,16 +260,16 @@ class LiveProcess:
         """Load the job on the pool's quick host ("build" from a factory or "restore" the
         parked one), run job `commands` there and park it back here. A refused load or
         command raises ValueError and leaves the parked job as it was."""
-        with self._home, self._pool.quick() as host:
-            try:
+        try:
+            with self._home, self._pool.quick() as host:
                 host.call("load", *load, self.pace, self._ticket)
                 payloads = [host.call("job", name, *args, check=check)
                             for name, args in commands]
                 parked = host.call("park")
-            except HostDied as e:
-                raise ValueError(self._died(e)) from None
-            with host.link.lock:
-                view, info = host.link.view, dict(host.link.info)
+                with host.link.lock:
+                    view, info = host.link.view, dict(host.link.info)
+        except HostDied as e:
+            raise ValueError(self._died(e)) from None
         self._parked, self._view, self._info = parked, view, info
         return payloads
 

@@ -34,7 +34,10 @@ class Host:
         self.restarts = 0
 
     def ensure(self) -> None:
+        """Start the process, or a new one if it died (not once the server is exiting)."""
         if self.link is None or not self.link.alive:
+            if process.exiting():
+                raise HostDied("the server is stopping")
             if self.link is not None:
                 self._close()
                 self.restarts += 1

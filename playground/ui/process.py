@@ -6,8 +6,10 @@ server holds the GIL nearly all the time and starves Streamlit's event loop (see
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing as mp
+import multiprocessing.util  # noqa: F401  its exit hook is registered now, so ours runs first
 import os
 import sys
 import threading
@@ -19,6 +21,18 @@ from typing import Any
 import torch
 
 DEFAULT_THREADS = 1
+
+# Set when the interpreter begins to exit. atexit runs hooks last-registered first, so this is
+# set before multiprocessing's own hook terminates the daemonic children; a thread that then
+# finds its child dead must not start a new one: the fork server would be handed a connection
+# that closes half-way (it printed an EOFError traceback into the server's log on Ctrl-C).
+_exiting = threading.Event()
+atexit.register(_exiting.set)
+
+
+def exiting() -> bool:
+    """True once this process has begun to exit: no new children may start."""
+    return _exiting.is_set()
 
 
 def torch_threads() -> int:
@@ -113,7 +127,9 @@ def shutdown(conn, process) -> None:
 def start(target: Callable, args: tuple, owner: object, name: str
           ) -> tuple[Any, Link, Callable[[], None]]:
     """Start `target(conn, *args)` in a child; returns (process, link, close). `close` runs
-    once, when called or when `owner` is collected."""
+    once, when called or when `owner` is collected. Refused (RuntimeError) while exiting."""
+    if exiting():
+        raise RuntimeError("the server is stopping")
     ours, theirs = mp.Pipe()
     process = context().Process(target=target, args=(theirs, *args), daemon=True, name=name)
     with bare_main():
