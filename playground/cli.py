@@ -290,7 +290,9 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
                         "from scratch to 10/10 classes, confidence >= 0.9, class KL < 0.1")
     p.add_argument("--steps", type=int, default=500, help="steps per timed repeat (ring)")
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--preset", default="dcgan", help="image preset (mnist)")
+    p.add_argument("--preset", default="dcgan_fast,dcgan",
+                   help="image presets, comma-separated (mnist): images/s for the first, time "
+                        "to quality for each")
     p.add_argument("--compare", type=int, default=0, metavar="K",
                    help="ring: K (2-4) lockstep runs batched and in turns vs one run alone")
     p.add_argument("--limit", type=float, default=300.0,
@@ -300,7 +302,13 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
 def _bench(args: argparse.Namespace) -> None:
     if args.dataset == "mnist":
         from .bench_images import main as images_main
-        images_main(args.preset, 5.0, args.repeats, args.limit)
+        from .presets import ids_for
+        ids = [i.strip() for i in args.preset.split(",") if i.strip()]
+        bad = [i for i in ids if i not in ids_for("image")]
+        if not ids or bad:
+            raise UserError(f"--preset takes image presets ({', '.join(ids_for('image'))}); "
+                            f"got {args.preset!r}")
+        images_main(",".join(ids), 5.0, args.repeats, args.limit)
         return
     from .bench import main
     main(args.steps, args.repeats, args.compare)

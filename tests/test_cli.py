@@ -64,6 +64,10 @@ def test_bad_input_gives_one_line_and_status_2(tmp_path, capsys):
         assert main(argv + ["--out", str(tmp_path / "o")]) == 2, argv
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
+    for preset in ("ns", "dcgan,nope", ","):  # bench's presets must be image presets
+        assert main(["bench", "--dataset", "mnist", "--preset", preset]) == 2, preset
+        err = capsys.readouterr().err
+        assert "--preset takes image presets (dcgan, dcgan_fast" in err, err
 
 
 def test_module_entry_point_and_bench_json():
