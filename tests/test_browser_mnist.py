@@ -1,5 +1,5 @@
 """End to end in real headless Chromium on the MNIST lab: Train advances the step counter and
-the grid of digits changes; Pause stops it."""
+the grid of digits changes; Pause stops it; at 1280 px no tile is cut off."""
 import os
 import time
 from pathlib import Path
@@ -22,6 +22,10 @@ GRID_JS = """() => {
   }
   return null;
 }"""
+# Tiles whose label or value does not fit its box (text-overflow cuts it to "Confide…").
+CUT_TILES_JS = """() => [...document.querySelectorAll('.pg-tile .l, .pg-tile .v')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => [e.textContent, e.scrollWidth, e.clientWidth])"""
 
 
 @pytest.mark.browser
@@ -50,3 +54,7 @@ def test_train_changes_the_digits_and_pause_stops_them(tmp_path, chromium):
         assert browser.shown_step(page) == paused >= steps[-1]
         SHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOT), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})  # a lecture projector
+        time.sleep(1.0)
+        assert page.locator(".pg-tile").count() >= 5
+        assert page.evaluate(CUT_TILES_JS) == []

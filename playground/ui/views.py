@@ -41,8 +41,9 @@ STATUS_CSS = """<style>
 .pg-tiles{display:grid;grid-template-columns:repeat(var(--n,4),minmax(0,1fr));gap:.4rem;
   margin-bottom:.2rem}
 .pg-tile{border:1px solid rgba(0,0,0,.08);border-radius:.4rem;padding:.25rem .5rem;min-width:0}
-.pg-tile .l{font-size:.8em;color:#555;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.pg-tile .v{font-size:clamp(1.1rem,2.1vw,2.2rem);font-weight:600;white-space:nowrap;
+.pg-tile .l{font-size:clamp(.6rem,.8vw,.8em);color:#555;white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis}
+.pg-tile .v{font-size:clamp(1.1rem,1.75vw,2.2rem);font-weight:600;white-space:nowrap;
   line-height:1.25;font-variant-numeric:tabular-nums}
 .pg-tile .r{font-size:.75em;color:#777;white-space:nowrap;overflow:hidden}
 .pg-note{height:1.5em;line-height:1.4;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;
