@@ -211,7 +211,11 @@ class BatchedRuns:
 
     def sync(self) -> None:
         """Write weights and optimiser state back, log each step as Run._log would, and flush
-        each run (its history, NaN check and rollback point, as Run.train ends with)."""
+        each run (its history, NaN check and rollback point, as Run.train ends with). Nothing
+        to do when no step was taken since the last sync (the lockstep syncs after every
+        chunk; a picture or a park asking again copies nothing)."""
+        if not self._pending:
+            return
         self.G.write_back()
         self.D.write_back()
         self.opt_g.write_back()

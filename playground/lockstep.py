@@ -84,8 +84,7 @@ class Lockstep:
 
     def sync(self) -> None:
         """Bring every run's weights, optimiser state and histories up to date (batched path;
-        a no-op in turns). Training syncs after each chunk, so this is a safety net for
-        readers."""
+        a no-op in turns, and when training has synced since its last step)."""
         if self.engine is not None:
             self.engine.sync()
 

@@ -292,33 +292,40 @@ def test_a_tab_closed_while_queued_leaves_the_queue():
         pool.close()
 
 
-def test_a_killed_worker_is_reported_and_replaced():
+@pytest.fixture
+def training_alone():
+    """A trainer past step 10 on a pool of one training host (and the quick host)."""
     pool = Pool(1, lease_s=60)
     t = Trainer(SMALL, pool, pace=FAST)
     try:
         t.start()
         assert wait_for(lambda: t.latest()[0].step > 10)
-        host = pool.hosts()[0]
-        dead = host.pid
-        host.kill()
-        assert wait_for(lambda: not t.running)
-        status = t.latest()[1]
-        assert status.state == "stopped" and "worker process stopped" in status.message
-        t.start()  # a new process, from where the run was last parked
-        assert wait_for(lambda: t.latest()[1].state == "training")
-        assert host.pid != dead and host.restarts == 1
-        # the short-command host too: a dead one is replaced before the next command
-        pool.hosts()[-1].kill()
-        t.pause()
-        step = t.latest()[0].step
-        t.step()
-        assert t.latest()[0].step == step + 1
+        yield pool, t
     finally:
         t.close()
         pool.close()
 
 
-def test_no_worker_is_started_once_the_server_is_exiting(monkeypatch):
+def test_a_killed_worker_is_reported_and_replaced(training_alone):
+    pool, t = training_alone
+    host = pool.hosts()[0]
+    dead = host.pid
+    host.kill()
+    assert wait_for(lambda: not t.running)
+    status = t.latest()[1]
+    assert status.state == "stopped" and "worker process stopped" in status.message
+    t.start()  # a new process, from where the run was last parked
+    assert wait_for(lambda: t.latest()[1].state == "training")
+    assert host.pid != dead and host.restarts == 1
+    # the short-command host too: a dead one is replaced before the next command
+    pool.hosts()[-1].kill()
+    t.pause()
+    step = t.latest()[0].step
+    t.step()
+    assert t.latest()[0].step == step + 1
+
+
+def test_no_worker_is_started_once_the_server_is_exiting(training_alone, monkeypatch):
     """On Ctrl-C/SIGTERM multiprocessing terminates the hosts at exit; a supervisor that then
     found its host dead used to start a new one mid-exit, and the fork server printed an
     EOFError traceback into the server's log (CI's load test failed on it)."""
@@ -326,32 +333,25 @@ def test_no_worker_is_started_once_the_server_is_exiting(monkeypatch):
 
     from playground.ui import process
     from playground.ui.pool import HostDied
+    pool, t = training_alone
     crashed = []
     monkeypatch.setattr(threading, "excepthook", crashed.append)
-    pool = Pool(1, lease_s=60)
-    t = Trainer(SMALL, pool, pace=FAST)
-    try:
-        t.start()
-        assert wait_for(lambda: t.latest()[0].step > 5)
-        host = pool.hosts()[0]
-        monkeypatch.setattr(process, "_exiting", threading.Event())
-        process._exiting.set()  # what the atexit hook does
-        assert process.exiting()
-        host.kill()
-        assert wait_for(lambda: not t.running)
-        t.start()  # finds the host dead and may not replace it
-        assert wait_for(lambda: not t.running)
-        assert not host.alive and host.restarts == 0
-        assert "no worker process could be started" in t.latest()[1].message
-        with pytest.raises(HostDied, match="stopping"):
-            host.ensure()
-        with pytest.raises(RuntimeError, match="stopping"):
-            process.start(print, (), t, "never")
-        assert crashed == []  # no thread died with a traceback
-    finally:
-        process._exiting.clear()
-        t.close()
-        pool.close()
+    # a fresh flag, set as the atexit hook sets it; monkeypatch puts the real one back
+    monkeypatch.setattr(process, "_exiting", threading.Event())
+    process._exiting.set()
+    assert process.exiting()
+    host = pool.hosts()[0]
+    host.kill()
+    assert wait_for(lambda: not t.running)
+    t.start()  # finds the host dead and may not replace it
+    assert wait_for(lambda: not t.running)
+    assert not host.alive and host.restarts == 0
+    assert "no worker process could be started" in t.latest()[1].message
+    with pytest.raises(HostDied, match="stopping"):
+        host.ensure()
+    with pytest.raises(RuntimeError, match="stopping"):
+        process.start(print, (), t, "never")
+    assert crashed == []  # no thread died with a traceback
 
 
 def test_the_exit_hook_runs_before_multiprocessing_terminates_its_children():

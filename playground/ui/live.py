@@ -109,7 +109,7 @@ class LiveProcess:
                     fresh = link.published > self._started_at
             host.send("want")
         state, message = self._state, self._message
-        if info["status"] == "diverged" and state not in ("queued",):
+        if info["status"] == "diverged" and state != "queued":
             state, message = "diverged", info["reason"]
         elif state == "training" and not fresh:
             state = "starting"  # working, but nothing new to show yet (e.g. a heavy first step)

@@ -37,6 +37,11 @@ def _histories(state: bytes) -> tuple[dict, dict]:
             {k: list(v) for k, v in s.get("metric_history", {}).items()})
 
 
+# Reads every job with a timeline answers from its parked data.
+TIMELINE_READS = {"timeline": lambda p: p["timeline"].steps,
+                  "timeline_at": lambda p, step: p["timeline"].at(step)}
+
+
 def _kind(parked: dict):
     kinds = {"run": RunJob, "compare": CompareJob, "theory": TheoryJob}
     if parked.get("job") not in kinds:
@@ -66,8 +71,7 @@ class RunJob:
 
     READ_ONLY = frozenset({"histories", "checkpoint", "timeline", "timeline_at"})
     PARKED_READS = {  # the same reads, answered from `park()`'s data
-        "timeline": lambda p: p["timeline"].steps,
-        "timeline_at": lambda p, step: p["timeline"].at(step),
+        **TIMELINE_READS,
         "checkpoint": lambda p: p["state"],
         "histories": lambda p: _histories(p["state"]),
     }
@@ -127,9 +131,6 @@ class RunJob:
     def do_update(self, cfg: RunConfig) -> None:
         self.run.update_config(cfg)
 
-    def do_reset(self, cfg: RunConfig, points: np.ndarray | None) -> None:
-        self.run = Run(cfg, points)  # raises ValueError before the old run is replaced
-
     def do_load(self, path: str, sha256: str | None = None,
                 kind: str | None = None) -> RunConfig:
         """Replace the run by a saved one (a checkpoint carries its config); a bad file raises
@@ -154,8 +155,7 @@ class CompareJob:
 
     READ_ONLY = frozenset({"histories", "timeline", "timeline_at"})
     PARKED_READS = {
-        "timeline": lambda p: p["timeline"].steps,
-        "timeline_at": lambda p, step: p["timeline"].at(step),
+        **TIMELINE_READS,
         "histories": lambda p: {label: _histories(b) for label, b
                                 in zip(p["labels"], p["states"], strict=True)},
     }

@@ -78,9 +78,12 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
     waiting = running and not follower and waits(trainer.latest()[1])
     style = style_of(pg)
     st.markdown(STATUS_CSS, unsafe_allow_html=True)
-    picture_every = (None if waiting else FRAME_S) if running else (
-        FOLLOW_S if follower else None)
-    curves_every = None if waiting else (CURVES_S if running or follower else None)
+    if waiting:  # drawn once; queue_line polls
+        picture_every = curves_every = None
+    elif running or follower:
+        picture_every, curves_every = (FRAME_S if running else FOLLOW_S), CURVES_S
+    else:  # paused: nothing changes until a button press reruns the page
+        picture_every = curves_every = None
     left, right = st.columns(list(drawing.columns), gap="medium")
     cfg = None if follower else pg.get("cfg")
 
