@@ -21,11 +21,12 @@ ROBUST_PCTL = (2.0, 98.0)  # then widened by half the spread (robust_range)
 EVENT_LABELS = 4  # label the last few change markers; older ones keep their line only
 
 
-def step_axis(steps: np.ndarray, **extra) -> dict:
+def step_axis(steps: np.ndarray, nticks: int = 5, **extra) -> dict:
     """An x axis over training steps: from 0, at least 0-100 (a one-point series at step 0
-    otherwise got ticks '0, 500m, 1'), a few ticks in SI form (2k, not 2000)."""
+    otherwise got ticks '0, 500m, 1'), `nticks` ticks at most in SI form (2k, not 2000)."""
     last = float(np.nanmax(steps)) if len(steps) else 0.0
-    return axis("", range=[0, max(100.0, last * 1.02)], nticks=5, tickformat="~s", **extra)
+    return axis("", range=[0, max(100.0, last * 1.02)], nticks=nticks, tickformat="~s",
+                **extra)
 
 
 def line(x, y, name: str, key: str, style: Style, **extra) -> dict:

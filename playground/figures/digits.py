@@ -53,9 +53,10 @@ def tile_labels(n: int, cols: int, texts, colours, xaxis: str, yaxis: str, corne
 
 
 def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
-                   show_scores: bool = False) -> go.Figure:
+                   show_scores: bool = False, title: str | None = None) -> go.Figure:
     """Left: G(z_fixed) as a grid, each tile labelled with the classifier's digit (amber when
-    it is unsure) and, on demand, D's raw score. Right: real digits with their labels."""
+    it is unsure) and, on demand, D's raw score. Right: real digits with their labels.
+    `title` replaces the default heading (a narrow column needs a shorter one)."""
     n = len(snap.fake)
     cols = int(np.ceil(np.sqrt(n)))
     fake, rows = grid_picture(snap.fake, cols)
@@ -84,7 +85,8 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
     share = 0.74  # of the width for the generated grid (square), the rest for the real digits
     layout = base_layout(
         style, style.height, showlegend=False,
-        title={"text": f"step {snap.step} · generated from a fixed z | real digits", "x": 0.01,
+        title={"text": title or f"step {snap.step} · generated from a fixed z | real digits",
+               "x": 0.01,
                "font": {"size": style.legend_font + 2}},
         margin=margin,
         xaxis={**hidden, "domain": [0.0, share], "range": [0, fake.shape[1]]},
@@ -99,7 +101,8 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
     return figure(data, layout)
 
 
-def histogram_figure(snap: ImageSnapshot, style: Style = NORMAL) -> go.Figure:
+def histogram_figure(snap: ImageSnapshot, style: Style = NORMAL,
+                     title: str = "Digits the classifier sees (% of fakes)") -> go.Figure:
     """The share of each digit among 300 fakes (the classifier's labels), against the real
     digits' 10 % each: a collapse is a few tall bars."""
     data: list[dict] = []
@@ -114,7 +117,7 @@ def histogram_figure(snap: ImageSnapshot, style: Style = NORMAL) -> go.Figure:
     top = 105 if snap.histogram is None else max(30.0, float(100 * np.max(snap.histogram)) + 5)
     layout = base_layout(
         style, style.curve_height, showlegend=False, font_size=style.curve_font,
-        title={"text": "Digits the classifier sees (% of fakes)", "x": 0.01},
+        title={"text": title, "x": 0.01},
         xaxis=axis("", dtick=1, range=[-0.6, 9.6]), yaxis=axis("%", range=[0, top]),
         shapes=[{"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 10,
                  "y1": 10, "line": {"color": palette.REAL, "dash": "dash", "width": 1.5}}],

@@ -214,10 +214,11 @@ def _drawing(pg: Page, comparer: Comparer, scrub) -> views.Drawing:
                                                     strict=True)):
                 with col:
                     st.markdown(f"**{label}**")
-                    live_chart(digits.samples_figure(s, style), f"compare.grid{i}",
-                               views.PLOTLY_CONFIG)
-                    live_chart(digits.histogram_figure(s, style), f"compare.hist{i}",
-                               views.PLOTLY_CONFIG)
+                    # short titles: two to four runs share the left column
+                    live_chart(digits.samples_figure(s, style, title=f"step {s.step} | real"),
+                               f"compare.grid{i}", views.PLOTLY_CONFIG)
+                    live_chart(digits.histogram_figure(s, style, "% of fakes per digit"),
+                               f"compare.hist{i}", views.PLOTLY_CONFIG)
         else:
             live_chart(figs.side_by_side(snap.snaps, snap.labels, style=style),
                        "compare.samples", views.PLOTLY_CONFIG)
