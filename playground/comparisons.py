@@ -1,8 +1,11 @@
 """Comparisons as data: two to four presets on one dataset and seed, with what to look for.
 
-Each member is (label, preset id, overrides). A comparison runs them in lockstep from the same
-starting weights on the same batches (`lockstep.py`); the compare page and its links select
-them by id.
+Each member is (label, preset id, overrides). A comparison runs them in lockstep on one dataset
+and seed (`lockstep.py`); what else they share (starting weights, batches) depends on the
+members and is worked out by `sharing.py`. Four of these share their starting weights and the
+batches of every step; `ns_vs_wgan_gp` walks one sequence of batches 1 vs 5 a step (n_critic),
+and `grid_remedies` also starts G and D differently (latent 2 vs 256) and unrolls 10 steps. The
+compare page and its links select them by id.
 """
 from __future__ import annotations
 

@@ -1,6 +1,12 @@
-"""Several runs advanced in lockstep: the same data, seed and starting weights, equal step
-counts, and metrics every `eval_every` steps (never by wall clock), so their curves compare
-step for step. One object, so the app trains a whole comparison as one job on one worker process.
+"""Several runs advanced in lockstep: one dataset and seed, equal step counts, and metrics every
+`eval_every` steps (never by wall clock), so their curves compare step for step. One object, so
+the app trains a whole comparison as one job on one worker process.
+
+One seed is not one start: `shared` (sharing.py) says what the runs have in common. Runs of one
+network shape start from the same weights; with equal batch_size, n_critic and unroll_steps
+(and latent_dim) they also train on the same batches at every step, so that only the setting
+that differs tells them apart. Otherwise they walk one sequence of batches at different rates,
+or draw different ones, and the page says so.
 
 Runs of one shape train as one computation (batched.py: stacked weights, batched matmuls);
 others take turns, CHUNK steps each, so their step counts are equal at every turn, and `mode`
@@ -16,9 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import datasets
 from .batched import BatchedRuns, reason_not_batchable
 from .config import RunConfig
 from .run import Run
+from .sharing import Shared, shared
 from .snapshot import Snapshot
 
 CHUNK = 8  # steps per turn (equal counts at every turn); the batched path syncs after each
@@ -49,11 +57,13 @@ class Lockstep:
         if not 1 <= eval_every <= 10_000:
             raise ValueError(f"eval_every={eval_every} is out of range [1, 10000]")
         seeds = {c.seed for c in cfgs}
-        datas = {(c.dataset, c.n_modes, c.radius, c.std) for c in cfgs}
+        # resolved: n_modes None and the dataset's default 8 are one ring
+        datas = {(c.dataset, datasets.DATASETS.get(c.dataset).resolve(c)) for c in cfgs}
         if len(seeds) > 1 or len(datas) > 1:
             raise ValueError("runs in a comparison share their dataset and seed (so they "
-                             "start alike and see the same batches)")
+                             "draw from the same data and random streams)")
         self.labels, self.eval_every = tuple(labels), eval_every
+        self.shared: Shared = shared(cfgs)  # what the runs have in common, and why not more
         self.on_evaluate = on_evaluate  # a reading taken right after each evaluation
         self.runs = [Run(cfg, points) for cfg in cfgs]
         self.batched = batched
@@ -68,6 +78,7 @@ class Lockstep:
         lock = cls.__new__(cls)
         lock.labels, lock.eval_every, lock.on_evaluate = tuple(labels), eval_every, None
         lock.runs, lock.batched = runs, batched
+        lock.shared = shared([r.cfg for r in runs])
         lock._pick_engine()
         return lock
 

@@ -41,7 +41,10 @@ def shown_step(at) -> int:
 
 def test_collapse_and_cure_side_by_side_then_scrub_back(app):
     at = app({"compare": "ns_vs_r1"})
-    assert not at.exception and "Collapse and cure" in " ".join(c.value for c in at.caption)
+    captions = " ".join(c.value for c in at.caption)
+    assert not at.exception and "Collapse and cure" in captions
+    assert ("What the runs share:** same data, seed and starting weights; the same batches "
+            "at every step.") in captions
     at.button(key="compare.b.train").click().run()
     end = time.monotonic() + 60
     while step_of(at) < 120 and time.monotonic() < end:
@@ -62,6 +65,8 @@ def test_links_open_custom_runs_and_bad_ones_warn(app):
     comparer = at.session_state["compare.comparer"]
     assert not at.exception and [c.loss for c in comparer.cfgs] == ["ns", "wgan_gp"]
     assert {c.dataset for c in comparer.cfgs} == {"grid"} and comparer.cfgs[0].seed == 3
+    captions = " ".join(c.value for c in at.caption)  # B6: said "same batches" of every pair
+    assert "one sequence of batches, drawn 1 vs 5 a step (n_critic 1 vs 5)" in captions
     bad = app({"compare": "nope", "runs": "ns,zzz"})
     warned = " ".join(w.value for w in bad.warning)
     assert "zzz" in warned and not bad.exception

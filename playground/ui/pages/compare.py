@@ -1,6 +1,8 @@
-"""The compare page: 2-4 runs on the same data, seed and starting weights, trained in lockstep
-as one job (one host of the worker pool while it trains), drawn side by side at the same step
-with a line per run in every metric chart. Pause, and a timeline slider scrubs back through
+"""The compare page: 2-4 runs on one dataset and seed, trained in lockstep as one job (one host
+of the worker pool while it trains), drawn side by side at the same step with a line per run in
+every metric chart. A caption says what the chosen runs share (`sharing.py`): the same starting
+weights only for one network shape, the same batches at every step only for one batch size,
+n_critic and unroll_steps. Pause, and a timeline slider scrubs back through
 the kept pictures.
 
 `?compare=ns_vs_r1` opens a comparison preset; `?runs=ns,r1&dataset=grid&seed=3` a custom one.
@@ -17,6 +19,7 @@ from ...comparisons import COMPARISONS, Comparison
 from ...figures import compare as figs
 from ...figures import digits
 from ...presets import PRESETS, ids_for
+from ...sharing import shared
 from .. import cached, export, labpage, session, state, views
 from ..live import Comparer
 from ..liveplot import live_chart
@@ -168,6 +171,7 @@ def render() -> None:
         st.warning(text, icon=":material/link_off:")
     if comparer is None:
         return
+    st.caption(f"**What the runs share:** {shared(comparer.cfgs).sentence}")
     _buttons(pg, comparer)
     scrub = views.scrubber(pg, comparer)
     views.render_live(pg, comparer, _drawing(pg, comparer, scrub))
@@ -186,7 +190,7 @@ def _buttons(pg: Page, comparer: Comparer) -> None:
         comparer.step()
         st.rerun()
     if row.button("Reset", key=pg.key("b.reset"), icon=":material/restart_alt:",
-                  help="all runs from the same starting weights again"):
+                  help="every run from its starting weights again"):
         pg.put("key", None)
         st.rerun()
 
