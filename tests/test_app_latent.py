@@ -29,6 +29,13 @@ def test_opens_on_the_shipped_dcgan_with_every_view(at):
     assert "shipped DCGAN (step 12,000)" in texts(at.markdown)
     assert len(at.get("plotly_chart")) >= 10
     assert "read as **7, 7, 7, 7, 7, 7**" in texts(at.markdown)  # the thick-7 preset
+    captions = texts(at.caption)  # B8: both claims are now the true ones, with numbers
+    assert "keeps |z| between the endpoints' norms" not in captions
+    assert "dips to 0.71 of their norm at its midpoint (1/√2 in theory" in captions
+    assert "|z| peaks at 6.1" in captions and "deep inside the sphere" in captions
+    assert "G draws 10 of 10 as their own digit" in captions
+    assert at.slider(key="latent.w.amount").label == "how far (standard deviations of z)"
+    assert at.slider(key="latent.w.amount").value == 1.0  # B7: 1 std, unit direction
 
 
 def test_every_control_reacts(at):

@@ -156,10 +156,21 @@ def _interpolate(ex, batch, picks) -> None:
              for k in ("lerp", "slerp")]
     right.plotly_chart(figs.norms_figure(*norms, ex.latent_dim), key=_k("norms"),
                        config=CONFIG, theme=None)
-    st.caption("Why slerp: z is drawn from N(0, I), whose samples lie near the sphere of "
-               "radius √D, not near its centre. The straight line between two samples dips "
-               "inside that sphere, to z the generator almost never saw in training; the "
-               "spherical path keeps |z| between the endpoints' norms.")
+    st.caption(_why_slerp(latent.norm_stats(ex.latent_dim)))
+
+
+def _why_slerp(n: latent.NormStats) -> str:
+    """The slerp caption, with the numbers measured for this generator's latent size."""
+    return (f"Why slerp: z is drawn from N(0, I), whose samples lie near the sphere of radius "
+            f"√D = {np.sqrt(n.dim):.1f}, not near its centre. Between two independent samples "
+            f"the straight line (lerp) dips to {n.lerp_mid:.2f} of their norm at its midpoint "
+            f"(1/√2 in theory; {n.lerp_mid_range[0]:.2f}-{n.lerp_mid_range[1]:.2f} over "
+            f"{n.pairs:,} random pairs), a norm that training drew {n.below_mid:.2g} of the "
+            "time. Slerp keeps |z| exactly when the endpoints' norms are equal, and for random "
+            f"{n.dim}-D endpoints within {max(1 - n.slerp_low, n.slerp_high - 1):.1%} of the "
+            "range between them; for other endpoints it need not (norms 1 and 2, 170° apart: "
+            "|z| peaks at 6.1). Whether the dip shows is up to G: this one may still draw "
+            "digits well inside the sphere (see the class means under Directions).")
 
 
 def _grid_and_walk(ex, batch, picks) -> None:
@@ -254,6 +265,15 @@ def _directions(ex, batch, picks) -> None:
     st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, 10,
                                       "the mean z of each digit the classifier saw (0-9)"),
                     key=_k("means"), config=CONFIG, theme=None)
+    norms = np.linalg.norm(means[have], axis=1)
+    typical = np.linalg.norm(sample.z, axis=1).mean()
+    own = int((d.labels == np.arange(10))[have].sum())
+    mass = latent.stroke_mass(d.images[have]).mean()
+    st.caption(f"These means have |z| {norms.min():.1f}-{norms.max():.1f}, deep inside the "
+               f"sphere where samples lie (|z| ≈ {typical:.1f}); G draws {own} of "
+               f"{int(have.sum())} as their own digit, with stroke mass {mass:.3f} against "
+               f"{sample.mass.mean():.3f} for its samples. They are decoded as they are, not "
+               "rescaled to the sphere: the interior is rare in training, not blank.")
     if not have.all():
         st.caption(f"No sample was read as {', '.join(map(str, np.flatnonzero(~have)))}.")
     attrs = {"thickness": sample.mass, "slant": sample.slant}
@@ -261,12 +281,18 @@ def _directions(ex, batch, picks) -> None:
     which = c[0].radio("direction", [*attrs, *(f"towards {k}" for k in range(10) if have[k])],
                        key=_k("w.dir"))
     i = c[1].selectbox("sample", range(BATCH), index=_pick(picks, 0, 0), key=_k("w.di"))
-    amount = c[2].slider("how far", -3.0, 3.0, 1.0, 0.25, key=_k("w.amount"))
     if which in attrs:
-        direction = latent.direction(sample.z, attrs[which])
-        note = (f"mean z of the {which} top 10% minus the bottom 10% of {len(sample.z):,} "
-                "samples")
+        amount = c[2].slider("how far (standard deviations of z)", -3.0, 3.0,
+                             latent.ATTRIBUTE_STEP, 0.25,
+                             key=_k("w.amount"),
+                             help="a unit direction: 1 moves z as far as one standard "
+                                  "deviation of a sample's spread along it")
+        direction = latent.attribute_direction(sample.z, attrs[which], sample.labels)
+        note = (f"{which} within each digit ({len(sample.z):,} labelled samples, the digits' "
+                f"own means and their span taken out), {amount:g} std of z")
     else:
+        amount = c[2].slider("how far (1 = all the way to the mean)", -1.0, 2.0, 1.0, 0.25,
+                             key=_k("w.towards"))
         k = int(which.split()[-1])
         direction = means[k] - batch.z[i]
         note = f"from the sample towards the mean z of the {k}s (1 = all the way)"
