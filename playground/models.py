@@ -8,8 +8,9 @@ layers alike.
 """
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -201,17 +202,38 @@ def normalised_layers(module: nn.Module) -> list[nn.Module]:
     return [m for m in module.modules() if isinstance(m, NORMALISED)]
 
 
-def set_spectral_norm(D: nn.Module, on: bool) -> None:
+def set_spectral_norm(D: nn.Module, on: bool, seed: int | None = None) -> None:
     """Add or remove spectral normalisation on every linear and convolution layer of D, in
     place (Miyato et al. 2018 normalise convolutions through their reshaped weight, as torch's
     parametrization does). Removing keeps the current normalised weight W / sigma(W), so D's
-    function is unchanged at the moment of the switch either way."""
-    for layer in normalised_layers(D):
-        has = parametrize.is_parametrized(layer, "weight")
-        if on and not has:
-            spectral_norm(layer)
-        elif has and not on:
+    function is unchanged at the moment of the switch either way, and gives back the order
+    (weight, bias) a built D has: a checkpoint's D is built, and its optimiser state must
+    land on the same tensors. `seed`: draw the power iteration's starting u and v from it
+    (a live switch), not from whatever state the process's global RNG is in."""
+    layers = normalised_layers(D)
+    adding = [m for m in layers if on and not parametrize.is_parametrized(m, "weight")]
+    if adding:
+        with _seeded(seed, D):
+            for layer in adding:
+                spectral_norm(layer)
+    for layer in layers:
+        if not on and parametrize.is_parametrized(layer, "weight"):
             parametrize.remove_parametrizations(layer, "weight", leave_parametrized=True)
+            # removal re-registers weight after bias: move the others back behind it
+            for name in [n for n in layer._parameters if n != "weight"]:
+                layer._parameters[name] = layer._parameters.pop(name)
+
+
+@contextlib.contextmanager
+def _seeded(seed: int | None, module: nn.Module) -> Iterator[None]:
+    """The global RNG seeded with `seed` for the duration, then put back (None: untouched)."""
+    if seed is None:
+        yield
+        return
+    devices = sorted({p.device.index or 0 for p in module.parameters() if p.is_cuda})
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 def has_spectral_norm(D: nn.Module) -> bool:

@@ -201,28 +201,56 @@ class Run:
         for (step, has_d, has_g), (d_val, g_val) in zip(entries, host, strict=True):
             for name, present, value in (("D", has_d, d_val), ("G", has_g, g_val)):
                 if present and not math.isfinite(value):
-                    self._diverge(step, name, value)
+                    what = "NaN" if math.isnan(value) else "infinite"
+                    self._diverge(step, name, f"loss became {what}")
                     return
             self.history["step"].append(step)
             self.history["d_loss"].append(d_val)
             self.history["g_loss"].append(g_val)
+        # Each loss is computed before its update, so the window's last update is checked on
+        # the weights themselves: the rollback point must never hold a NaN or inf.
+        bad = self.non_finite_net()
+        if bad is not None:
+            self._diverge(self.step_count, bad, "weights became non-finite")
+            return
         self._good = self._state_copy()
 
-    def _diverge(self, step: int, name: str, value: float) -> None:
-        what = "NaN" if math.isnan(value) else "infinite"
+    def non_finite_net(self) -> str | None:
+        """"G" or "D" if that network holds a NaN or inf weight, else None. The fast path is
+        one fused reduction, the L2 norm of all weights (any NaN/inf makes it NaN/inf), and
+        one host copy: ~0.15-0.4 ms for the 2D MLP, ~1.5-2 ms for the DCGAN on this CPU, once
+        per 32-step flush. Only a non-finite norm pays for the exact per-tensor check (the
+        norm can also overflow on huge but finite weights, which are kept)."""
+        nets = {"G": list(self.G.parameters()), "D": list(self.D.parameters())}
+        total = torch.nn.utils.get_total_norm([p for ps in nets.values() for p in ps],
+                                              foreach=True)
+        if math.isfinite(total):
+            return None
+        for name, params in nets.items():
+            if not all(bool(torch.isfinite(p).all()) for p in params):
+                return name
+        return None
+
+    def _diverge(self, step: int, name: str, problem: str) -> None:
         lr = self.cfg.lr_d if name == "D" else self.cfg.lr_g
         good = self._good["step"]
-        self.reason = (f"{name} loss became {what} at step {step}; lower lr_{name.lower()} "
+        self.reason = (f"{name} {problem} at step {step}; lower lr_{name.lower()} "
                        f"(now {lr:g}) or add a remedy. Weights were rolled back to step "
                        f"{good}.")
         self.status = "diverged"
         self._load_state(self._good)
-        # the history goes back with the weights: the steps after the rollback point were
-        # undone, and a resumed run logs them again
-        for hist in (self.history, self.metric_history):
+        # every record goes back with the weights: the steps after the rollback point were
+        # undone, and a resumed run logs (and evaluates, and marks) them again
+        cut = False
+        for hist in (self.history, self.metric_history, self.protocol_history):
             keep = sum(1 for s in hist.get("step", []) if s <= good)
+            cut |= hist is self.metric_history and keep < len(hist.get("step", []))
             for key in hist:
                 del hist[key][keep:]
+        self.events = [(s, what) for s, what in self.events if s <= good]
+        if cut:  # the tiles show the last evaluation that is still on record
+            self.latest_metrics = {k: v[-1] for k, v in self.metric_history.items()
+                                   if k != "step" and v}
 
     def train(self, steps: int, on_snapshot: Callable[[Snapshot], None] | None = None,
               should_stop: Callable[[], bool] | None = None, snapshot_every: int = 0) -> None:
@@ -309,8 +337,9 @@ class Run:
         if label:
             self.events.append((self.step_count, label))
         self.cfg, self.loss = new, LOSSES.get(new.loss)
-        if new.spectral_norm != old.spectral_norm:
-            models.set_spectral_norm(self.D, new.spectral_norm)  # D's parameters change names
+        if new.spectral_norm != old.spectral_norm:  # D's parameters change names
+            models.set_spectral_norm(self.D, new.spectral_norm,
+                                     seed=switch_seed(new.seed, self.step_count))
             self.opt_d = self._build_opt("d")
         for net in ("d", "g"):
             opt = getattr(self, f"opt_{net}")
@@ -347,6 +376,16 @@ class Run:
             self.gens[name].set_state(gen_state)
         self.step_count = int(state["step"])
         self._good = self._state_copy() if state is not self._good else self._good
+
+
+SWITCH_TAG = 0x5EC7  # marks the entropy of live-switch seeds
+
+
+def switch_seed(seed: int, step: int) -> int:
+    """The seed of a live switch's own draws (spectral norm's starting u and v): a function of
+    the run's seed and the step only, so the same changes give the same run in any process.
+    Its own SeedSequence entropy ([seed, tag, step]) keeps it apart from the run's streams."""
+    return int(np.random.SeedSequence([seed, SWITCH_TAG, step]).generate_state(1, np.uint64)[0])
 
 
 def change_label(old: RunConfig, new: RunConfig) -> str:

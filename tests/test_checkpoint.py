@@ -68,7 +68,7 @@ def test_a_version_1_checkpoint_still_loads(tmp_path):
     """2D runs saved before images (format run2d v1, one random stream) keep working."""
     a = Run(RunConfig(**SMALL))
     a.train(5)
-    state = checkpoint.state_of(a)
+    state = _by_position(checkpoint.state_of(a), a)
     state.update(format="gan-playground/run2d", version=1, gen=a.gens["data"].get_state())
     for key in ("gens", "kind", "arch", "protocol_history"):
         del state[key]
@@ -99,3 +99,159 @@ def test_a_checkpoint_of_another_architecture_is_refused(tmp_path):
     checkpoint.save(a, tmp_path / "c.pt")
     with pytest.raises(checkpoint.CheckpointError, match="holds a 'mlp' model; this needs"):
         checkpoint.load(tmp_path / "c.pt", arch="dcgan")
+
+
+# The lecture's spectral-norm demo: on, off, then a park (checkpoint bytes) and more training.
+# Before the fix D came back with its parameters as (bias, weight), the fused-Adam moments were
+# loaded by position onto the wrong tensors and the next step segfaulted (exit 139), so this
+# runs in a child process: a crash fails the test instead of killing pytest.
+SN_ROUND_TRIP = """
+import torch
+from playground import checkpoint
+from playground.config import RunConfig
+from playground.run import Run
+for cfg in (RunConfig(width=16, depth=2, batch_size=32, n_fixed=16, grid_res=10),
+            RunConfig(dataset="mnist", arch="dcgan", latent_dim=8, width=8, batch_size=16,
+                      n_fixed=16)):
+    run = Run(cfg)
+    run.train(3)
+    run.update_config(cfg.replace(spectral_norm=True))
+    run.train(3)
+    run.update_config(cfg.replace(spectral_norm=False))
+    run.train(3)
+    back = checkpoint.from_state(checkpoint.state_from_bytes(checkpoint.to_bytes(run)))
+    run.train(3)
+    back.train(3)
+    same = all(torch.equal(p, q) for m in ("G", "D") for p, q in
+               zip(getattr(run, m).parameters(), getattr(back, m).parameters(), strict=True))
+    print(cfg.arch or "mlp", back.step_count, same)
+"""
+
+
+def test_spectral_norm_on_then_off_survives_a_checkpoint():
+    """...and the restored run goes on exactly as the one that never stopped."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", SN_ROUND_TRIP], cwd=root, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["mlp 12 True", "dcgan 12 True"]
+
+
+def _by_position(state: dict, run: Run, order: dict | None = None) -> dict:
+    """`state` with its optimiser state numbered by position, as versions 1 and 2 stored it
+    (`order`: net -> the saving run's parameter names, default the canonical order)."""
+    for opt, module in (("opt_d", run.D), ("opt_g", run.G)):
+        names = (order or {}).get(opt) or [n for n, _ in module.named_parameters()]
+        state[opt] = {"state": {i: state[opt]["state"][n] for i, n in enumerate(names)},
+                      "param_groups": [{**state[opt]["param_groups"][0],
+                                        "params": list(range(len(names)))}]}
+    return state
+
+
+def _trained(**overrides) -> Run:
+    run = Run(RunConfig(**{**SMALL, **overrides}))
+    run.train(3)
+    return run
+
+
+def test_optimiser_state_is_keyed_by_parameter_name():
+    run = _trained()
+    state = checkpoint.state_of(run)
+    names = [n for n, _ in run.D.named_parameters()]
+    assert list(state["opt_d"]["state"]) == names
+    assert state["opt_d"]["param_groups"][0]["params"] == names
+    assert state["opt_d"]["state"]["net.0.weight"]["exp_avg"].shape == (32, 2)
+
+
+def test_swapped_optimiser_moments_are_refused_before_any_step():
+    """A crafted or stale file whose moments do not fit their parameters never reaches the
+    fused kernel: a CheckpointError names the tensor and both shapes."""
+    state = checkpoint.state_of(_trained())
+    moments = state["opt_d"]["state"]
+    moments["net.0.weight"]["exp_avg"], moments["net.0.bias"]["exp_avg"] = (
+        moments["net.0.bias"]["exp_avg"], moments["net.0.weight"]["exp_avg"])
+    with pytest.raises(checkpoint.CheckpointError, match=r"optimiser state for net\.0\.weight "
+                       r"has shape \(32,\), expected \(32, 2\)"):
+        checkpoint.from_state(state)
+
+
+def test_non_finite_weights_are_refused():
+    state = checkpoint.state_of(_trained())
+    state["D"]["net.2.weight"][0, 0] = float("nan")
+    with pytest.raises(checkpoint.CheckpointError, match="holds NaN or infinite D weights"):
+        checkpoint.from_state(state)
+
+
+def test_a_version_2_file_with_moments_out_of_order_is_refused(tmp_path):
+    """Version 2 numbered optimiser state by position. Moments whose order does not match the
+    saved D's (a crafted or mangled file) are refused, not crashed on."""
+    run = _trained()
+    names = [n for n, _ in run.D.named_parameters()]
+    reordered = [names[1], names[0], *names[2:]]  # net.0.bias first, as the switch left it
+    state = _by_position(checkpoint.state_of(run), run, {"opt_d": reordered})
+    state["version"] = 2
+    torch.save(state, tmp_path / "v2.pt")
+    with pytest.raises(checkpoint.CheckpointError, match=r"v2\.pt .*optimiser state for "
+                       r"net\.0\.weight has shape \(32,\), expected \(32, 2\)"):
+        checkpoint.load(tmp_path / "v2.pt")
+
+
+def test_a_version_2_file_saved_after_spectral_norm_off_resumes_exactly(tmp_path):
+    """A build before this fix saved such a run with D's parameters as (bias, weight): in its
+    state dict and in the positions of its optimiser state. That order is read back from the
+    state dict's keys, so the file loads onto the right tensors."""
+    a = _trained()
+    state = checkpoint.state_of(a)
+    names = [n for n, _ in a.D.named_parameters()]
+    old = [n for i in range(0, len(names), 2) for n in (names[i + 1], names[i])]  # bias first
+    assert old[:2] == ["net.0.bias", "net.0.weight"]
+    state["D"] = {k: state["D"][k] for k in old}
+    state = _by_position(state, a, {"opt_d": old})
+    state["version"] = 2
+    torch.save(state, tmp_path / "v2.pt")
+    b = checkpoint.load(tmp_path / "v2.pt")
+    a.train(5), b.train(5)
+    for p, q in zip(a.D.parameters(), b.D.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_a_position_keyed_version_2_file_still_resumes_exactly(tmp_path):
+    """The shipped MNIST run is version 2 (moments by position): such files load and go on
+    as the run that saved them."""
+    a = _trained()
+    state = _by_position(checkpoint.state_of(a), a)
+    state["version"] = 2
+    torch.save(state, tmp_path / "v2.pt")
+    b = checkpoint.load(tmp_path / "v2.pt")
+    a.train(5), b.train(5)
+    for p, q in zip(a.D.parameters(), b.D.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_what_passes_the_checksum_is_what_loads(tmp_path, monkeypatch):
+    """The file is read once: a file swapped after its SHA-256 was checked (here, just as
+    torch.load starts) cannot slip in, and a damaged file's message names the file, not a
+    server folder."""
+    run = _trained()
+    path, other = tmp_path / "c.pt", tmp_path / "other.pt"
+    checkpoint.save(run, path)
+    run.train(2)
+    checkpoint.save(run, other)  # a valid checkpoint at step 5
+    digest = checkpoint.sha256(path)
+    real_load = torch.load
+
+    def swap_then_load(f, *args, **kwargs):
+        path.write_bytes(other.read_bytes())
+        return real_load(f, *args, **kwargs)
+
+    monkeypatch.setattr(checkpoint.torch, "load", swap_then_load)
+    assert checkpoint.read(path, expected_sha256=digest)["step"] == 3  # the checked bytes
+    monkeypatch.setattr(checkpoint.torch, "load", real_load)
+    path.write_bytes(b"junk")
+    with pytest.raises(checkpoint.CheckpointError) as err:
+        checkpoint.read(path)
+    assert str(err.value).startswith("c.pt is not a readable checkpoint: it is truncated")
+    assert str(tmp_path) not in str(err.value)

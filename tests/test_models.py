@@ -97,6 +97,46 @@ def test_spectral_norm_covers_convolutions():
     assert len(convs) == 2 and has_spectral_norm(D)
 
 
+def _d(arch):
+    torch.manual_seed(0)
+    if arch == "mlp":
+        return Discriminator(16, 2, "relu")
+    return build(RunConfig(dataset="mnist", arch="dcgan", latent_dim=8, width=8), IMAGE)[1]
+
+
+@pytest.mark.parametrize("arch", ["mlp", "dcgan"])
+def test_spectral_norm_off_gives_back_the_built_parameter_order(arch):
+    """Removing the parametrization re-registers each weight after its bias; a D rebuilt
+    from a checkpoint lists (weight, bias), so the switch must leave that order too."""
+    D = _d(arch)
+    names = [n for n, _ in D.named_parameters()]
+    keys = list(D.state_dict())
+    set_spectral_norm(D, True)
+    set_spectral_norm(D, False)
+    assert [n for n, _ in D.named_parameters()] == names
+    assert list(D.state_dict()) == keys
+    assert names[:2] == ["net.0.weight", "net.0.bias"]
+
+
+@pytest.mark.parametrize("arch", ["mlp", "dcgan"])
+def test_a_seeded_spectral_norm_switch_ignores_the_global_rng(arch):
+    """u and v of the power iteration come from the seed given, whatever the process drew
+    before, and the global random state is left as it was."""
+    buffers = []
+    for before in (1, 2):
+        D = _d(arch)
+        torch.manual_seed(before)
+        state = torch.get_rng_state()
+        set_spectral_norm(D, True, seed=7)
+        assert torch.equal(torch.get_rng_state(), state)
+        buffers.append([b.clone() for b in D.buffers()])
+    assert len(buffers[0]) >= 4
+    assert all(torch.equal(a, b) for a, b in zip(*buffers, strict=True))
+    D = _d(arch)
+    set_spectral_norm(D, True, seed=8)
+    assert not all(torch.equal(a, b) for a, b in zip(buffers[0], D.buffers(), strict=True))
+
+
 def test_batch_norm_in_d_refuses_gradient_penalty_and_r1():
     bn_d = nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.Linear(8, 1))
     check_per_sample(bn_d, RunConfig())  # no penalty: fine

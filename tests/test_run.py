@@ -232,3 +232,67 @@ def test_evaluations_are_recorded_once_per_step_in_two_named_series():
     assert live == again and run.metric_history["step"] == [10]
     assert run.protocol_history["step"] == [10]
     assert full["w1"] != live["w1"]  # 2,500 points vs 512: another estimator, kept apart
+
+
+def test_a_live_spectral_norm_switch_does_not_depend_on_the_process():
+    """u and v of spectral norm's power iteration come from the run's seed and step: the same
+    switch gives the same run whatever else the process drew before it (a pool host)."""
+    runs = []
+    for before in (1, 2):
+        run = Run(RunConfig(**SMALL))
+        run.train(5)
+        torch.manual_seed(before)
+        run.update_config(run.cfg.replace(spectral_norm=True))
+        run.train(5)
+        runs.append(run)
+    a, b = runs
+    assert all(torch.equal(x, y) for x, y in zip(a.D.buffers(), b.D.buffers(), strict=True))
+    assert _same(_params(a.D), _params(b.D)) and _same(_params(a.G), _params(b.G))
+
+
+def _nan_loss(run):
+    return dataclasses.replace(run.loss, d_loss=lambda *, real, fake: real.mean() * math.nan)
+
+
+def test_a_rollback_takes_every_record_back_with_the_weights():
+    """Evaluations (live and protocol), live-change markers and the tiles' latest metrics
+    after the rollback point go with the weights."""
+    run = Run(RunConfig(**SMALL))
+    run.train(8)
+    at_8 = run.evaluate()
+    run.train(8)
+    good = run._good  # the rollback point at step 16
+    run.train(8)
+    run.evaluate(), run.evaluate(protocol=True)
+    run.update_config(run.cfg.replace(lr_d=1e-4))  # a marker at step 24
+    run._good = good  # as if steps 17-24 had not been flushed yet
+    run.loss = _nan_loss(run)
+    run.train(4)
+    assert run.status == "diverged" and run.step_count == 16
+    assert run.metric_history["step"] == [8] and run.protocol_history["step"] == []
+    assert all(len(v) == 1 for v in run.metric_history.values())
+    assert run.events == [] and run.latest_metrics == at_8
+
+
+def test_the_rollback_point_never_holds_non_finite_weights():
+    """Losses are computed before each update, so the last update of a flush window can make
+    weights inf with every logged loss finite. The flush checks the weights too: the run
+    stops there and goes back to its last finite weights."""
+    run = Run(RunConfig(**SMALL))
+    run.train(32)  # the rollback point
+    weights = _params(run.G) + _params(run.D)
+    step, calls = run.opt_g.step, {"n": 0}
+
+    def blow_up_the_8th():
+        step()
+        calls["n"] += 1
+        if calls["n"] == 8:  # step 40: the last update before the flush at 40
+            with torch.no_grad():
+                next(run.G.parameters())[0, 0] = math.inf
+
+    run.opt_g.step = blow_up_the_8th
+    run.train(8)
+    assert run.status == "diverged" and run.step_count == 32
+    assert "G weights became non-finite at step 40" in run.reason
+    assert _same(weights, _params(run.G) + _params(run.D))
+    assert run.history["step"][-1] == 32

@@ -1,4 +1,5 @@
 """EM vs JS along 2D runs: the comparison driver and the median filter."""
+import dataclasses
 import math
 
 import numpy as np
@@ -71,3 +72,22 @@ def test_smoothed_keeps_steps(curves):
 def test_bad_input(kwargs, field):
     with pytest.raises(ValueError, match=field):
         ej.Comparison(**kwargs)
+
+
+def test_a_rollback_keeps_the_critic_gap_on_its_steps():
+    """The critic gap is read at each evaluation; when a run rolls back, the readings of the
+    undone steps go too, so every series of a run pairs values of one step."""
+    cmp = ej.Comparison("ring", steps=20, eval_every=10, seed=0, overrides=SMALL)
+    run = cmp.runs["wgan_gp"]
+    at_0 = run._good  # the rollback point before any step
+    cmp.run_all()
+    before = cmp.curves()["wgan_gp"]
+    np.testing.assert_array_equal(before.step, [0, 10, 20])
+    run._good = at_0  # a NaN now sends the run back to step 0
+    run.loss = dataclasses.replace(run.loss, d_loss=lambda *, real, fake: real.mean() * math.nan)
+    run.train(1)
+    after = cmp.curves()["wgan_gp"]
+    assert after.status == "diverged"
+    np.testing.assert_array_equal(after.step, [0])
+    np.testing.assert_array_equal(after.critic_gap, before.critic_gap[:1])
+    np.testing.assert_array_equal(after.w1, before.w1[:1])

@@ -64,7 +64,9 @@ class Comparison:
         for p in presets:
             PRESETS.get(p)
         self.steps, self.eval_every = steps, eval_every
-        self._gap: dict[str, list[float]] = {p: [] for p in presets}
+        # label -> {evaluation step: gap}: keyed by step, so a rollback's undone readings
+        # drop out with the metric history they sat beside
+        self._gap: dict[str, dict[int, float]] = {p: {} for p in presets}
         self.lock = Lockstep([config_for(p, dataset=dataset, seed=seed, **(overrides or {}))
                               for p in presets], list(presets), eval_every,
                              on_evaluate=self._read_gap)
@@ -79,7 +81,7 @@ class Comparison:
         probes = run.observer
         with run.observing(), torch.no_grad():
             gap = run.D(probes.real_eval).mean() - run.D(run.G(probes.z_eval)).mean()
-        self._gap[label].append(float(gap))
+        self._gap[label][run.step_count] = float(gap)
 
     def advance(self, seconds: float) -> bool:
         """Train every run by equal steps towards `steps` for at most about `seconds`;
@@ -96,17 +98,23 @@ class Comparison:
     def curves(self) -> dict[str, Curves]:
         out = {}
         for preset, run in self.runs.items():
-            n = len(self._gap[preset])
+            gaps, h = self._gap[preset], run.metric_history
+            # the evaluations that have a gap reading: after a rollback both the metric
+            # history and these rows end at the step the run went back to
+            rows = [i for i, s in enumerate(h.get("step", [])) if s in gaps]
             truth = run.data.truth
 
-            def col(key: str, h=run.metric_history, n=n) -> np.ndarray:
-                return np.asarray(h.get(key, [np.nan] * n)[:n], dtype=np.float64)
+            def col(key: str, h=h, rows=rows) -> np.ndarray:
+                values = h.get(key)
+                return np.asarray([np.nan] * len(rows) if values is None else
+                                  [values[i] for i in rows], dtype=np.float64)
 
             out[preset] = Curves(
                 preset=preset, loss=run.cfg.loss, is_critic=run.cfg.loss in CRITIC_LOSSES,
                 n_modes=0 if truth is None else len(truth.centres), status=run.status,
                 reason=run.reason, step=col("step"), w1=col("w1"), jsd=col("jsd"),
-                js_bound=col("js_bound"), critic_gap=np.asarray(self._gap[preset]),
+                js_bound=col("js_bound"),
+                critic_gap=np.asarray([gaps[h["step"][i]] for i in rows], dtype=np.float64),
                 modes=col("modes"), hq_pct=col("hq_pct"))
         return out
 
