@@ -23,7 +23,7 @@ from .. import cost, datasets, pretrained
 from ..config import RunConfig
 from ..presets import PRESETS, config_for
 from ..uploads import UploadError, parse_points_csv
-from . import cached, state, urlstate
+from . import cached, guard, state, urlstate
 from .live import Trainer
 from .state import Page
 
@@ -281,8 +281,8 @@ def on_checkpoint(ns: str) -> None:
         path.write_bytes(upload.getvalue())
         try:
             cfg = t.load(str(path), kind=pg.spec.kind)
-        except ValueError as e:
-            pg.notify("error", f"{upload.name}: {e}")
+        except ValueError as e:  # the reason, in the file's own name (not the temp path)
+            pg.notify("error", guard.public(f"{upload.name}: {e}", {str(path): upload.name}))
             return
     _loaded(pg, cfg, pg.get("preset"), None)
     pg.notify("success", f"Loaded {upload.name}: {cfg.arch or 'default'} model at step "
@@ -333,3 +333,6 @@ def frame_rate(pg: Page) -> float:
     if len(times) < 3:
         return float("nan")
     return (len(times) - 1) / (times[-1] - times[0])
+
+
+guard.callbacks(globals())  # an error in a callback: a message on the page, details in the log
