@@ -146,7 +146,8 @@ def _start_shipped(pg: Page, t: Trainer, cfg: RunConfig) -> None:
     """The opening link named a shipped run: its weights, then the link's live changes."""
     shipped = pg.get("shipped")
     try:
-        saved = t.load(pretrained.path_of(shipped), pretrained.read_manifest().get(shipped).sha256)
+        saved = t.load(pretrained.path_of(shipped),
+                       pretrained.read_manifest().get(shipped).expected_sha256)
         if cfg != saved:
             t.update_config(cfg)
         pg.notify("info", f"Started from the shipped run {shipped!r} "
@@ -242,7 +243,7 @@ def on_pretrained(ns: str) -> None:
         t = trainer(pg)
         if t is None:  # e.g. the custom dataset still waits for its CSV
             t = _new_trainer(pg, entry.config(), None)
-        cfg = t.load(pretrained.path_of(choice), entry.sha256 or None)
+        cfg = t.load(pretrained.path_of(choice), entry.expected_sha256)
     except ValueError as e:
         pg.notify("error", f"Could not load the shipped run {choice!r}: {e}")
         return
