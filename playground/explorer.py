@@ -86,7 +86,7 @@ class Explorer:
     def shipped(cls, id_: str = "dcgan_mnist") -> Explorer:
         entry = pretrained.read_manifest().get(id_)
         return cls.from_file(pretrained.ROOT / entry.file, f"shipped {id_}",
-                             entry.sha256 or None)
+                             entry.expected_sha256)
 
     # ---- decoding ---------------------------------------------------------------------------
     def z_batch(self, n: int, seed: int) -> np.ndarray:

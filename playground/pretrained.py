@@ -61,6 +61,16 @@ class Entry:
         """The config the recipe trains (and its checkpoint carries)."""
         return config_for(self.preset, **self.overrides)
 
+    @property
+    def expected_sha256(self) -> str:
+        """The SHA-256 every load checks the file against (the CLI, the labs' picker and
+        links, the latent explorer alike). A row without one is refused, never loaded
+        unchecked."""
+        if not self.sha256:
+            raise PretrainedError(f"the manifest records no SHA-256 for pretrained run "
+                                  f"{self.id!r}; rebuild it: {self.command}")
+        return self.sha256
+
 
 def read_manifest(root: Path = ROOT) -> Registry[Entry]:
     """The manifest's entries by id, in file order."""
@@ -87,7 +97,7 @@ def load(id_: str, root: Path = ROOT, device: torch.device | None = None) -> Run
     after checking its SHA-256 against the manifest."""
     entry = read_manifest(root).get(id_)
     try:
-        return checkpoint.load(Path(root) / entry.file, device, entry.sha256 or None)
+        return checkpoint.load(Path(root) / entry.file, device, entry.expected_sha256)
     except checkpoint.CheckpointError as e:
         raise PretrainedError(f"pretrained run {id_!r}: {e}") from None
 

@@ -86,3 +86,21 @@ def test_cli_lists_the_shipped_runs(capsys):
     out = capsys.readouterr().out
     for id_ in ENTRIES.ids():
         assert id_ in out
+
+
+def test_a_row_without_a_sha256_is_refused_everywhere(tmp_path):
+    """One convention (code review B13): the CLI and the picker loaded such a row unchecked
+    (`sha256 or None`) while a `?shipped=` link refused it as not matching ''. Every loader
+    now asks `Entry.expected_sha256`, which refuses it and says how to rebuild it."""
+    first = ENTRIES.ids()[0]
+    manifest = json.loads((pretrained.ROOT / "manifest.json").read_text())
+    manifest["runs"][first]["sha256"] = ""
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    shutil.copy(pretrained.ROOT / ENTRIES.get(first).file, tmp_path)
+    entry = pretrained.read_manifest(tmp_path).get(first)
+    message = f"records no SHA-256 for pretrained run '{first}'; rebuild it: python -m"
+    with pytest.raises(pretrained.PretrainedError, match=message):
+        _ = entry.expected_sha256
+    with pytest.raises(pretrained.PretrainedError, match=message):
+        pretrained.load(first, tmp_path)
+    assert ENTRIES.get(first).expected_sha256 == ENTRIES.get(first).sha256  # shipped rows

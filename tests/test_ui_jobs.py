@@ -53,3 +53,114 @@ def test_default_capacity_from_environment(monkeypatch):
     assert default_capacity() >= 1
     with pytest.raises(ValueError, match="capacity"):
         JobSlots(0)
+
+
+# ---- a failing work slice fails its job only (code review B12) ------------------------------
+FAULT_SEED = 13  # the run whose slices fail, once per host process, from step FAULT_STEP on
+FAULT_STEP = 30
+
+
+def serve_with_fault(conn):
+    """A pool host whose first slice of a seed-13 run at step >= 30 raises, as a metric on
+    degenerate samples or an out-of-memory error would (in the child: its own RunJob)."""
+    from playground.ui import tasks, worker
+
+    advance, fired = tasks.RunJob.advance, []
+
+    def faulty(self, seconds, max_steps):
+        if self.run.cfg.seed == FAULT_SEED and self.progress >= FAULT_STEP and not fired:
+            fired.append(self.progress)
+            raise RuntimeError("boom in /srv/secret/metrics.py")
+        return advance(self, seconds, max_steps)
+
+    tasks.RunJob.advance = faulty
+    worker.serve_pool(conn)
+
+
+def wait_for(predicate, timeout=120.0):  # generous: a busy 2-core box starts hosts slowly
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_failing_slice_fails_its_job_and_the_host_serves_on():
+    from playground.config import RunConfig
+    from playground.ui.live import Pace, Trainer
+    from playground.ui.pool import Pool
+
+    small = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
+    pace = Pace(slice_s=0.02, snapshot_hz=20, metrics_hz=5, idle_s=60, grace_s=5)
+    pool = Pool(1, lease_s=0.3, target=serve_with_fault)  # one host: the two jobs take turns
+    a = b = None
+    try:
+        a = Trainer(small, pool, pace=pace)
+        b = Trainer(small.replace(seed=FAULT_SEED), pool, pace=pace)
+        a.start()
+        b.start()
+        host = pool.hosts()[0]
+        assert wait_for(lambda: host.alive)
+        pid = host.pid
+        assert wait_for(lambda: b.latest()[1].state == "stopped")
+        snap, status = b.latest()
+        assert "Training stopped" in status.message and "server's log" in status.message
+        assert "RuntimeError" not in status.message and "/srv" not in status.message
+        assert f"back at step {snap.step:,}" in status.message  # its last good state
+        assert snap.step == b.histories()[0]["step"][-1]  # picture and run agree
+        before = a.latest()[0].step
+        assert wait_for(lambda: a.latest()[0].step > before + 20)  # the other job trains on
+        assert a.running and a.latest()[1].state in ("starting", "training")
+        assert host.pid == pid and host.restarts == 0  # the same process
+        b.start()  # and the failed job trains again
+        assert wait_for(lambda: b.latest()[0].step > FAULT_STEP + 20)
+        assert host.pid == pid
+    finally:
+        for t in (a, b):
+            if t is not None:
+                t.close()
+        pool.close()
+
+
+class _Conn:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, msg):
+        self.sent.append(msg)
+
+
+def test_a_failing_slice_rolls_back_and_logs_the_details(caplog):
+    """In-process: the loop puts the job back to the state it was loaded in, says why in
+    words (no exception names, no server paths) and logs the traceback."""
+
+
+    from playground.config import RunConfig
+    from playground.ui import tasks
+    from playground.ui.worker import Loop, Pace
+
+    class Failing(tasks.RunJob):
+        def advance(self, seconds, max_steps):
+            self.run.train(3)
+            raise ValueError("in /srv/app/playground/metrics.py: shapes differ")
+
+    cfg = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
+    parked = tasks.RunJob(cfg).park()
+    conn = _Conn()
+    loop = Loop(conn, Pace(), 1)
+    loop.handle(("load", 1, "restore", parked, Pace(), "t1"))
+    loop.job.__class__ = Failing  # the same run, now failing in its slices
+    loop.handle(("start", 2))
+    with caplog.at_level("ERROR", logger="playground.worker"):
+        loop.work_slice()
+    assert not loop.working and loop.job.progress == 0  # back where it was loaded
+    info = loop.info()
+    assert info["failure"].startswith("Training stopped: an unexpected error")
+    assert "back at step 0" in info["failure"]
+    assert "ValueError" not in info["failure"] and "/srv" not in info["failure"]
+    assert "shapes differ" in caplog.text and "Traceback" in caplog.text
+    assert conn.sent[-1][0] == "pub" and conn.sent[-1][2]["failure"] == info["failure"]
+    loop.handle(("start", 3))  # a new start clears it
+    assert loop.info()["failure"] == ""
+

@@ -206,6 +206,10 @@ class LiveProcess:
         while not stop.wait(0.1):
             if not host.alive:
                 raise HostDied(host.link.fatal or "the worker process ended")
+            failure = host.link.info.get("failure")  # a slice failed; the host rolled it back
+            if failure and host.link.info.get("tag") == self._ticket:
+                self._halt(stop, failure)
+                return
             if host.link.info.get("status") != "ok":
                 with self._home:  # a stale view may say "done" just as a command added work
                     if host.call("status") != "ok":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from . import process, worker
 from .jobs import JobSlots, default_capacity
@@ -26,8 +26,8 @@ class HostDied(RuntimeError):
 class Host:
     """One worker process of the pool; `call` sends a command and waits for its reply."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, target: Callable = worker.serve_pool):
+        self.name, self.target = name, target  # the child's loop (tests: one with a fault)
         self._rpc = threading.Lock()  # one command in flight at a time
         self._seq = 0
         self.link: process.Link | None = None
@@ -41,7 +41,7 @@ class Host:
             if self.link is not None:
                 self._close()
                 self.restarts += 1
-            self._process, self.link, self._close = process.start(worker.serve_pool, (), self,
+            self._process, self.link, self._close = process.start(self.target, (), self,
                                                                   self.name)
 
     @property
@@ -92,12 +92,13 @@ class Host:
 
 
 class Pool:
-    def __init__(self, capacity: int | None = None, lease_s: float | None = None):
+    def __init__(self, capacity: int | None = None, lease_s: float | None = None,
+                 target: Callable = worker.serve_pool):
         self.slots = JobSlots(capacity if capacity is not None else default_capacity())
         self.capacity = self.slots.capacity
         self.lease_s = lease_s if lease_s is not None else default_lease()
-        self._hosts = [Host(f"pool-train-{i}") for i in range(self.capacity)]
-        self._quick = Host("pool-quick")
+        self._hosts = [Host(f"pool-train-{i}", target) for i in range(self.capacity)]
+        self._quick = Host("pool-quick", target)
         self._quick_lock = threading.Lock()
         self._lock = threading.Lock()
         self._assigned: dict[str, int] = {}  # ticket -> host index

@@ -100,6 +100,8 @@ def receive(link: Link) -> None:
                 if msg[0] == "pub":
                     link.view, link.info = msg[1], msg[2]
                     link.published += 1
+                elif msg[0] == "info":  # the child's state, without a new view
+                    link.info = msg[1]
                 elif msg[0] == "reply":
                     link.replies[msg[1]] = (msg[2], msg[3])
                 elif msg[0] == "fatal":

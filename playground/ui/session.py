@@ -23,7 +23,7 @@ from .. import cost, datasets, pretrained
 from ..config import RunConfig
 from ..presets import PRESETS, config_for
 from ..uploads import UploadError, parse_points_csv
-from . import cached, state, urlstate
+from . import cached, guard, state, urlstate
 from .live import Trainer
 from .state import Page
 
@@ -146,7 +146,8 @@ def _start_shipped(pg: Page, t: Trainer, cfg: RunConfig) -> None:
     """The opening link named a shipped run: its weights, then the link's live changes."""
     shipped = pg.get("shipped")
     try:
-        saved = t.load(pretrained.path_of(shipped), pretrained.read_manifest().get(shipped).sha256)
+        saved = t.load(pretrained.path_of(shipped),
+                       pretrained.read_manifest().get(shipped).expected_sha256)
         if cfg != saved:
             t.update_config(cfg)
         pg.notify("info", f"Started from the shipped run {shipped!r} "
@@ -242,7 +243,7 @@ def on_pretrained(ns: str) -> None:
         t = trainer(pg)
         if t is None:  # e.g. the custom dataset still waits for its CSV
             t = _new_trainer(pg, entry.config(), None)
-        cfg = t.load(pretrained.path_of(choice), entry.sha256 or None)
+        cfg = t.load(pretrained.path_of(choice), entry.expected_sha256)
     except ValueError as e:
         pg.notify("error", f"Could not load the shipped run {choice!r}: {e}")
         return
@@ -281,8 +282,8 @@ def on_checkpoint(ns: str) -> None:
         path.write_bytes(upload.getvalue())
         try:
             cfg = t.load(str(path), kind=pg.spec.kind)
-        except ValueError as e:
-            pg.notify("error", f"{upload.name}: {e}")
+        except ValueError as e:  # the reason, in the file's own name (not the temp path)
+            pg.notify("error", guard.public(f"{upload.name}: {e}", {str(path): upload.name}))
             return
     _loaded(pg, cfg, pg.get("preset"), None)
     pg.notify("success", f"Loaded {upload.name}: {cfg.arch or 'default'} model at step "
@@ -333,3 +334,6 @@ def frame_rate(pg: Page) -> float:
     if len(times) < 3:
         return float("nan")
     return (len(times) - 1) / (times[-1] - times[0])
+
+
+guard.callbacks(globals())  # an error in a callback: a message on the page, details in the log

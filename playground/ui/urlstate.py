@@ -21,6 +21,8 @@ from .controls import CONTROLS
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
 DEFAULT_PRESET = {"points2d": "ns", "image": "dcgan"}  # a lab's baseline, by its data kind
+KIND_NAMES = {"points2d": "2D points", "image": "MNIST digits"}
+PAGE_OF_KIND = {"points2d": "2D lab", "image": "MNIST lab"}
 # Training steps per picture a link may ask for (0 = as fast as possible; 1 = every step seen).
 SPEEDS = (0, 1, 2, 5, 10, 50)
 FIELDS = tuple(f.name for f in fields(RunConfig))  # dataset first: later checks depend on it
@@ -104,20 +106,27 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
     shipped, start = params.get("shipped"), None
     if shipped is not None:
         try:
-            start, preset = shipped_config(shipped)
-            if kind_of(start.dataset) != kind:
-                raise ValueError(f"it trains {kind_of(start.dataset)} data, not this page's")
-            cfg = start
+            saved, saved_preset = shipped_config(shipped)
         except ValueError as e:
             warnings.append(f"Ignored link parameter shipped={shipped!r}: {e}.")
             shipped = None
+        else:
+            # Nothing of a run of another kind may reach this page's state: its preset and
+            # config kept the 2D lab rerunning forever on `?shipped=dcgan_mnist`.
+            if kind_of(saved.dataset) != kind:
+                warnings.append(f"Ignored link parameter shipped={shipped!r}: it is a run on "
+                                f"{KIND_NAMES[kind_of(saved.dataset)]}; open it in the "
+                                f"{PAGE_OF_KIND[kind_of(saved.dataset)]}.")
+                shipped = None
+            else:
+                start, preset, cfg = saved, saved_preset, saved
     values: dict[str, object] = {}
     for name, text in params.items():
         if name in UI_KEYS:
             continue
         try:
             values[name] = parse_value(name, text)
-        except ValueError as e:
+        except (ValueError, OverflowError) as e:
             warnings.append(f"Ignored link parameter: {e}.")
     if "loss" in values:
         try:
@@ -144,7 +153,7 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
     speed = 0
     if "speed" in params:
         text = params["speed"].strip()
-        if text.isdigit() and int(text) in SPEEDS:
+        if text.isascii() and text.isdigit() and int(text) in SPEEDS:  # "¹".isdigit() too
             speed = int(text)
         else:
             warnings.append(f"Ignored link parameter speed={text!r}: valid steps per picture "

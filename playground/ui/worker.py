@@ -14,6 +14,7 @@ whenever it has a new view that the page has asked for. No Streamlit here.
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import deque
@@ -21,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .process import configure_torch_threads
+
+log = logging.getLogger("playground.worker")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,10 @@ class Loop:
         self.last_snap = self.last_metrics = 0.0
         self.tag = ""  # whose job this is (the session's ticket): its views carry it
         self.started = False  # between "start" and "pause"/"park": work whenever there is work
+        # The job's last good state, to go back to when a work slice fails: ("restore", parked
+        # data) as loaded or as of its last change by a command, or ("build", factory).
+        self.good: tuple[str, object] | None = None
+        self.failure = ""  # why the last work slice failed (until the job starts again)
 
     def info(self) -> dict:
         job = self.job
@@ -79,7 +86,7 @@ class Loop:
         return {"working": self.working, "rate": self.rate.value() if self.working else math.nan,
                 "status": job.status, "reason": job.reason, "progress": job.progress,
                 "threads": self.threads, "steps_per_frame": self.steps_per_frame,
-                "tag": self.tag}
+                "tag": self.tag, "failure": self.failure}
 
     def publish(self, with_metrics: bool) -> None:
         view = self.job.observe(with_metrics)
@@ -105,8 +112,12 @@ class Loop:
             self.conn.send(("reply", seq, True, payload))
         except ValueError as e:  # refusals from the job name their reason
             self.conn.send(("reply", seq, False, str(e)))
-        except Exception as e:  # a bug or a metric failure: say so, keep the process
-            self.conn.send(("reply", seq, False, f"{type(e).__name__}: {e}"))
+        except Exception as e:  # a bug, a metric failure, out of memory: keep the process
+            log.exception("command %r of job %s failed", kind, self.tag or "-")
+            back = self.roll_back() if kind == "job" else ""
+            if back and not self.working:
+                self._send_state()
+            self.conn.send(("reply", seq, False, f"Not done: {failure_text(e)} {back}".strip()))
         return True
 
     # ---- loop commands (each returns the reply's payload) ------------------------------------
@@ -116,8 +127,9 @@ class Loop:
         built or restored is refused; the one hosted before is gone either way."""
         from . import tasks
         self.working = self.started = False
-        self.job, self.tag = None, tag
+        self.job, self.tag, self.good, self.failure = None, tag, None, ""
         self.job = payload() if how == "build" else tasks.restore(payload)
+        self.good = (how, payload)
         self.pace, self.rate, self.steps_per_frame = pace, Rate(), max(0, int(speed))
         self.last_snap = self.last_metrics = 0.0
         self.publish(with_metrics=True)
@@ -125,18 +137,18 @@ class Loop:
     def do_park(self):
         """Stop and hand the job back as plain data (tasks' `park`); this host is free."""
         self.working = self.started = False
-        parked, self.job, self.tag = self.job.park(), None, ""
+        parked, self.job, self.tag, self.good = self.job.park(), None, "", None
         return parked
 
     def do_start(self) -> str:
-        self.started = True
+        self.started, self.failure = True, ""
         self.working = self.job.status == "ok"
         self.rate, self.wanted = Rate(), True
         return self.job.status
 
     def do_pause(self) -> None:
         self.working = self.started = False
-        self.publish(with_metrics=True)  # the exact paused state
+        self._send_state(with_metrics=True)  # the exact paused state
 
     def do_status(self) -> str:
         """The job's status now (not the last published one)."""
@@ -151,11 +163,14 @@ class Loop:
         method: Callable = getattr(self.job, f"do_{name}", None)
         if method is None:
             raise ValueError(f"this job has no command {name!r}")
+        changes = name not in getattr(self.job, "READ_ONLY", ())
         try:
             payload = method(*args)
         finally:
-            if name not in getattr(self.job, "READ_ONLY", ()) and not self.working:
+            if changes and not self.working:
                 self.publish(with_metrics=True)
+        if changes and self.started:  # a training host: a failing slice comes back to this
+            self.good = ("restore", self.job.park())
         # a started job that ran out of work (a theory page's tasks all done) goes on when a
         # command gives it more; one that diverged goes on only when the page starts it again
         self.working = self.job.status == "ok" and (self.working or (
@@ -165,6 +180,46 @@ class Loop:
 
     # ---- working ------------------------------------------------------------------------------
     def work_slice(self) -> None:
+        """One slice of work and, when due, a view. A slice that fails (a bug, a metric on
+        degenerate samples, out of memory) fails this job only: it goes back to its last
+        good state, stops working and says why (`info()["failure"]`); the host serves on."""
+        try:
+            self._work_slice()
+        except Exception as e:
+            log.exception("a work slice of job %s failed at progress %s", self.tag or "-",
+                          getattr(self.job, "progress", "?"))
+            self.working = self.started = False
+            back = self.roll_back()
+            self.failure = f"Training stopped: {failure_text(e)} {back}".strip()
+            self._send_state()
+
+    def roll_back(self) -> str:
+        """Replace the job by its last good state; says where it is now ("" if it cannot)."""
+        from . import tasks
+        if self.good is None:
+            return ""
+        how, payload = self.good
+        try:
+            self.job = payload() if how == "build" else tasks.restore(payload)
+        except Exception:
+            log.exception("job %s could not go back to its last good state", self.tag or "-")
+            return ""
+        timeline = getattr(self.job, "timeline", None)
+        if timeline is not None:  # its later pictures belong to the lost steps
+            timeline.entries = [e for e in timeline.entries if e[0] <= self.job.progress]
+        self.rate = Rate()
+        return (f"The run is back at step {self.job.progress:,}, its last saved state; "
+                "press Train to go on.")
+
+    def _send_state(self, with_metrics: bool = False) -> None:
+        """Publish the job's view, or (if drawing it fails too) its info alone."""
+        try:
+            self.publish(with_metrics)
+        except Exception:
+            log.exception("job %s cannot draw its state", self.tag or "-")
+            self.conn.send(("info", self.info()))
+
+    def _work_slice(self) -> None:
         pace, now = self.pace, time.monotonic()
         due = now - self.last_snap >= 1.0 / pace.snapshot_hz
         if self.steps_per_frame:  # slow motion: k steps per picture, none until it was taken
@@ -200,5 +255,14 @@ def serve_pool(conn) -> None:
                 loop.work_slice()
     except (EOFError, BrokenPipeError, ConnectionResetError):
         return  # the server went away: nothing left to work for
-    except Exception as e:  # say why before the process ends
-        conn.send(("fatal", f"training stopped by an error: {e!r}"))
+    except Exception as e:  # the loop itself failed (a slice's errors never get here)
+        log.exception("pool host stopped")
+        conn.send(("fatal", f"training stopped by an error: {failure_text(e)}"))
+
+
+def failure_text(error: BaseException) -> str:
+    """What a page says about an unexpected error in a host: what kind of failure, no
+    internals (the traceback is in the server's log)."""
+    if isinstance(error, MemoryError) or "out of memory" in str(error).lower():
+        return "the training process ran out of memory (a smaller batch or width needs less)."
+    return "an unexpected error in the training process (its details are in the server's log)."

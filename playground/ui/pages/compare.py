@@ -32,13 +32,14 @@ state.NAMESPACES.add(NS, state.Namespace({
     "scrub_latest": lambda: None,
 }, {}, None, "", "Compare runs"))
 EVERY = (25, 50, 100, 200, 500)
+SEED_MAX = 2**31 - 1  # the seed control's range
 CUSTOM = "custom"
 
 
 def _link(pg: Page) -> None:
     """The opening link: a comparison preset, or custom runs; problems become warnings."""
-    q = session.query_params()
-    warnings = []
+    q = {k: v[-1] if isinstance(v, list) else v for k, v in session.query_params().items()}
+    warnings = []  # (a repeated parameter: its last value, as on the labs)
     if "runs" in q:
         runs = [r for r in str(q["runs"]).split(",") if r]
         bad = [r for r in runs if r not in PRESETS]
@@ -60,9 +61,12 @@ def _link(pg: Page) -> None:
         dataset = ""
     pg.put("dataset", dataset)
     try:
-        pg.put("seed", int(q.get("seed", 0)))
+        seed = int(q.get("seed", 0))
+        if not 0 <= seed <= SEED_MAX:
+            raise ValueError
+        pg.put("seed", seed)
     except ValueError:
-        warnings.append(f"Ignored seed={q['seed']!r}: not an integer.")
+        warnings.append(f"Ignored seed={q['seed'][:40]!r}: not an integer from 0 to {SEED_MAX}.")
         pg.put("seed", 0)
     pg.put("present", str(q.get("present", "0")) in ("1", "true"))
     pg.put("url_warnings", warnings)
@@ -107,7 +111,7 @@ def _sidebar(pg: Page) -> None:
     sk = pg.key("w.seed")
     if sk not in pg.ss:
         pg.ss[sk] = pg.get("seed")
-    pg.put("seed", int(st.number_input("Seed", 0, 2**31 - 1, step=1, key=sk)))
+    pg.put("seed", int(st.number_input("Seed", 0, SEED_MAX, step=1, key=sk)))
     ek = pg.key("w.every")
     if ek not in pg.ss:
         pg.ss[ek] = pg.get("eval_every")

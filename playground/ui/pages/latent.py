@@ -12,7 +12,7 @@ import streamlit as st
 
 from ... import explorer, latent, pictures
 from ...figures import latent as figs
-from .. import state
+from .. import guard, state
 
 NS = "latent"
 state.NAMESPACES.add(NS, state.Namespace({
@@ -91,8 +91,8 @@ def _source(ss) -> None:
             ss[_k("explorer")] = explorer.Explorer.from_bytes(upload.getvalue(), upload.name)
             ss[_k("source")] = upload.name
             st.rerun()
-        except ValueError as e:
-            st.error(f"{upload.name}: {e}")
+        except ValueError as e:  # no server paths or exception names on the page
+            st.error(guard.public(f"{upload.name}: {e}"))
 
 
 def _on_select() -> None:
