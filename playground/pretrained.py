@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint
+from . import checkpoint, metrics
 from .config import RunConfig
 from .presets import config_for
 from .registry import Registry
@@ -100,7 +100,7 @@ def score(run: Run) -> dict[str, float]:
     values = run.evaluate(protocol=True)
     values.update({f"real_{k}": v for k, v in run.reference(protocol=True).items()})
     return {k: round(v, 4) for k, v in values.items()
-            if math.isfinite(v) and not k.startswith("hist_")}
+            if math.isfinite(v) and not metrics.per_bin(k)}
 
 
 def rescore(root: Path = ROOT, ids: list[str] | None = None,
