@@ -121,22 +121,49 @@ def _train(args: argparse.Namespace) -> int:
         progress.update(done, run)
     progress.close()
     final = run.evaluate(protocol=True)  # 2D: the protocol's 2,500 samples, exact W1
-    # 2D: (2500, 2) points; images: (2500, 28, 28) in [-1, 1]
-    samples = run.samples(metrics.N_PROTOCOL, seed=cfg.seed)
-    np.save(out / "samples.npy", samples.astype(np.float32))
+    # The very samples `final` scored: 2D (2500, 2) fakes and the (2500, 2) real points of W1
+    # and JSD; images (2000, 28, 28) fakes in [-1, 1] (the real side is the fixed held-out
+    # reference). Every number in `final` can be recomputed from them (and D, for js_bound).
+    scored = run.scored_samples(protocol=True)
+    files = {"samples": "samples.npy", "real": "real.npy"}
+    for name, array in scored.items():
+        np.save(out / files[name], array.astype(np.float32))
     checkpoint.save(run, out / "checkpoint.pt")
     report = {"config": cfg.to_dict(), "preset": args.preset, "steps": run.step_count,
               "status": run.status, "reason": run.reason, "device": run.device.type,
-              "final": final, "history": run.history, "metric_history": run.metric_history,
+              "final": final, "evaluation": _evaluation_record(run, scored, files),
+              "history": run.history, "metric_history": run.metric_history,
               "protocol_history": run.protocol_history}
     (out / "metrics.json").write_text(json.dumps(_finite(report), indent=1))
-    summary = ", ".join(f"{k}={v:.4g}" for k, v in final.items() if math.isfinite(v))
+    summary = ", ".join(f"{k}={v:.4g}" for k, v in final.items()
+                        if math.isfinite(v) and not metrics.per_bin(k))
     print(f"{cfg.loss} on {cfg.dataset}: {run.step_count} steps; {summary}")
-    print(f"wrote {out}/metrics.json, samples.npy, checkpoint.pt")
+    print(f"wrote {out}/metrics.json, {', '.join(files[n] for n in scored)}, checkpoint.pt")
     if run.status != "ok":
         print(f"run stopped: {run.reason}", file=sys.stderr)
         return 1
     return 0
+
+
+def _evaluation_record(run, scored: dict, files: dict) -> dict:
+    """How `final` was computed from the files beside it: which files, and for 2D data the
+    JSD histogram's bounds, the mode centres and std of the coverage metric (all in the data's
+    units, as the files are) and how many points exact W1 used."""
+    record = {name: files[name] for name in scored}
+    if run.data.kind != "points2d":
+        record["note"] = ("classifier metrics of samples.npy against the held-out reference "
+                          "(image_metrics.held_out_reference)")
+        return record
+    d = run.data.display
+    xmin, xmax, ymin, ymax = run.data.bounds
+    record["bounds"] = [d.offset[0] + d.scale * xmin, d.offset[0] + d.scale * xmax,
+                        d.offset[1] + d.scale * ymin, d.offset[1] + d.scale * ymax]
+    record["w1_n"] = len(scored["samples"])  # the protocol: exact W1 on all of them
+    if run.data.truth is not None:
+        record["mode_centres"] = (np.asarray(d.offset) + d.scale * run.data.truth.centres
+                                  ).tolist()
+        record["mode_std"] = d.scale * run.data.truth.std
+    return record
 
 
 def _finite(x):

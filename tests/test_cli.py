@@ -1,12 +1,16 @@
 """The CLI end to end: presets, train (files and shapes), bad input, bench."""
 import json
+import math
 import subprocess
 import sys
 
 import numpy as np
+import pytest
+import torch
 
-from playground import checkpoint
+from playground import checkpoint, metrics
 from playground.cli import main
+from playground.datasets import GroundTruth
 from playground.presets import PRESETS
 
 
@@ -28,7 +32,8 @@ def test_train_writes_metrics_samples_and_checkpoint(tmp_path, capsys):
     report = json.loads((out / "metrics.json").read_text())
     assert report["steps"] == 30 and report["config"]["dataset"] == "grid"
     assert report["config"]["seed"] == 3 and report["config"]["lr_d"] == 1e-3
-    assert set(report["final"]) == {"modes", "hq_pct", "rkl", "w1", "jsd", "js_bound"}
+    modes = {f"mode_{what}_{k}" for what in ("hq", "near") for k in range(25)}
+    assert set(report["final"]) == {"modes", "hq_pct", "rkl", "w1", "jsd", "js_bound"} | modes
     assert report["final"]["js_bound"] is None  # hinge has no JS bound: NaN written as null
     # live evaluations (W1 on 512 points) and the final protocol one (W1 on all 2,500) are two
     # named series: never two rows for one step in one series
@@ -39,6 +44,38 @@ def test_train_writes_metrics_samples_and_checkpoint(tmp_path, capsys):
     run = checkpoint.load(out / "checkpoint.pt")
     assert run.cfg.width == 32 and run.step_count == 30
     assert "wrote" in capsys.readouterr().out
+
+
+def test_every_final_number_is_recomputed_from_the_files_beside_it(tmp_path):
+    """samples.npy holds the fakes `final` scored and real.npy the real points W1 and JSD used;
+    metrics.json says how they were scored (bounds, mode centres), and D (the checkpoint) gives
+    the JS bound."""
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "ns", "--dataset", "ring", "--steps", "40", "--seed", "2",
+                 "--out", str(out), "--set", "width=32"]) == 0
+    report = json.loads((out / "metrics.json").read_text())
+    final, how = report["final"], report["evaluation"]
+    fake, real = np.load(out / "samples.npy"), np.load(out / "real.npy")
+    assert fake.shape == real.shape == (2500, 2) and fake.dtype == real.dtype == np.float32
+    assert how["samples"] == "samples.npy" and how["real"] == "real.npy"
+    fake64, real64 = fake.astype(np.float64), real.astype(np.float64)
+    truth = GroundTruth(np.asarray(how["mode_centres"]), how["mode_std"])
+    cov = metrics.mode_coverage(fake64, truth)
+    assert (final["modes"], final["hq_pct"]) == (cov.modes, pytest.approx(cov.hq_pct, abs=1e-9))
+    # no HQ sample this early: rKL is NaN, written as null
+    assert final["rkl"] == (None if math.isnan(cov.rkl) else pytest.approx(cov.rkl, abs=1e-9))
+    assert [final[f"mode_hq_{k}"] for k in range(8)] == cov.counts.tolist()
+    assert [final[f"mode_near_{k}"] for k in range(8)] == cov.nearest.tolist()
+    n = how["w1_n"]
+    assert n == 2500
+    assert final["w1"] == pytest.approx(metrics.wasserstein1(fake64[:n], real64[:n]), abs=1e-9)
+    assert final["jsd"] == pytest.approx(
+        metrics.jsd_histogram(fake64, real64, tuple(how["bounds"])), abs=1e-12)
+    run = checkpoint.load(out / "checkpoint.pt")
+    with run.observing(), torch.no_grad():
+        bound = run.loss.js_bound(real=run.D(torch.from_numpy(real)),
+                                  fake=run.D(torch.from_numpy(fake)))
+    assert final["js_bound"] == pytest.approx(bound, abs=1e-6)
 
 
 def test_custom_dataset_from_csv(tmp_path):
