@@ -266,18 +266,26 @@ class Run:
         self.last_good_snapshot = snap
         return snap
 
-    def evaluate(self, protocol: bool = False) -> dict[str, float]:
+    def evaluate(self, protocol: bool = False, fresh: bool = False) -> dict[str, float]:
         """Metrics now, recorded at most once per step: the live estimate (metric_history), or
         with `protocol` the papers' full protocol (protocol_history; e.g. exact W1 on all 2,500
-        samples, not 512: two estimators with different floors are never one series)."""
+        samples, not 512: two estimators with different floors are never one series). A step
+        already recorded answers from its row (per-mode counts included), unless `fresh`:
+        then it is scored again and the new row replaces it (a rescore after the protocol
+        changed)."""
         self.flush()
         history = self.protocol_history if protocol else self.metric_history
         steps = history.get("step", [])
         if steps and steps[-1] == self.step_count:  # e.g. the first picture after a restore
-            values = {k: v[-1] for k, v in history.items() if k != "step"}
-            if not protocol:
-                self.latest_metrics = dict(values)
-            return values
+            if not fresh:
+                values = {k: v[-1] for k, v in history.items() if k != "step"}
+                if not protocol:
+                    self.latest_metrics = dict(values)
+                return values
+            n = len(steps)
+            for series in history.values():
+                if len(series) == n:
+                    del series[-1]
         values = self.observer.evaluate(protocol)
         history.setdefault("step", []).append(self.step_count)
         for key, value in values.items():
