@@ -121,22 +121,49 @@ def _train(args: argparse.Namespace) -> int:
         progress.update(done, run)
     progress.close()
     final = run.evaluate(protocol=True)  # 2D: the protocol's 2,500 samples, exact W1
-    # 2D: (2500, 2) points; images: (2500, 28, 28) in [-1, 1]
-    samples = run.samples(metrics.N_PROTOCOL, seed=cfg.seed)
-    np.save(out / "samples.npy", samples.astype(np.float32))
+    # The very samples `final` scored: 2D (2500, 2) fakes and the (2500, 2) real points of W1
+    # and JSD; images (2000, 28, 28) fakes in [-1, 1] (the real side is the fixed held-out
+    # reference). Every number in `final` can be recomputed from them (and D, for js_bound).
+    scored = run.scored_samples(protocol=True)
+    files = {"samples": "samples.npy", "real": "real.npy"}
+    for name, array in scored.items():
+        np.save(out / files[name], array.astype(np.float32))
     checkpoint.save(run, out / "checkpoint.pt")
     report = {"config": cfg.to_dict(), "preset": args.preset, "steps": run.step_count,
               "status": run.status, "reason": run.reason, "device": run.device.type,
-              "final": final, "history": run.history, "metric_history": run.metric_history,
+              "final": final, "evaluation": _evaluation_record(run, scored, files),
+              "history": run.history, "metric_history": run.metric_history,
               "protocol_history": run.protocol_history}
     (out / "metrics.json").write_text(json.dumps(_finite(report), indent=1))
-    summary = ", ".join(f"{k}={v:.4g}" for k, v in final.items() if math.isfinite(v))
+    summary = ", ".join(f"{k}={v:.4g}" for k, v in final.items()
+                        if math.isfinite(v) and not metrics.per_bin(k))
     print(f"{cfg.loss} on {cfg.dataset}: {run.step_count} steps; {summary}")
-    print(f"wrote {out}/metrics.json, samples.npy, checkpoint.pt")
+    print(f"wrote {out}/metrics.json, {', '.join(files[n] for n in scored)}, checkpoint.pt")
     if run.status != "ok":
         print(f"run stopped: {run.reason}", file=sys.stderr)
         return 1
     return 0
+
+
+def _evaluation_record(run, scored: dict, files: dict) -> dict:
+    """How `final` was computed from the files beside it: which files, and for 2D data the
+    JSD histogram's bounds, the mode centres and std of the coverage metric (all in the data's
+    units, as the files are) and how many points exact W1 used."""
+    record = {name: files[name] for name in scored}
+    if run.data.kind != "points2d":
+        record["note"] = ("classifier metrics of samples.npy against the held-out reference "
+                          "(image_metrics.held_out_reference)")
+        return record
+    d = run.data.display
+    xmin, xmax, ymin, ymax = run.data.bounds
+    record["bounds"] = [d.offset[0] + d.scale * xmin, d.offset[0] + d.scale * xmax,
+                        d.offset[1] + d.scale * ymin, d.offset[1] + d.scale * ymax]
+    record["w1_n"] = len(scored["samples"])  # the protocol: exact W1 on all of them
+    if run.data.truth is not None:
+        record["mode_centres"] = (np.asarray(d.offset) + d.scale * run.data.truth.centres
+                                  ).tolist()
+        record["mode_std"] = d.scale * run.data.truth.std
+    return record
 
 
 def _finite(x):
@@ -219,30 +246,95 @@ command("sample", "draw samples from a generator checkpoint (or a shipped one): 
 
 # ---- table ---------------------------------------------------------------------------------
 def _table_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--presets", default="all", help="comma-separated preset ids, or all")
-    p.add_argument("--datasets", default="ring,grid", help="comma-separated dataset ids")
+    p.add_argument("--presets", default="all",
+                   help="comma-separated preset ids, or all: every preset that trains each "
+                        "dataset's kind of data (2D presets on 2D data, image presets on mnist)")
+    p.add_argument("--datasets", default="ring,grid",
+                   help="comma-separated dataset ids (2D ones and/or mnist, mnist_full)")
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
 
 
+# One Markdown table per data kind: (header, cells of a row from the protocol metrics `m`, the
+# real data's own values `ref` and the run). 2D: the VEEGAN / PacGAN protocol (2,500 samples,
+# exact W1 on all of them); images: 2,000 samples through the frozen classifier, the Frechet
+# distance beside the real digits' own value at the same n.
+TABLES = {
+    "points2d": ("| preset | dataset | steps | modes | % HQ | reverse KL | W1 | JSD | status |",
+                 lambda m, ref, run: [
+                     f"{m.get('modes', math.nan):.0f}/{_n_modes(run)}",
+                     f"{m.get('hq_pct', math.nan):.1f}", f"{m.get('rkl', math.nan):.3f}",
+                     f"{m['w1']:.3f}", f"{m['jsd']:.3f}"]),
+    "image": ("| preset | dataset | steps | classes | class KL | confidence | score | FD "
+              "| real FD | status |",
+              lambda m, ref, run: [
+                  f"{m['classes']:.0f}/10", f"{m['class_kl']:.3f}", f"{m['confidence']:.3f}",
+                  f"{m['score']:.2f}", f"{m['fd']:.1f}", f"{ref.get('fd', math.nan):.1f}"]),
+}
+
+
+def _n_modes(run) -> int:
+    return len(run.data.truth.centres) if run.data.truth is not None else 0
+
+
+def table_pairs(presets: str, datasets: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (preset, dataset) pairs `table` trains, grouped by data kind (2D first), and a note
+    per pair it skips. `all` pairs each dataset with the presets of its kind; a named preset
+    runs on every dataset whose data it can train."""
+    from .config import validate
+    from .datasets import DATASETS, kind_of
+    from .presets import PRESETS, config_for, ids_for
+    data = [d.strip() for d in datasets.split(",") if d.strip()]
+    for d in data:
+        DATASETS.get(d)  # unknown ids name the valid ones
+    named = None if presets.strip() == "all" else [
+        p.strip() for p in presets.split(",") if p.strip()]
+    for p in named or []:
+        PRESETS.get(p)
+    pairs, skipped = [], []
+    for kind in TABLES:
+        for preset in named or ids_for(kind):
+            for dataset in data:
+                if kind_of(dataset) != kind:
+                    continue
+                try:
+                    validate(config_for(preset, dataset=dataset))
+                except ValueError as e:
+                    skipped.append(f"skipped {preset} on {dataset}: {e}")
+                    continue
+                pairs.append((preset, dataset))
+    if not pairs:
+        raise UserError(f"no preset of {presets!r} trains any dataset of {datasets!r}"
+                        + (f" ({skipped[0]})" if skipped else ""))
+    return pairs, skipped
+
+
 def _table(args: argparse.Namespace) -> None:
-    """Train each preset on each dataset for a fixed step count; print a Markdown table of the
-    protocol metrics (2,500 samples, exact W1 on all of them)."""
-    from .presets import PRESETS, config_for
+    """Train each preset on each dataset it can train for a fixed step count; print a
+    Markdown table of the protocol metrics per kind of data."""
+    from .config import validate
+    from .datasets import kind_of
+    from .presets import config_for
     from .run import Run
-    ids = PRESETS.ids() if args.presets == "all" else args.presets.split(",")
-    print("| preset | dataset | steps | modes | % HQ | reverse KL | W1 | JSD | status |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for preset in ids:
-        for dataset in args.datasets.split(","):
-            run = Run(config_for(preset, dataset=dataset, seed=args.seed))
-            run.train(args.steps)
-            m = {"modes": math.nan, "hq_pct": math.nan, "rkl": math.nan,
-                 **run.evaluate(protocol=True)}
-            k = len(run.data.truth.centres) if run.data.truth is not None else 0
-            print(f"| {preset} | {dataset} | {run.step_count} | {m['modes']:.0f}/{k} "
-                  f"| {m['hq_pct']:.1f} | {m['rkl']:.3f} | {m['w1']:.3f} | {m['jsd']:.3f} "
-                  f"| {run.status} |", flush=True)
+    if args.steps < 1:
+        raise UserError("--steps must be at least 1")
+    pairs, skipped = table_pairs(args.presets, args.datasets)
+    for note in skipped:
+        print(note, file=sys.stderr)
+    kind_now = None
+    for preset, dataset in pairs:
+        kind = kind_of(dataset)
+        header, cells = TABLES[kind]
+        if kind != kind_now:
+            print(("\n" if kind_now else "") + header)
+            print("|---" * header.count(" | ") + "|---|")
+            kind_now = kind
+        run = Run(validate(config_for(preset, dataset=dataset, seed=args.seed)))
+        run.train(args.steps)
+        m = run.evaluate(protocol=True)
+        row = [preset, dataset, str(run.step_count), *cells(m, run.reference(protocol=True),
+                                                             run), run.status]
+        print("| " + " | ".join(row) + " |", flush=True)
 
 
 command("table", "train presets for a fixed step count and print their metrics as Markdown",

@@ -3,9 +3,10 @@
 Each dataset draws samples with an explicit torch.Generator. A 2D one states its ground truth
 when it has one (the mode centres and per-mode std that the mode-coverage metric needs; `ring`
 and `grid` default to the exact VEEGAN/PacGAN benchmark settings) and its plot bounds. An image
-one holds its digits on the training device once, scaled to [-1, 1], with their labels. A
-dataset's `kind` ("points2d" or "image") decides which architectures, observer and metrics
-apply.
+one holds its training split's digits on the training device once, scaled to [-1, 1], with
+their labels: the held-out split is the Frechet reference and the real floor, and a GAN never
+sees it. A dataset's `kind` ("points2d" or "image") decides which architectures, observer
+and metrics apply.
 """
 from __future__ import annotations
 
@@ -66,16 +67,19 @@ class Distribution:
 
 
 class ImageDistribution:
-    """A resolved image dataset: every digit on the training device once, in [-1, 1]."""
+    """A resolved image dataset: the training split's digits on the training device once, in
+    [-1, 1]. The held-out split (the Frechet reference and the real floor, image_metrics) is
+    never drawn, so a memorising generator cannot beat the floor."""
 
     kind = "image"
 
     def __init__(self, digits, device: torch.device):
         from . import mnist
         self.digits = digits  # mnist.Digits: uint8 images, labels, held-out split (host)
-        self.images = mnist.to_tensor(digits.images).to(device)  # (N, 1, 28, 28) in [-1, 1]
+        images, labels = digits.split(held_out=False)
+        self.images = mnist.to_tensor(images).to(device)  # (N_train, 1, 28, 28) in [-1, 1]
         self.shape = tuple(self.images.shape[1:])
-        self.labels = np.asarray(digits.labels)
+        self.labels = np.asarray(labels)
         self.device = device
 
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:

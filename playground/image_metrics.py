@@ -8,18 +8,15 @@ which is why they are reported together. Nothing here trains or changes the clas
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 import torch
 
 from .classifier import DigitClassifier
 from .mnist import N_CLASSES, Digits, to_tensor
 
 MIN_SHARE = 0.01  # a class counts as covered when it holds >= 1% of the samples
-SQRTM_EPS = 1e-6  # diagonal offset when sqrtm of a singular product is not finite (pytorch-fid)
 
 
 @dataclass(frozen=True)
@@ -94,22 +91,32 @@ def frechet_distance(a: FeatureStats, b: FeatureStats) -> float:
     two Gaussians, i.e. the FID formula of Heusel et al. 2017, but in this classifier's 128
     features. Values are therefore NOT comparable with Inception-FID numbers in papers.
 
-    scipy.linalg.sqrtm takes the square root of the non-symmetric product S_a S_b directly, as
-    the reference FID code does; its eigenvalues are real and >= 0, so an imaginary part is
-    rounding and is dropped. A collapsed generator gives a singular S, for which sqrtm can
-    fail: then both covariances get a tiny diagonal offset, as pytorch-fid does."""
+    Tr (S_a S_b)^(1/2) is computed without the square root of the non-symmetric product (the
+    reference FID code's scipy.linalg.sqrtm, whose imaginary part it drops): S_a S_b is
+    similar to (S_a^(1/2) S_b^(1/2)) (S_a^(1/2) S_b^(1/2))^T, so the trace is the sum of the
+    singular values of S_a^(1/2) S_b^(1/2), with each square root from a symmetric
+    eigendecomposition. On covariances of fewer samples than features (singular, as a
+    collapsed or small sample gives) sqrtm erred by up to 11 % of the distance with
+    imaginary parts beyond pytorch-fid's 1e-3 limit; this route agreed with an independent
+    closed form to 1e-7 (tests/test_image_metrics.py). Full-rank 128-feature statistics give
+    the same value to 1e-9, in the same time (~33 ms on one busy thread here)."""
+    if not (np.isfinite(a.sigma).all() and np.isfinite(b.sigma).all()
+            and np.isfinite(a.mu).all() and np.isfinite(b.mu).all()):
+        raise ValueError("Frechet distance: the feature statistics are not finite; are the "
+                         "features finite?")
     diff = a.mu - b.mu
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)  # singular S is expected
-        covmean = scipy.linalg.sqrtm(a.sigma @ b.sigma)
-        if not np.isfinite(covmean).all():
-            offset = np.eye(len(a.mu)) * SQRTM_EPS
-            covmean = scipy.linalg.sqrtm((a.sigma + offset) @ (b.sigma + offset))
-    if not np.isfinite(covmean).all():
-        raise ValueError("Frechet distance: sqrtm(S_a S_b) is not finite even after an offset "
-                         "of 1e-6; are the features finite?")
-    fd = diff @ diff + np.trace(a.sigma) + np.trace(b.sigma) - 2 * np.trace(covmean.real)
+    cross = np.linalg.svd(psd_sqrt(a.sigma) @ psd_sqrt(b.sigma), compute_uv=False).sum()
+    fd = diff @ diff + np.trace(a.sigma) + np.trace(b.sigma) - 2 * cross
     return max(float(fd), 0.0)  # a distance; rounding can leave -1e-12 for identical stats
+
+
+def psd_sqrt(sigma: np.ndarray) -> np.ndarray:
+    """The symmetric square root V diag(sqrt(w)) V^T of a covariance. Eigenvalues within
+    rounding of 0 (|w| <= d * eps * max w, numpy's matrix_rank tolerance) are its null space
+    and count as 0: their square roots, ~1e-8 * sqrt(max w) each, would otherwise add up."""
+    w, v = np.linalg.eigh(sigma)
+    tol = max(float(w.max()), 0.0) * len(w) * np.finfo(np.float64).eps
+    return (v * np.sqrt(np.where(w > tol, w, 0.0))) @ v.T
 
 
 # ---- through the classifier ----------------------------------------------------------------

@@ -147,6 +147,12 @@ METRICS.add("classes", MetricSpec(
     ("classes", "class_kl", "confidence", "score", "fd"), IMAGE, _classes))
 
 
+def per_bin(key: str) -> bool:
+    """Whether an evaluation key is one bin of a histogram (the images' class shares hist_<k>,
+    the 2D per-mode counts mode_hq_<k> / mode_near_<k>) rather than a metric of its own."""
+    return key.startswith(("hist_", "mode_hq_", "mode_near_"))
+
+
 def evaluate(ctx: EvalContext) -> dict[str, float]:
     """Every registered metric for this kind of data that applies to the context."""
     out: dict[str, float] = {}

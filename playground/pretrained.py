@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from . import checkpoint
+from . import checkpoint, metrics
 from .config import RunConfig
 from .presets import config_for
 from .registry import Registry
@@ -107,10 +107,10 @@ def score(run: Run) -> dict[str, float]:
     2,000 samples through the frozen classifier), with the real data's own values at the same
     sample size as `real_<metric>` where the data kind has them (the Frechet distance has a
     sample-size floor: a generator's value means little without the real digits' beside it)."""
-    values = run.evaluate(protocol=True)
+    values = run.evaluate(protocol=True, fresh=True)  # never a row recorded before
     values.update({f"real_{k}": v for k, v in run.reference(protocol=True).items()})
     return {k: round(v, 4) for k, v in values.items()
-            if math.isfinite(v) and not k.startswith("hist_")}
+            if math.isfinite(v) and not metrics.per_bin(k)}
 
 
 def rescore(root: Path = ROOT, ids: list[str] | None = None,

@@ -11,7 +11,7 @@ its last finite weights (and history), stops with a reason, and keeps its last g
 Randomness comes from three seeded streams: data batches, z, and auxiliary noise (GP's
 interpolation weights, instance noise). Turning a penalty or noise on therefore never shifts
 the data and z a run sees: two runs with one seed that differ in such remedies train on the
-same batches.
+same batches. Their seeds, and the observer's, are derived from cfg.seed in `streams`.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import torch
 
-from . import datasets, models, optim
+from . import datasets, models, optim, streams
 from .config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from .losses import LOSSES
 from .remedies import PENALTIES, add_instance_noise, clip_weights, instance_noise_sigma
@@ -33,8 +33,6 @@ from .snapshot import Snapshot
 from .unrolled import unrolled_scores
 
 FLUSH_EVERY = 32  # steps between host syncs: loss history, NaN check, rollback point
-# Offsets of the seeded streams from cfg.seed (large primes: no two streams share a seed).
-STREAM_SEEDS = {"data": 0, "z": 1_000_033, "aux": 2_000_003}
 
 
 class Diverged(RuntimeError):
@@ -64,8 +62,7 @@ class Run:
             self.G, self.D = G.to(dev), D.to(dev)
             models.set_spectral_norm(self.D, cfg.spectral_norm)
         models.check_per_sample(self.D, cfg)
-        self.gens = {name: torch.Generator(dev).manual_seed(cfg.seed + offset)
-                     for name, offset in STREAM_SEEDS.items()}
+        self.gens = {name: streams.generator(cfg.seed, name, dev) for name in streams.TRAINING}
         self.loss = LOSSES.get(cfg.loss)
         self.opt_d = self._build_opt("d")
         self.opt_g = self._build_opt("g")
@@ -297,15 +294,26 @@ class Run:
         self.last_good_snapshot = snap
         return snap
 
-    def evaluate(self, protocol: bool = False) -> dict[str, float]:
+    def evaluate(self, protocol: bool = False, fresh: bool = False) -> dict[str, float]:
         """Metrics now, recorded at most once per step: the live estimate (metric_history), or
         with `protocol` the papers' full protocol (protocol_history; e.g. exact W1 on all 2,500
-        samples, not 512: two estimators with different floors are never one series)."""
+        samples, not 512: two estimators with different floors are never one series). A step
+        already recorded answers from its row (per-mode counts included), unless `fresh`:
+        then it is scored again and the new row replaces it (a rescore after the protocol
+        changed)."""
         self.flush()
         history = self.protocol_history if protocol else self.metric_history
         steps = history.get("step", [])
-        if steps and steps[-1] == self.step_count:
-            return {k: v[-1] for k, v in history.items() if k != "step"}
+        if steps and steps[-1] == self.step_count:  # e.g. the first picture after a restore
+            if not fresh:
+                values = {k: v[-1] for k, v in history.items() if k != "step"}
+                if not protocol:
+                    self.latest_metrics = dict(values)
+                return values
+            n = len(steps)
+            for series in history.values():
+                if len(series) == n:
+                    del series[-1]
         values = self.observer.evaluate(protocol)
         history.setdefault("step", []).append(self.step_count)
         for key, value in values.items():
@@ -313,6 +321,12 @@ class Run:
         if not protocol:
             self.latest_metrics = dict(values)
         return dict(values)
+
+    def scored_samples(self, protocol: bool = False) -> dict[str, np.ndarray]:
+        """The samples `evaluate(protocol)` scores, in the data's units: "samples" (G of the
+        fixed evaluation z) and, for 2D data, "real" (the real points W1 and JSD use)."""
+        self.flush()
+        return self.observer.scored_samples(protocol)
 
     def reference(self, protocol: bool = False) -> dict[str, float]:
         """The real data's own values of the metrics, at the sample size `evaluate` uses

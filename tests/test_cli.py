@@ -1,12 +1,16 @@
 """The CLI end to end: presets, train (files and shapes), bad input, bench."""
 import json
+import math
 import subprocess
 import sys
 
 import numpy as np
+import pytest
+import torch
 
-from playground import checkpoint
+from playground import checkpoint, metrics
 from playground.cli import main
+from playground.datasets import GroundTruth
 from playground.presets import PRESETS
 
 
@@ -28,7 +32,8 @@ def test_train_writes_metrics_samples_and_checkpoint(tmp_path, capsys):
     report = json.loads((out / "metrics.json").read_text())
     assert report["steps"] == 30 and report["config"]["dataset"] == "grid"
     assert report["config"]["seed"] == 3 and report["config"]["lr_d"] == 1e-3
-    assert set(report["final"]) == {"modes", "hq_pct", "rkl", "w1", "jsd", "js_bound"}
+    modes = {f"mode_{what}_{k}" for what in ("hq", "near") for k in range(25)}
+    assert set(report["final"]) == {"modes", "hq_pct", "rkl", "w1", "jsd", "js_bound"} | modes
     assert report["final"]["js_bound"] is None  # hinge has no JS bound: NaN written as null
     # live evaluations (W1 on 512 points) and the final protocol one (W1 on all 2,500) are two
     # named series: never two rows for one step in one series
@@ -39,6 +44,38 @@ def test_train_writes_metrics_samples_and_checkpoint(tmp_path, capsys):
     run = checkpoint.load(out / "checkpoint.pt")
     assert run.cfg.width == 32 and run.step_count == 30
     assert "wrote" in capsys.readouterr().out
+
+
+def test_every_final_number_is_recomputed_from_the_files_beside_it(tmp_path):
+    """samples.npy holds the fakes `final` scored and real.npy the real points W1 and JSD used;
+    metrics.json says how they were scored (bounds, mode centres), and D (the checkpoint) gives
+    the JS bound."""
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "ns", "--dataset", "ring", "--steps", "40", "--seed", "2",
+                 "--out", str(out), "--set", "width=32"]) == 0
+    report = json.loads((out / "metrics.json").read_text())
+    final, how = report["final"], report["evaluation"]
+    fake, real = np.load(out / "samples.npy"), np.load(out / "real.npy")
+    assert fake.shape == real.shape == (2500, 2) and fake.dtype == real.dtype == np.float32
+    assert how["samples"] == "samples.npy" and how["real"] == "real.npy"
+    fake64, real64 = fake.astype(np.float64), real.astype(np.float64)
+    truth = GroundTruth(np.asarray(how["mode_centres"]), how["mode_std"])
+    cov = metrics.mode_coverage(fake64, truth)
+    assert (final["modes"], final["hq_pct"]) == (cov.modes, pytest.approx(cov.hq_pct, abs=1e-9))
+    # no HQ sample this early: rKL is NaN, written as null
+    assert final["rkl"] == (None if math.isnan(cov.rkl) else pytest.approx(cov.rkl, abs=1e-9))
+    assert [final[f"mode_hq_{k}"] for k in range(8)] == cov.counts.tolist()
+    assert [final[f"mode_near_{k}"] for k in range(8)] == cov.nearest.tolist()
+    n = how["w1_n"]
+    assert n == 2500
+    assert final["w1"] == pytest.approx(metrics.wasserstein1(fake64[:n], real64[:n]), abs=1e-9)
+    assert final["jsd"] == pytest.approx(
+        metrics.jsd_histogram(fake64, real64, tuple(how["bounds"])), abs=1e-12)
+    run = checkpoint.load(out / "checkpoint.pt")
+    with run.observing(), torch.no_grad():
+        bound = run.loss.js_bound(real=run.D(torch.from_numpy(real)),
+                                  fake=run.D(torch.from_numpy(fake)))
+    assert final["js_bound"] == pytest.approx(bound, abs=1e-6)
 
 
 def test_custom_dataset_from_csv(tmp_path):
@@ -86,3 +123,55 @@ def test_a_loss_switch_drops_the_old_loss_remedy_as_in_a_link(tmp_path):
     cfg = json.loads((out / "metrics.json").read_text())["config"]
     assert cfg["loss"] == "ns" and cfg["clip_c"] == 0.0  # ?preset=wgan_clip&loss=ns: the same
     assert cfg["opt_d"] == "rmsprop"  # the preset's other settings kept
+
+
+def test_table_defaults_pair_each_dataset_with_the_presets_of_its_kind():
+    from playground.cli import table_pairs
+    from playground.presets import ids_for
+    pairs, skipped = table_pairs("all", "ring,grid")  # the defaults
+    assert pairs == [(p, d) for p in ids_for("points2d") for d in ("ring", "grid")]
+    assert not skipped
+    pairs, _ = table_pairs("all", "ring,mnist")
+    assert [p for p, d in pairs if d == "mnist"] == ids_for("image")
+    assert [p for p, d in pairs if d == "ring"] == ids_for("points2d")
+
+
+def test_table_runs_2d_and_image_presets_and_skips_what_cannot_train(capsys):
+    assert main(["table", "--presets", "ns,dcgan", "--datasets", "ring", "--steps", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert "| modes | % HQ | reverse KL | W1 | JSD | status |" in out
+    assert "| ns | ring | 1 | " in out and "dcgan" not in out
+    assert "skipped dcgan on ring: arch 'dcgan' does not train points2d data" in err
+    assert main(["table", "--presets", "dcgan", "--datasets", "mnist", "--steps", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert "| classes | class KL | confidence | score | FD | real FD | status |" in out
+    row = next(line for line in out.splitlines() if line.startswith("| dcgan | mnist | 1 |"))
+    assert row.split(" | ")[3].endswith("/10") and "Traceback" not in err
+
+
+def test_table_refuses_what_it_cannot_run_in_one_line(capsys):
+    for argv, message in ((["--presets", "dcgan", "--datasets", "ring"],
+                           "no preset of 'dcgan' trains any dataset of 'ring'"),
+                          (["--datasets", "nope"], "unknown dataset 'nope'"),
+                          (["--presets", "nope"], "unknown preset 'nope'"),
+                          (["--steps", "0"], "--steps must be at least 1")):
+        assert main(["table", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, err
+
+
+@pytest.mark.slow
+def test_the_documented_table_command_runs(capsys):
+    """docs/presets.md's reproduction command, with 1 step instead of 3,000: every 2D preset
+    on ring and grid (~2 min here, mostly exact W1 on 2,500 points per row)."""
+    from pathlib import Path
+
+    from playground.presets import ids_for
+    docs = (Path(__file__).parent.parent / "docs" / "presets.md").read_text()
+    line = next(x for x in docs.splitlines() if "-m playground table" in x)
+    argv = line.split("-m playground ", 1)[1].split()
+    argv[argv.index("--steps") + 1] = "1"
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    rows = [x for x in out.splitlines() if x.startswith("| ") and " | 1 | " in x]
+    assert len(rows) == 2 * len(ids_for("points2d"))

@@ -95,3 +95,20 @@ def test_custom_points_far_from_the_origin_are_standardised_and_shown_in_their_u
     assert np.abs(back.mean(0) - pts.mean(0)).max() < 0.5 and 2.0 < d.scale < 4.5
     raw = datasets.build(RunConfig(dataset="custom", standardise=False), CPU, pts)
     assert raw.display.identity and raw.bounds[0] > 4900  # off: the raw coordinates
+
+
+def test_gans_train_on_the_training_split_only():
+    """The held-out digits are the Frechet reference and the real floor: a GAN never sees one
+    (a memorising G could otherwise score below the floor)."""
+    digits = datasets.digits_of("mnist")
+    dist = datasets.build(RunConfig(dataset="mnist"), torch.device("cpu"))
+    train, train_labels = digits.split(held_out=False)
+    assert len(dist.images) == len(train) == 4000
+    held = {bytes(x) for x in digits.split(held_out=True)[0]}
+    assert not held & {bytes(x) for x in train}  # no digit is in both splits
+    drawn = dist.sample(20_000, torch.Generator().manual_seed(0))  # each index ~5 times
+    grey = ((drawn.squeeze(1) + 1) * 127.5).round().to(torch.uint8).numpy()
+    seen = {bytes(x) for x in grey}
+    assert not seen & held
+    assert len(seen) == pytest.approx(4000 * (1 - np.exp(-5)), rel=0.02)  # coupon collector
+    np.testing.assert_array_equal(dist.labels, train_labels)

@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from playground import checkpoint
+from playground import checkpoint, image_metrics
 from playground.cli import main
 from playground.config import RunConfig
 from playground.losses import LOSSES
+from playground.observers import images as images_observer
 from playground.presets import config_for, ids_for
 from playground.run import Run
 
@@ -85,10 +86,17 @@ def test_cli_trains_on_mnist_and_samples_a_checkpoint(tmp_path):
     assert main(["train", "--preset", "ns", "--dataset", "mnist", "--steps", "5",
                  "--set", "arch=dcgan", "--set", "width=8", "--set", "latent_dim=8",
                  "--set", "batch_size=16", "--out", str(out)]) == 0
-    samples = np.load(out / "samples.npy")
-    assert samples.shape == (2500, 28, 28) and samples.min() >= -1 and samples.max() <= 1
-    final = json.loads((out / "metrics.json").read_text())["final"]
+    samples = np.load(out / "samples.npy")  # the 2,000 fakes `final` scored
+    assert samples.shape == (2000, 28, 28) and samples.min() >= -1 and samples.max() <= 1
+    report = json.loads((out / "metrics.json").read_text())
+    final = report["final"]
     assert {"classes", "class_kl", "confidence", "score", "fd"} <= set(final)
+    assert report["evaluation"]["samples"] == "samples.npy" and not (out / "real.npy").exists()
+    ref = images_observer.reference("mnist", "cpu")  # the held-out reference, not a file
+    again = image_metrics.evaluate(torch.from_numpy(samples)[:, None], ref.classifier,
+                                   ref.stats)
+    for key, value in again.as_dict().items():
+        assert final[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
     assert main(["sample", "--checkpoint", str(out / "checkpoint.pt"), "--n", "12",
                  "--seed", "3", "--out", str(tmp_path / "s")]) == 0
     drawn = np.load(tmp_path / "s" / "samples.npy")

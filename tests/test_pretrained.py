@@ -7,7 +7,9 @@ import pytest
 
 from playground import pretrained
 from playground.cli import main
+from playground.config import RunConfig
 from playground.presets import config_for
+from playground.run import Run
 
 ENTRIES = pretrained.read_manifest()
 
@@ -37,6 +39,20 @@ def test_each_run_loads_its_recipe_and_rescores_as_recorded(id_):
             assert scored[k] == pytest.approx(e.scored[k], abs=0.1 if k == "hq_pct" else 2e-3), k
     run.train(5)  # and it trains on
     assert run.step_count == e.steps + 5
+
+
+def test_score_evaluates_again_where_a_row_was_recorded():
+    """A shipped file carries the protocol row it was saved with; `score` (the manifest's
+    check and --rescore) must not answer from it, or a changed evaluation set goes unseen."""
+    run = Run(RunConfig(width=16, depth=1, n_fixed=16, grid_res=10))
+    run.train(5)
+    first = run.evaluate(protocol=True)
+    run.observer.z_eval = 2 * run.observer.z_eval  # another evaluation set
+    again = pretrained.score(run)
+    assert again["w1"] != pytest.approx(first["w1"], rel=1e-3)
+    assert run.protocol_history["step"] == [5]  # still one row per step: the new one
+    assert run.protocol_history["w1"][0] == pytest.approx(again["w1"], abs=1e-4)  # rounded
+    assert run.evaluate(protocol=True)["w1"] == run.protocol_history["w1"][0]
 
 
 def test_the_shipped_dcgan_draws_every_digit_well():

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from .. import metrics
+from .. import metrics, streams
 from ..snapshot import ImageSnapshot
 from .points2d import thin
 
@@ -30,7 +30,6 @@ REAL_SHOWN = 16  # real digits beside the grid
 # every 4 s of training). The Frechet distance is biased upward at small n, so each is
 # compared with the real digits' own value at the same n (`Reference.values`).
 LIVE_N, PROTOCOL_N = 300, 2000
-PROBE_SEED = 1_000_003  # the fixed probes' stream: cfg.seed + this, apart from training's
 
 
 @dataclass(frozen=True)
@@ -89,27 +88,39 @@ class ImageObserver:
     def __init__(self, run: Run):
         self.run = run
         self.ref = reference(run.cfg.dataset, run.device.type)
+        # the evaluation z: its own "eval" stream, drawn once (no view change moves it)
+        self.z_eval = run.sample_z(PROTOCOL_N, streams.generator(run.cfg.seed, "eval",
+                                                                 run.device))
         self.reprobe()
 
     def reprobe(self) -> None:
+        """The picture's fixed z and real digits (training split), from the "probe" stream;
+        rebuilt when a view field changes."""
         run, cfg = self.run, self.run.cfg
-        g = torch.Generator(run.device).manual_seed(cfg.seed + PROBE_SEED)
+        g = streams.generator(cfg.seed, "probe", run.device)
         self.z_fixed = run.sample_z(min(cfg.n_fixed, MAX_SHOWN), g)
         idx = torch.randint(len(run.data.images), (REAL_SHOWN,), generator=g,
                             device=run.device)
         self.real_fixed = run.data.images[idx]
         self.real_labels = run.data.labels[idx.cpu().numpy()]
-        self.z_eval = run.sample_z(PROTOCOL_N, g)
+
+    def _fakes(self, protocol: bool) -> torch.Tensor:
+        """(n, 1, 28, 28) G of the first n evaluation z (n = PROTOCOL_N or LIVE_N)."""
+        run = self.run
+        n = PROTOCOL_N if protocol else LIVE_N
+        with run.observing(), torch.no_grad():
+            return torch.cat([run.G(z) for z in self.z_eval[:n].split(500)])
+
+    def scored_samples(self, protocol: bool) -> dict[str, np.ndarray]:
+        """What `evaluate` scores: "samples" (n, 28, 28) in [-1, 1]. The real side is the
+        fixed held-out reference (`reference`), the same for every run."""
+        return {"samples": self._fakes(protocol).squeeze(1).float().cpu().numpy()}
 
     def evaluate(self, protocol: bool) -> dict[str, float]:
         """The class-coverage metrics (metrics.METRICS, kind "image") of n fakes from the fixed
         evaluation z, with the class histogram as hist_0 ... hist_9."""
-        run = self.run
-        n = PROTOCOL_N if protocol else LIVE_N
-        with run.observing(), torch.no_grad():
-            fakes = torch.cat([run.G(z) for z in self.z_eval[:n].split(500)])
-        ctx = metrics.EvalContext(kind="image", fake=fakes, classifier=self.ref.classifier,
-                                  reference=self.ref.stats)
+        ctx = metrics.EvalContext(kind="image", fake=self._fakes(protocol),
+                                  classifier=self.ref.classifier, reference=self.ref.stats)
         return metrics.evaluate(ctx)
 
     def reference(self, protocol: bool) -> dict[str, float]:

@@ -2,8 +2,10 @@
 gradient field, G's manifold, trails, and the 2D metrics (mode coverage, exact W1, JSD).
 
 Everything here is read-only on the run's weights (inside `run.observing()`) and runs on fixed
-inputs drawn from its own stream, so consecutive frames are comparable and observing never
-changes training. Trails grow by one position per snapshot.
+inputs, so consecutive frames are comparable and observing never changes training. The display
+probes (fixed z, fixed reals) come from the run's "probe" stream and are rebuilt when a view
+field changes; the evaluation set (z and real points) comes from its own "eval" stream, drawn
+once, so no view change moves it. Trails grow by one position per snapshot.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from .. import metrics
+from .. import metrics, streams
 from ..snapshot import Snapshot2D
 
 if TYPE_CHECKING:
@@ -27,7 +29,9 @@ MANIFOLD_RES = 25  # G's manifold is the image of a MANIFOLD_RES^2 latent grid o
 # 24 drew a web of long purple lines over the whole ring while a collapsed G hopped)
 TRAIL_LEN, TRAIL_N = 10, 64
 LIVE_W1_N = 512  # exact W1 on 512 points takes ~20 ms; 2,500 takes ~1.3 s (metrics.evaluate)
-PROBE_SEED = 1_000_003  # the fixed probes' stream: cfg.seed + this, apart from training's
+# An evaluation records its per-mode counts as mode_hq_<k> (fakes within 3 std of mode k) and
+# mode_near_<k> (all fakes nearest mode k), so a parked and restored run keeps its bars.
+HQ_KEY, NEAR_KEY = "mode_hq_", "mode_near_"
 
 
 def np32(t: torch.Tensor) -> np.ndarray:
@@ -35,32 +39,49 @@ def np32(t: torch.Tensor) -> np.ndarray:
 
 
 def thin(series: dict[str, list[float]], limit: int = MAX_HISTORY) -> dict[str, np.ndarray]:
-    """At most `limit` evenly spaced rows of a history (the newest always kept), float32."""
+    """At most `limit` evenly spaced rows of a history (the newest always kept), float32.
+    Per-mode counts stay behind: a snapshot carries the latest ones as arrays."""
     n = len(series.get("step", []))
     idx = np.unique(np.linspace(0, n - 1, limit).astype(int)) if n > limit else np.arange(n)
     return {k: np.asarray(v, dtype=np.float32)[idx] for k, v in series.items()
-            if len(v) == n}
+            if len(v) == n and not k.startswith((HQ_KEY, NEAR_KEY))}
+
+
+def mode_counts_of(values: dict[str, float], prefix: str) -> np.ndarray | None:
+    """(K,) per-mode counts from an evaluation's <prefix>0 ... (None before any)."""
+    counts = []
+    while f"{prefix}{len(counts)}" in values:
+        counts.append(values[f"{prefix}{len(counts)}"])
+    return np.asarray(counts, dtype=np.int64) if counts else None
+
+
+def scalars(values: dict[str, float]) -> dict[str, float]:
+    """An evaluation without its per-mode counts (what the tiles read)."""
+    return {k: v for k, v in values.items() if not k.startswith((HQ_KEY, NEAR_KEY))}
 
 
 class PointsObserver:
     def __init__(self, run: Run):
         self.run = run
-        self.mode_counts: np.ndarray | None = None
-        self.mode_nearest: np.ndarray | None = None
         self.trail: deque[np.ndarray] = deque(maxlen=TRAIL_LEN)
+        # The evaluation set: N_PROTOCOL z and real points from the "eval" stream. Seed, data
+        # and latent size are reset fields, so it is fixed for the run's life.
+        cfg, dev = run.cfg, run.device
+        g = streams.generator(cfg.seed, "eval", dev)
+        self.z_eval = torch.randn(metrics.N_PROTOCOL, cfg.latent_dim, generator=g, device=dev)
+        self.real_eval = run.data.sample(metrics.N_PROTOCOL, g)
+        self.real_eval_np = self.real_eval.cpu().numpy().astype(np.float64)
         self.reprobe()
 
     def reprobe(self) -> None:
-        """Fixed z, fixed real points and fixed grids, from a stream separate from training;
-        rebuilt when a view field (n_fixed, grid_res) changes, weights untouched."""
+        """Fixed z, fixed real points and fixed grids for the picture, from the "probe"
+        stream; rebuilt when a view field (n_fixed, grid_res) changes, weights and the
+        evaluation set untouched."""
         run, cfg = self.run, self.run.cfg
         dev, data = run.device, run.data
-        g = torch.Generator(dev).manual_seed(cfg.seed + PROBE_SEED)
+        g = streams.generator(cfg.seed, "probe", dev)
         self.z_fixed = torch.randn(cfg.n_fixed, cfg.latent_dim, generator=g, device=dev)
         self.real_fixed = data.sample(cfg.n_fixed, g)
-        self.z_eval = torch.randn(metrics.N_PROTOCOL, cfg.latent_dim, generator=g, device=dev)
-        self.real_eval = data.sample(metrics.N_PROTOCOL, g)
-        self.real_eval_np = self.real_eval.cpu().numpy().astype(np.float64)
         xmin, xmax, ymin, ymax = data.bounds
         self.grid_x = np.linspace(xmin, xmax, cfg.grid_res, dtype=np.float32)
         self.grid_y = np.linspace(ymin, ymax, cfg.grid_res, dtype=np.float32)
@@ -81,9 +102,17 @@ class PointsObserver:
         self.trail.clear()
 
     # ---- metrics ------------------------------------------------------------------------
+    def scored_samples(self, protocol: bool) -> dict[str, np.ndarray]:
+        """What `evaluate` scores, in the data's own units: "samples" (N_PROTOCOL, 2), G of the
+        evaluation z, and "real" (N_PROTOCOL, 2), the real points W1 and JSD compare with."""
+        with self.run.observing(), torch.no_grad():
+            fake = np32(self.run.G(self.z_eval))
+        return {"samples": self._shown(fake), "real": self._shown(np32(self.real_eval))}
+
     def evaluate(self, protocol: bool) -> dict[str, float]:
         """Protocol metrics on 2,500 fakes from the fixed evaluation z; exact W1 on 512 of them
-        live, on all 2,500 for the protocol."""
+        live, on all 2,500 for the protocol; the per-mode counts as mode_hq_<k> and
+        mode_near_<k>."""
         run = self.run
         with run.observing(), torch.no_grad():
             fake = run.G(self.z_eval)
@@ -98,7 +127,8 @@ class PointsObserver:
         values["js_bound"] = (bound(real=real_scores, fake=fake_scores) if bound else math.nan)
         if run.data.truth is not None:
             coverage = metrics.mode_coverage(fake_np, run.data.truth)
-            self.mode_counts, self.mode_nearest = coverage.counts, coverage.nearest
+            for prefix, counts in ((HQ_KEY, coverage.counts), (NEAR_KEY, coverage.nearest)):
+                values.update({f"{prefix}{k}": float(c) for k, c in enumerate(counts)})
         return values
 
     def reference(self, protocol: bool) -> dict[str, float]:
@@ -152,8 +182,9 @@ class PointsObserver:
             manifold=show(np32(manifold)).reshape(*self.manifold_shape, 2),
             trail=np.stack(list(self.trail)),
             centres=None if truth is None else show(truth.centres.astype(np.float32)),
-            mode_counts=self.mode_counts, mode_nearest=self.mode_nearest,
-            metrics=dict(run.latest_metrics),
+            mode_counts=mode_counts_of(run.latest_metrics, HQ_KEY),
+            mode_nearest=mode_counts_of(run.latest_metrics, NEAR_KEY),
+            metrics=scalars(run.latest_metrics),
             history=thin(run.history), metric_history=thin(run.metric_history),
             device=run.device.type, n_modes=0 if truth is None else len(truth.centres),
             events=tuple(run.events))
