@@ -163,7 +163,7 @@ def test_table_refuses_what_it_cannot_run_in_one_line(capsys):
 @pytest.mark.slow
 def test_the_documented_table_command_runs(capsys):
     """docs/presets.md's reproduction command, with 1 step instead of 3,000: every 2D preset
-    on ring and grid (~2 min here, mostly exact W1 on 2,500 points per row)."""
+    on ring and grid (3 min here, mostly exact W1 on 2,500 points per row)."""
     from pathlib import Path
 
     from playground.presets import ids_for
