@@ -1,11 +1,13 @@
 """AppTest drives the latent explorer: it opens on the shipped DCGAN, every control reacts,
 picking works, the MNIST lab's own generator and uploads are taken or refused clearly."""
+import json
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import checkpoint
+from playground import checkpoint, explorer
 from playground.config import RunConfig
 from playground.run import Run
 
@@ -84,3 +86,75 @@ def test_the_mnist_labs_own_generator_can_be_explored():
     finally:
         trainer.close()
         pool.close()
+
+
+def _titles(app) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+            for c in app.get("plotly_chart")]
+
+
+def test_opens_on_a_pair_that_teaches_and_picks_drive_every_tab():
+    app = AppTest.from_file(APP, default_timeout=180).run()
+    ss = app.session_state
+    batch = explorer.Explorer.shipped().sample(32, 0)
+    a, b = ss["latent.picks"]  # the opening pair is picked (outlined) and interpolated
+    assert batch.labels[a] != batch.labels[b]  # two different digits ...
+    assert min(batch.confidence[a], batch.confidence[b]) >= 0.9  # ... both clear
+    assert batch.confidence[[a, b]].max() == pytest.approx(batch.confidence.max())
+    assert (ss["latent.w.a"], ss["latent.w.b"]) == (a, b)
+    assert f"#{a} → #{b} by slerp" in _titles(app)
+    # the rehearsal's picks: #26 (a 0) and #12 (a 1) become from/to and the sample of the
+    # single-sample tabs (Sweep, Directions, Nearest): the last pick
+    picks = [p for p in (a, b) if p not in (26, 12)] + [26, 12]
+    app.multiselect(key="latent.w.picks").set_value(picks).run()
+    assert not app.exception
+    assert (ss["latent.w.a"], ss["latent.w.b"]) == (26, 12)
+    assert ss["latent.w.si"] == ss["latent.w.di"] == ss["latent.w.ni"] == 12
+    titles = _titles(app)
+    assert "#26 → #12 by slerp" in titles
+    assert any(t.startswith("#12, a coordinate moved") for t in titles)  # Sweep
+    assert any(t.startswith("#12 moved along thickness") for t in titles)  # Directions
+    # a hand-set "from" holds until the next pick
+    app.selectbox(key="latent.w.a").set_value(3).run()
+    assert "#3 → #12 by slerp" in _titles(app)
+    app.multiselect(key="latent.w.picks").set_value([*picks, 5]).run()
+    assert (ss["latent.w.a"], ss["latent.w.b"]) == (12, 5) and ss["latent.w.ni"] == 5
+    # a new batch opens on its own pair
+    app.button(key="latent.b.new").click().run()
+    new = explorer.Explorer.shipped().sample(32, 1)
+    a, b = ss["latent.picks"]
+    assert ss["latent.seed"] == 1 and new.labels[a] != new.labels[b]
+    assert (ss["latent.w.a"], ss["latent.w.b"]) == (a, b) and not app.exception
+
+
+def test_a_click_on_the_picker_picks_a_digit():
+    """The picker's selection callback (a click's event, as the browser sends it) makes the
+    clicked digit the latest pick; the figure lets a click select (no box dragmode)."""
+    from playground.ui.pages import latent as page
+    ss = {"latent.picks": [1, 2], "latent.pair": [1, 2],
+          "latent.w.grid": {"selection": {"points": [{"customdata": 26}]}}}
+    with patch.object(page.st, "session_state", ss):
+        page._on_select()
+    assert ss["latent.picks"] == ss["latent.w.picks"] == [1, 2, 26]
+    assert (ss["latent.w.a"], ss["latent.w.b"]) == (2, 26) and ss["latent.w.si"] == 26
+    ss["latent.w.grid"] = {"selection": {"points": [{"customdata": 1}]}}
+    with patch.object(page.st, "session_state", ss):
+        page._on_select()  # a picked digit clicked again becomes the latest
+    assert ss["latent.picks"] == [2, 26, 1]
+
+
+def test_presenter_mode_from_the_link():
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params["present"] = "1"
+    app.run()
+    assert not app.exception and app.session_state["latent.present"] is True
+    specs = [json.loads(c.proto.spec)["layout"] for c in app.get("plotly_chart")]
+    picker, strip = specs[0], specs[1]
+    assert picker["title"]["text"] == "click a digit to pick it"
+    assert strip["title"]["text"].endswith("by slerp")
+    assert strip["width"] == 10 * 112  # 10 steps of 112 px digits (64 px without)
+    assert strip["font"]["size"] == 18  # the presenter style
+    assert app.toggle(key="latent.w.present").value is True
+    app.toggle(key="latent.w.present").set_value(False).run()
+    strip = json.loads(app.get("plotly_chart")[1].proto.spec)["layout"]
+    assert strip["width"] == 10 * 64 and app.session_state["latent.present"] is False

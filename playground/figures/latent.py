@@ -42,7 +42,10 @@ def strip_figure(images: np.ndarray, labels: np.ndarray, confidence: np.ndarray,
     width = cols * tile_px
     layout = base_layout(
         style, int(rows * tile_px + 40), showlegend=False, title={"text": title, "x": 0.01},
-        margin={"l": 4, "r": 4, "t": 34, "b": 4}, shapes=shapes, dragmode="select",
+        # No dragmode: with "select" Streamlit sets clickmode "event" and a click selects
+        # nothing; left unset, a points selection gets "event+select" (click to pick) and the
+        # modebar keeps box select.
+        margin={"l": 4, "r": 4, "t": 34, "b": 4}, shapes=shapes,
         width=width if width < 1200 else None,
         xaxis={"visible": False, "range": [0, picture.shape[1]], "fixedrange": True},
         yaxis={"visible": False, "range": [picture.shape[0], 0], "scaleanchor": "x",

@@ -88,9 +88,11 @@ def tile_note(snap: ImageSnapshot) -> str:
     return "Dashed lines: the real digits' own values."
 
 
-def export_gif(pg: Page) -> bytes:
+def export_gif(frames: list[tuple[int, np.ndarray]]) -> bytes:
+    """The reel as an animated GIF. Takes the (step, grid) frames, not the page: it runs in
+    Streamlit's download handler, outside the script thread, where session state is not
+    readable."""
     from .. import pictures
-    frames = pg.get("gif_frames")
     return pictures.gif([pictures.tile(f) for _, f in frames], ms_per_frame=150, scale=2)
 
 

@@ -2,8 +2,11 @@
 MNIST lab run, or an uploaded checkpoint). Pick samples from a seeded batch, then interpolate
 (lerp or slerp), tile a grid between four corners, walk through several points, sweep one
 coordinate, do vector arithmetic, move along class and attribute directions, and check a
-sample's nearest training digits. Wiring only: the maths is `latent.py`, the decoding
-`explorer.py`, the figures `figures/latent.py`.
+sample's nearest training digits. The picks (state key `latent.picks`) drive every tab: the
+last two are interpolated, the last one is swept, moved and matched; `_set_picks` is the one
+writer of the picks and of the tab widgets that follow them. `?present=1`: presenter mode, the
+picker and the interpolation on one projector screen. Wiring only: the maths is `latent.py`,
+the decoding `explorer.py`, the figures `figures/latent.py`.
 """
 from __future__ import annotations
 
@@ -12,15 +15,22 @@ import streamlit as st
 
 from ... import explorer, latent, pictures
 from ...figures import latent as figs
-from .. import guard, state
+from ...figures.style import NORMAL, PRESENTER
+from .. import guard, labpage, state
 
 NS = "latent"
 state.NAMESPACES.add(NS, state.Namespace({
     "explorer": lambda: None,  # explorer.Explorer of the chosen source (None: the shipped one)
     "source": lambda: "shipped DCGAN",
     "seed": lambda: 0,  # seed of the sample batch
+    "picks": list,  # indices into the batch, oldest first: they drive every tab
+    "pair": lambda: [0, 1],  # the batch's opening pair (`_opening_pair`)
+    "batch_of": lambda: None,  # (source, step, seed) that `picks` and `pair` belong to
+    "present": lambda: False,  # presenter mode (?present=1)
+    "ready": lambda: False,  # the opening link has been read
 }))
-BATCH, COLS = 32, 8  # the picker's batch: 4 rows of 8
+BATCH, COLS = 32, 8  # the picker's batch: 4 rows of 8 (2 rows of 16 in presenter mode)
+PRESENT_COLS, PRESENT_TILE = 16, 112  # presenter mode: picker columns, strip pixels a digit
 CONFIG = {"displaylogo": False, "scrollZoom": False}
 
 
@@ -41,12 +51,22 @@ def _explorer(ss) -> explorer.Explorer:
 def render() -> None:
     ss = st.session_state
     state.ensure(ss, NS)
+    present = _opening_link(ss)
     st.title("Latent explorer")
     st.caption("Radford et al. 2016 (seed 002): walking z changes digits smoothly, and averaged "
                "z vectors support arithmetic. Every digit is labelled by the frozen classifier.")
-    _source(ss)
+    if present:  # the projector shows the picker and the strip; the source waits in the sidebar
+        with st.sidebar:
+            _source(ss)
+    else:
+        _source(ss)
+    with st.sidebar:
+        st.toggle("Presenter mode", key=_k("w.present"), on_change=_on_present,
+                  help="larger digits, the picker and the interpolation on one screen; the "
+                       "link gets ?present=1")
     ex = _explorer(ss)
     batch = ex.sample(BATCH, ss[_k("seed")])
+    _new_batch_picks(ss, (ss[_k("source")], ex.step, ss[_k("seed")]), batch)
     picks = _picker(ss, batch)
     tabs = st.tabs(["Interpolate", "Grid & walk", "Sweep", "Arithmetic", "Directions",
                     "Nearest training digit"])
@@ -62,6 +82,34 @@ def render() -> None:
         _directions(ex, batch, picks)
     with tabs[5]:
         _nearest(ex, batch, picks)
+
+
+def _opening_link(ss) -> bool:
+    """Read `?present=1` once per session; set the page up for presenter mode. Returns it."""
+    if not ss[_k("ready")]:
+        ss[_k("present")] = str(st.query_params.get("present", "0")).lower() in (
+            "1", "true", "yes", "on")
+        ss[_k("ready")] = True
+    if _k("w.present") not in ss:
+        ss[_k("w.present")] = ss[_k("present")]
+    present = ss[_k("present")]
+    st.set_page_config(initial_sidebar_state="collapsed" if present else "auto")
+    st.markdown(labpage.COMPACT_CSS + (labpage.PRESENTER_CSS if present else ""),
+                unsafe_allow_html=True)
+    return present
+
+
+def _on_present() -> None:
+    ss = st.session_state
+    ss[_k("present")] = bool(ss[_k("w.present")])
+    if ss[_k("present")]:
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+
+
+def _style(ss):
+    return PRESENTER if ss[_k("present")] else NORMAL
 
 
 # ---- the generator and the samples ------------------------------------------------------------
@@ -95,41 +143,96 @@ def _source(ss) -> None:
             st.error(guard.public(f"{upload.name}: {e}"))
 
 
+# ---- the picks: one owner, every tab follows ----------------------------------------------------
+def _opening_pair(batch: explorer.Decoded) -> list[int]:
+    """The batch's most confident digit and the most confident digit of another class, so the
+    first strip runs between two clear, different digits (seed 0's first two samples ran from
+    a 9 into a malformed 7 read at 43 %). Ties keep batch order: deterministic."""
+    order = np.argsort(-batch.confidence, kind="stable")
+    first = int(order[0])
+    other = [int(i) for i in order if batch.labels[i] != batch.labels[first]]
+    return [first, other[0] if other else int(order[1])]
+
+
+def _ends(picks: list[int], pair: list[int]) -> tuple[int, int]:
+    """Interpolate's from and to: the last two picks; one pick is the end, reached from the
+    opening pair's first digit (its second if that is the pick); none: the opening pair."""
+    if len(picks) >= 2:
+        return picks[-2], picks[-1]
+    if picks:
+        return (pair[0] if pair[0] != picks[0] else pair[1]), picks[0]
+    return pair[0], pair[1]
+
+
+def _set_picks(ss, picks: list[int]) -> None:
+    """The one writer of the picks and of every widget that follows them (from/to, the
+    sample of Sweep, Directions and Nearest, the custom arithmetic groups). Runs in callbacks
+    or before the widgets render, so the widgets show the new values on this run."""
+    picks = list(dict.fromkeys(int(i) for i in picks))
+    ss[_k("picks")] = ss[_k("w.picks")] = picks
+    ss[_k("w.a")], ss[_k("w.b")] = _ends(picks, ss[_k("pair")])
+    for name in ("w.si", "w.di", "w.ni"):
+        ss[_k(name)] = ss[_k("w.b")]
+    for i in range(3):
+        ss[_k(f"w.g{i}")] = picks[3 * i:3 * i + 3]
+
+
+def _new_batch_picks(ss, batch_of: tuple, batch: explorer.Decoded) -> None:
+    """A batch not seen before (first visit, new seed, another generator) opens on its own
+    pair, picked; the picks of the batch on screen are kept."""
+    if ss[_k("batch_of")] != batch_of:
+        ss[_k("batch_of")] = batch_of
+        ss[_k("pair")] = _opening_pair(batch)
+        _set_picks(ss, ss[_k("pair")])
+
+
 def _on_select() -> None:
+    """A click (or a box) on the picker: the chosen digits become the latest picks."""
     ss = st.session_state
     event = ss.get(_k("w.grid"))
     points = (event or {}).get("selection", {}).get("points", [])
     chosen = [int(p["customdata"]) for p in points if "customdata" in p]
     if chosen:
-        ss[_k("w.picks")] = list(dict.fromkeys(ss.get(_k("w.picks"), []) + chosen))
+        _set_picks(ss, [i for i in ss[_k("picks")] if i not in chosen] + chosen)
+
+
+def _on_multiselect() -> None:
+    ss = st.session_state
+    _set_picks(ss, ss[_k("w.picks")])
+
+
+def _on_new_batch() -> None:
+    st.session_state[_k("seed")] += 1  # the next render opens the new batch on its own pair
 
 
 def _picker(ss, batch: explorer.Decoded) -> list[int]:
-    st.subheader("Pick samples")
-    c = st.columns([1, 1, 4])
-    if c[0].button("New batch", key=_k("b.new"), icon=":material/casino:"):
-        ss[_k("seed")] += 1
-        ss[_k("w.picks")] = []
-        st.rerun()
+    present = ss[_k("present")]
+    if not present:
+        st.subheader("Pick samples")
+    c = st.columns([1, 1, 4], vertical_alignment="bottom")
+    c[0].button("New batch", key=_k("b.new"), icon=":material/casino:", on_click=_on_new_batch)
     c[1].markdown(f"batch seed **{ss[_k('seed')]}**")
-    picks = c[2].multiselect("Picked (click or box-select digits below, or choose by index)",
-                             list(range(BATCH)), key=_k("w.picks"),
+    picks = c[2].multiselect("Picked (click digits below): the last two are interpolated, the "
+                             "last one drives Sweep, Directions and Nearest",
+                             list(range(BATCH)), key=_k("w.picks"), on_change=_on_multiselect,
                              format_func=lambda i: f"#{i}: {batch.labels[i]}")
-    st.plotly_chart(figs.strip_figure(batch.images, batch.labels, batch.confidence, COLS,
-                                      "click a digit to pick it", selectable=True,
+    cols = PRESENT_COLS if present else COLS
+    st.plotly_chart(figs.strip_figure(batch.images, batch.labels, batch.confidence, cols,
+                                      "click a digit to pick it", _style(ss), selectable=True,
                                       picked=tuple(picks)),
                     key=_k("w.grid"), on_select=_on_select, selection_mode=("points", "box"),
                     config=CONFIG, theme=None)
     return list(picks)
 
 
-def _pick(picks: list[int], i: int, default: int) -> int:
-    return picks[i] if len(picks) > i else default
-
-
-def _strip(ex: explorer.Explorer, z: np.ndarray, cols: int, title: str, key: str):
+def _strip(ex: explorer.Explorer, z: np.ndarray, cols: int, title: str, key: str,
+           large: bool = False):
+    """Decode `z` and draw it `cols` to a row; `large`: projector-sized in presenter mode."""
     d = ex.decode(z)
-    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, cols, title),
+    ss = st.session_state
+    tile = PRESENT_TILE if large and ss[_k("present")] else 64
+    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, cols, title,
+                                      _style(ss), tile_px=tile),
                     key=_k(key), config=CONFIG, theme=None)
     st.download_button("Strip (PNG)", pictures.png(pictures.tile(d.images, cols), scale=3),
                        file_name=f"{key}.png", mime="image/png", key=_k(f"dl.{key}"),
@@ -140,12 +243,13 @@ def _strip(ex: explorer.Explorer, z: np.ndarray, cols: int, title: str, key: str
 # ---- the tabs ---------------------------------------------------------------------------------
 def _interpolate(ex, batch, picks) -> None:
     c = st.columns(4)
-    a = c[0].selectbox("from", range(BATCH), index=_pick(picks, 0, 0), key=_k("w.a"))
-    b = c[1].selectbox("to", range(BATCH), index=_pick(picks, 1, 1), key=_k("w.b"))
+    label = lambda i: f"#{i}: {batch.labels[i]}"  # noqa: E731
+    a = c[0].selectbox("from", range(BATCH), key=_k("w.a"), format_func=label)
+    b = c[1].selectbox("to", range(BATCH), key=_k("w.b"), format_func=label)
     steps = c[2].slider("steps", 3, 24, 10, key=_k("w.steps"))
     kind = c[3].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.path"))
     z = latent.path(batch.z[a], batch.z[b], steps, kind)
-    d = _strip(ex, z, steps, f"#{a} → #{b} by {kind}", "interpolation")
+    d = _strip(ex, z, steps, f"#{a} → #{b} by {kind}", "interpolation", large=True)
     st.download_button("Interpolation (GIF)", pictures.gif(list(d.images), 150, scale=6),
                        file_name="interpolation.gif", mime="image/gif", key=_k("dl.gif"),
                        on_click="ignore")
@@ -177,9 +281,9 @@ def _grid_and_walk(ex, batch, picks) -> None:
     c = st.columns(3)
     n = c[0].slider("grid size", 3, 8, 5, key=_k("w.n"))
     kind = c[1].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.gpath"))
-    corners = [_pick(picks, i, i) for i in range(4)]
+    corners = (picks[-4:] + [i for i in range(BATCH) if i not in picks])[:4]
     c[2].caption(f"corners: #{corners[0]}, #{corners[1]} (top), #{corners[2]}, #{corners[3]} "
-                 "(bottom): the first four picks")
+                 "(bottom): the last four picks, then the first unpicked samples")
     _strip(ex, latent.grid(batch.z[corners], n, kind).reshape(-1, ex.latent_dim), n,
            "a grid between four samples", "grid")
     c = st.columns(3)
@@ -193,7 +297,8 @@ def _grid_and_walk(ex, batch, picks) -> None:
 
 def _sweep(ex, batch, picks) -> None:
     c = st.columns(4)
-    i = c[0].selectbox("sample", range(BATCH), index=_pick(picks, 0, 0), key=_k("w.si"))
+    i = c[0].selectbox("sample", range(BATCH), key=_k("w.si"),
+                       format_func=lambda j: f"#{j}: {batch.labels[j]}")
     what = c[1].radio("along", ("a coordinate", "a random direction"), key=_k("w.what"))
     lo, hi = c[2].slider("range", -6.0, 6.0, (-3.0, 3.0), 0.5, key=_k("w.range"))
     steps = c[3].slider("steps", 3, 16, 9, key=_k("w.ssteps"))
@@ -231,9 +336,11 @@ def _arithmetic(ex, batch, picks) -> None:
                    "DCGAN and keeping those whose neighbours read as C's digit and carry A's "
                    "attribute.")
     else:
-        c = st.columns(3)
-        groups = [c[i].multiselect(name, range(BATCH), default=picks[3 * i:3 * i + 3],
-                                   key=_k(f"w.g{i}")) for i, name in enumerate("ABC")]
+        ss, c = st.session_state, st.columns(3)
+        for i in range(3):  # Streamlit drops a widget's key while the widget is not shown
+            ss.setdefault(_k(f"w.g{i}"), picks[3 * i:3 * i + 3])
+        groups = [c[i].multiselect(name, range(BATCH), key=_k(f"w.g{i}"))
+                  for i, name in enumerate("ABC")]
         if not all(groups):
             st.info("Pick one to three samples for each of A, B and C (DCGAN averaged three).")
             return
@@ -280,7 +387,8 @@ def _directions(ex, batch, picks) -> None:
     c = st.columns(3)
     which = c[0].radio("direction", [*attrs, *(f"towards {k}" for k in range(10) if have[k])],
                        key=_k("w.dir"))
-    i = c[1].selectbox("sample", range(BATCH), index=_pick(picks, 0, 0), key=_k("w.di"))
+    i = c[1].selectbox("sample", range(BATCH), key=_k("w.di"),
+                       format_func=lambda j: f"#{j}: {batch.labels[j]}")
     if which in attrs:
         amount = c[2].slider("how far (standard deviations of z)", -3.0, 3.0,
                              latent.ATTRIBUTE_STEP, 0.25,
@@ -301,8 +409,8 @@ def _directions(ex, batch, picks) -> None:
 
 
 def _nearest(ex, batch, picks) -> None:
-    i = st.selectbox("generated sample", range(BATCH), index=_pick(picks, 0, 0),
-                     key=_k("w.ni"))
+    i = st.selectbox("generated sample", range(BATCH), key=_k("w.ni"),
+                     format_func=lambda j: f"#{j}: {batch.labels[j]}")
     found = ex.nearest(batch.images[i], k=4)
     st.caption("Is the generator copying its training digits? Its sample first, then the "
                "closest of the 5,000 shipped digits by pixels (L2) and by the classifier's "

@@ -50,9 +50,12 @@ def _exports(pg: Page, trainer) -> None:
                                                                    scale=3),
                                 file_name=f"digits-step{step}.png", mime="image/png",
                                 key=pg.key("b.dl_png"), on_click="ignore")
-        frames = len(pg.get("gif_frames"))
-        cols[1].download_button(f"Training reel (GIF, {frames} frames)",
-                                lambda: view_digits.export_gif(pg), disabled=frames < 2,
+        # A copy taken here, in the script thread: Streamlit calls the deferred callables from
+        # its media handler, where st.session_state is not this session's (KeyError), and the
+        # live reel keeps changing in place.
+        reel = list(pg.get("gif_frames"))
+        cols[1].download_button(f"Training reel (GIF, {len(reel)} frames)",
+                                lambda: view_digits.export_gif(reel), disabled=len(reel) < 2,
                                 file_name=f"digits-to-step{step}.gif", mime="image/gif",
                                 key=pg.key("b.dl_gif"), on_click="ignore",
                                 help="the fixed-z grid at every picture shown so far")
