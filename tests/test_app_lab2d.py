@@ -30,7 +30,7 @@ def app():
     made = []
 
     def make(params: dict | None = None) -> AppTest:
-        at = AppTest.from_function(_page, default_timeout=60)
+        at = AppTest.from_function(_page, default_timeout=180)
         at.query_params.update(params if params is not None else SMALL)
         made.append(at)
         return at.run()
@@ -256,7 +256,7 @@ def test_presenter_mode_hides_chosen_controls(app):
 def test_app_entry_point_loads():
     if not (ROOT / "playground/ui/pages/theory.py").exists():
         pytest.skip("the theory page (another issue) is not in this checkout yet")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     try:
         assert not at.exception
     finally:
@@ -275,7 +275,7 @@ def test_a_loss_switch_survives_a_stale_rerun(app):
     at.button(key="lab2d.b.train").click().run()
     at.selectbox(key=state.widget_key(at.session_state, "loss")).select("wgan_gp")
     stale = at._tree.get_widget_states()  # what the browser knows: new loss, penalty off
-    at.run()  # the change arrives: on_follow_up turns the penalty on
+    at.run()  # the change arrives: the loss brings its penalty (session.reconcile)
     at._run(widget_state=stale)  # the interleaved rerun with the browser's stale values
     at.run()
     cfg = at.session_state[state.key("cfg")]
@@ -283,6 +283,79 @@ def test_a_loss_switch_survives_a_stale_rerun(app):
     assert query(at).get("gp_lambda") is None  # the link carries the loss's own penalty
     assert at.session_state[state.key("trainer")].cfg.gp_lambda == 10.0
     assert not at.exception
+
+
+def _browser_states(at, edits):
+    """The widget states a browser would send after the user's `edits` ((kind, key, value)),
+    made on the controls of the page as last drawn (AppTest's tree), without running."""
+    for kind, key, value in edits:
+        widget = getattr(at, kind)(key=key)
+        widget.select(value) if kind == "selectbox" else widget.set_value(value)
+    return at._tree.get_widget_states()
+
+
+def test_a_change_on_the_controls_shown_survives_the_rerun_that_redraws_them(app):
+    """The lost live change of the lecture rehearsal (P3), replayed. The user picks hinge; while
+    that run is applying it (24 s on a loaded 2-core box), the browser still shows the
+    controls it had, and the user picks lsgan on them. Before the fix every loss switch wrote
+    all controls under new keys, so the second pick arrived under a key no control read any
+    more (and the stale controls' callbacks fired again with the old values): the sidebar
+    snapped back to hinge and the run stayed on hinge, with no notice."""
+    at = app()
+    at.button(key="lab2d.b.train").click().run()
+    loss = state.widget_key(at.session_state, "loss")
+    hinge = _browser_states(at, [("selectbox", loss, "hinge")])
+    lsgan = _browser_states(at, [("selectbox", loss, "lsgan")])
+    at._run(widget_state=hinge)  # the first pick arrives
+    at._run(widget_state=lsgan)  # the second, from the controls the browser still showed
+    at.run()
+    cfg = at.session_state[state.key("cfg")]
+    assert cfg.loss == "lsgan" and at.session_state[state.key("trainer")].cfg.loss == "lsgan"
+    assert at.selectbox(key=state.widget_key(at.session_state, "loss")).value == "lsgan"
+    assert query(at).get("loss") == "lsgan" and not at.exception
+
+
+def test_a_remedy_toggled_on_the_shown_controls_survives_a_loss_switch(app):
+    """The same race for a remedy: the user switches the loss, then toggles R1 on the controls
+    the browser still shows."""
+    at = app()
+    at.button(key="lab2d.b.train").click().run()
+    loss, r1 = (state.widget_key(at.session_state, "loss"),
+                state.toggle_key(at.session_state, "r1_gamma"))
+    hinge = _browser_states(at, [("selectbox", loss, "hinge")])
+    both = _browser_states(at, [("toggle", r1, True)])
+    at._run(widget_state=hinge)
+    at._run(widget_state=both)
+    at.run()
+    cfg = at.session_state[state.key("cfg")]
+    assert (cfg.loss, cfg.r1_gamma) == ("hinge", 1.0)
+    assert at.session_state[state.key("trainer")].cfg.r1_gamma == 1.0 and not at.exception
+
+
+def test_stale_reports_of_replaced_controls_change_nothing(app):
+    """A preset redraws the controls whose values it changes under new keys; the browser keeps
+    reporting the old ones (with the values they were drawn with) until the redraw reaches
+    it. Those reports must change nothing, and a change made on an old control is applied."""
+    at = app()
+    at.button(key="lab2d.b.train").click().run()
+    at.selectbox(key=state.key("w.preset")).select("wgan_gp")
+    old_loss = state.widget_key(at.session_state, "loss")
+    before = _browser_states(at, [])  # the preset picked, the controls as drawn before it
+    hinge_on_old = _browser_states(at, [("selectbox", old_loss, "hinge")])
+    at.selectbox(key=old_loss).select("ns")  # (not sent: the user had not done it yet)
+    at.run()  # the preset arrives
+    want = at.session_state[state.key("cfg")]
+    assert want.loss == "wgan_gp"
+    for _ in range(3):  # the fragment timer's echoes of the old controls
+        at._run(widget_state=before)
+    at.run()
+    assert at.session_state[state.key("cfg")] == want
+    assert at.session_state[state.key("trainer")].cfg == want and not at.exception
+    # the user picks hinge on the old loss control, before the redraw reached the browser
+    at._run(widget_state=hinge_on_old)
+    at.run()
+    assert at.session_state[state.key("cfg")].loss == "hinge"
+    assert at.session_state[state.key("trainer")].cfg.loss == "hinge"
 
 
 def test_reset_and_new_runs_keep_the_play_state(app):

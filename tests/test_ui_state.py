@@ -133,3 +133,25 @@ def test_programmatic_control_changes_use_new_keys():
     ss[old] = False  # the stale value lands on a key no control reads any more
     assert state.field_value(state.NAMESPACES.get("lab2d").controls["gp_lambda"], ss,
                              RunConfig()) == 10.0
+
+
+def test_only_the_controls_a_change_moves_get_new_keys():
+    """A control keeps its key unless the page changes its value: the user's own control (the
+    loss they picked) and every control the change leaves alone stay where the browser shows
+    them, so nothing the user does on them can arrive under a dead key. Before, every loss
+    switch renamed all 30 controls (the lecture rehearsal's lost live changes)."""
+    ss = {}
+    state.ensure(ss)
+    state.write_widgets(ss, RunConfig())
+    keys = state.widget_values(ss, RunConfig())
+    ss[state.widget_key(ss, "loss")] = "hinge"  # the user's pick, as the browser sends it
+    state.write_widgets(ss, switch_loss(RunConfig(), "hinge"))  # no remedy comes with hinge
+    assert state.widget_values(ss, switch_loss(RunConfig(), "hinge")).keys() == keys.keys()
+    ss[state.widget_key(ss, "loss")] = "wgan_gp"
+    wgan_gp = switch_loss(RunConfig(), "wgan_gp")
+    state.write_widgets(ss, wgan_gp)
+    moved = set(state.widget_values(ss, wgan_gp)) - set(keys)
+    assert moved == {state.key("w1.gp_lambda"), state.key("on1.gp_lambda")}
+    assert ss[state.toggle_key(ss, "gp_lambda")] is True
+    values = {f: state.field_value(c, ss, wgan_gp) for f, c in CONTROLS.items()}
+    assert state.requested_config(ss, values) == (wgan_gp, "")

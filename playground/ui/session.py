@@ -188,19 +188,55 @@ def _loaded(pg: Page, cfg: RunConfig, preset: str, shipped: str | None) -> None:
     pg.write_widgets(cfg)
 
 
-# ---- callbacks (run before the script body, with the new widget value in session state) --
-def on_follow_up(ns: str, field: str) -> None:
-    """A select whose choice changes other fields (loss -> its remedies, dataset -> its
-    parameters): update the shown config and every control (a new key generation)."""
-    pg = page(ns)
-    value = pg.ss[pg.widget_key(field)]
-    try:
-        cfg = state.FOLLOW_UPS[field](pg.get("cfg"), value)
-    except ValueError as e:
-        pg.notify("warning", f"Not applied: {e}.")
+# ---- the controls' changes; callbacks (run before the script body, new values in state) ---
+def reconcile(pg: Page) -> None:
+    """Take in what the user changed on the controls, at the top of every full run before
+    any control is drawn (the same on every run: a run cut short by the next one leaves
+    nothing half done). A select whose choice changes other fields (loss -> its remedies,
+    dataset -> its parameters) updates the config and the controls that change with it.
+
+    A control the page has since redrawn under a new key (see `state`) still reports while
+    the browser shows it: with the value it was drawn with, that is an echo and changes
+    nothing; with another value it is the user's change on the control they saw, and it goes
+    to the current control. This runs in the script, not in on_change callbacks: a callback
+    dies at its first session-state access when the browser's next request is already
+    waiting (measured: a loss pick that reached the server with a fragment's timer request)."""
+    drawn = pg.get("drawn")
+    for k, (part, field, was) in list(drawn.items()):
+        current = pg.widget_key(field) if part == "w" else pg.toggle_key(field)
+        if k == current:
+            continue
+        try:
+            value = pg.ss[k]
+        except KeyError:  # no longer reported
+            continue
+        if value != was:  # the user's change on a replaced control: once, not at each echo
+            drawn[k] = (part, field, value)
+            pg.ss[current] = value
+    for field, follow_up in state.FOLLOW_UPS.items():
+        k = pg.widget_key(field)
+        cfg = pg.get("cfg")
+        if field not in pg.controls or k not in pg.ss or pg.ss[k] == getattr(cfg, field):
+            continue
+        try:
+            cfg = follow_up(cfg, pg.ss[k])
+        except ValueError as e:
+            pg.notify("warning", f"Not applied: {e}.")
+        pg.put("cfg", cfg)
+        pg.write_widgets(cfg)
+
+
+def on_control(ns: str, drawn_key: str) -> None:
+    """Every control's on_change: in a fragment's run (its timer's request may carry the
+    user's change first), ask for a full run, which applies it (`reconcile`, `sync`). An echo
+    of a replaced control (the value it was drawn with) asks for nothing."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:
         return
-    pg.put("cfg", cfg)
-    pg.write_widgets(cfg)
+    pg = page(ns)
+    was = pg.get("drawn").get(drawn_key)
+    if was is None or pg.ss.get(drawn_key) != was[2]:
+        st.rerun()
 
 
 def on_preset(ns: str) -> None:

@@ -7,12 +7,20 @@ edits a `RunConfig`, its control table. Widget keys never collide with state key
 `<ns>.w<gen>.<field>` (a control's value), `<ns>.on<gen>.<field>` (a remedy's toggle),
 `<ns>.b.<name>` (buttons).
 
-Why the generation `<gen>` in control keys: when the page sets controls itself (a loss brings
-its remedy, a preset or a shipped run loads), the browser learns the new values only with the
+Why the generation `<gen>` (one per field): when the page sets a control itself (a loss brings
+its remedy, a preset or a shipped run loads), the browser learns the new value only with the
 next render. A rerun request sent in between (a fragment's timer fires five times a second)
-carries the old values and Streamlit would write them back over the new ones: switching to
-WGAN-GP then ran it with the penalty off. Writing the controls under a new generation makes
-such stale values land on keys no widget reads any more.
+carries the old value and Streamlit would write it back over the new one: switching to WGAN-GP
+then ran it with the penalty off. So a control whose value the page changes is drawn under a
+new key, and the stale value lands on the old key, which no control reads any more.
+
+Only the controls whose value changes get a new key. When every control was renamed on every
+loss switch, the browser kept showing (and reporting) the old controls until the renaming run
+had finished, seconds under load: a change the user made on them arrived under a dead key and
+was dropped, and their echoes fired the loss callback again, which renamed every control again
+(the lecture rehearsal lost one live change in four). The old controls' reports are sorted by
+`session.reconcile`: the value a control was drawn with (`drawn`) is an echo, anything else
+is the user's change on the control they saw, and it is applied.
 """
 from __future__ import annotations
 
@@ -58,7 +66,8 @@ LAB_KEYS: dict[str, Callable[[], Any]] = {
     "frame_times": list,  # monotonic times of recent live draws (frames/s readout)
     "png": lambda: None,  # (step, bytes) of the last PNG export
     "revert": lambda: False,  # the controls asked for an invalid config: reset them to cfg
-    "gen": lambda: 0,  # generation of the control keys (see the module docstring)
+    "gens": dict,  # field -> generation of its control keys (see the module docstring)
+    "drawn": dict,  # control key -> (part "w"|"on", field, the value it was last drawn with)
     "ready": lambda: False,  # init() has run for this session
 }
 NAMESPACES.add(LAB, Namespace(LAB_KEYS, CONTROLS, "points2d", "ns", "2D GAN lab"))
@@ -73,17 +82,17 @@ def key(name: str, ns: str = LAB) -> str:
     return f"{ns}.{name}"
 
 
-def generation(ss: State, ns: str = LAB) -> int:
-    return ss.get(key("gen", ns), 0)
+def generation(ss: State, field: str, ns: str = LAB) -> int:
+    return ss.get(key("gens", ns), {}).get(field, 0)
 
 
 def widget_key(ss: State, field: str, ns: str = LAB) -> str:
-    """The key of the control editing `field`, in the current generation."""
-    return key(f"w{generation(ss, ns)}.{field}", ns)
+    """The key of the control editing `field`, in its current generation."""
+    return key(f"w{generation(ss, field, ns)}.{field}", ns)
 
 
 def toggle_key(ss: State, field: str, ns: str = LAB) -> str:
-    return key(f"on{generation(ss, ns)}.{field}", ns)
+    return key(f"on{generation(ss, field, ns)}.{field}", ns)
 
 
 def ensure(ss: State, ns: str = LAB) -> None:
@@ -139,6 +148,9 @@ class Page:
     def widget_values(self, cfg: RunConfig) -> dict[str, Any]:
         return widget_values(self.ss, cfg, self.ns)
 
+    def note_drawn(self, control_key: str, part: str, field: str) -> None:
+        note_drawn(self.ss, control_key, part, field, self.ns)
+
     def write_widgets(self, cfg: RunConfig) -> None:
         write_widgets(self.ss, cfg, self.ns)
 
@@ -159,24 +171,48 @@ def display_value(control: Control, cfg: RunConfig) -> Any:
     return getattr(cfg, control.field)
 
 
+def _control_values(ss: State, control: Control, cfg: RunConfig, ns: str) -> dict[str, Any]:
+    """{key: value} of one control's widgets (its toggle, its value) showing `cfg`."""
+    value = display_value(control, cfg)
+    out: dict[str, Any] = {}
+    if control.toggle is not None:
+        on = bool(value)
+        out[toggle_key(ss, control.field, ns)] = on
+        value = value if on else control.on_value
+    out[widget_key(ss, control.field, ns)] = value
+    return out
+
+
 def widget_values(ss: State, cfg: RunConfig, ns: str = LAB) -> dict[str, Any]:
-    """Session-state widget keys (current generation) and values that show `cfg`."""
+    """Session-state widget keys (current generations) and values that show `cfg`."""
     out: dict[str, Any] = {}
     for c in NAMESPACES.get(ns).controls.values():
-        value = display_value(c, cfg)
-        if c.toggle is not None:
-            on = bool(value)
-            out[toggle_key(ss, c.field, ns)] = on
-            value = value if on else c.on_value
-        out[widget_key(ss, c.field, ns)] = value
+        out.update(_control_values(ss, c, cfg, ns))
     return out
 
 
 def write_widgets(ss: State, cfg: RunConfig, ns: str = LAB) -> None:
-    """Point every control at `cfg` under a new key generation (call from callbacks and on the
-    first run, before the widgets render)."""
-    ss[key("gen", ns)] = generation(ss, ns) + 1
-    ss.update(widget_values(ss, cfg, ns))
+    """Point every control at `cfg` (call from callbacks and on the first run, before the
+    widgets render). A control that holds another value moves to a new key generation; one
+    that shows its value already, or holds none (not drawn), keeps its key."""
+    gens = dict(ss.get(key("gens", ns), {}))
+    for c in NAMESPACES.get(ns).controls.values():
+        wanted = _control_values(ss, c, cfg, ns)
+        if any(k in ss and ss[k] != v for k, v in wanted.items()):
+            gens[c.field] = gens.get(c.field, 0) + 1
+            ss[key("gens", ns)] = gens
+            wanted = _control_values(ss, c, cfg, ns)
+        ss.update(wanted)
+    ss[key("gens", ns)] = gens
+
+
+def note_drawn(ss: State, control_key: str, part: str, field: str, ns: str = LAB) -> None:
+    """Record the value control `control_key` (`part` "w" | "on" of `field`) was drawn with
+    (after drawing it)."""
+    drawn = ss.get(key("drawn", ns))
+    if drawn is None:
+        drawn = ss[key("drawn", ns)] = {}
+    drawn[control_key] = (part, field, ss[control_key])
 
 
 def field_value(control: Control, ss: State, cfg: RunConfig, ns: str = LAB) -> Any:

@@ -35,42 +35,48 @@ def _ensure_key(pg: Page, control: Control, cfg: RunConfig) -> None:
             pg.ss[k] = values[k]
 
 
+def _watch(pg: Page, c: Control, key: str) -> dict[str, Any]:
+    """Keyword arguments for a control's widget: its key, its help and the change callback
+    (told the key it was drawn under: the page may redraw the control under another)."""
+    return {"key": key, "help": c.help or None, "on_change": session.on_control,
+            "args": (pg.ns, key)}
+
+
 def _value_widget(c: Control, pg: Page, label: str) -> None:
     key = pg.widget_key(c.field)
     typ = field_types()[c.field]
+    kw = _watch(pg, c, key)
     if c.kind == "select":
-        follow = c.field in session.state.FOLLOW_UPS
-        st.selectbox(label, controls.options(c), key=key, help=c.help or None,
-                     format_func=lambda i, c=c: controls.label_of(c, i),
-                     on_change=session.on_follow_up if follow else None,
-                     args=(pg.ns, c.field) if follow else None)
+        st.selectbox(label, controls.options(c),
+                     format_func=lambda i, c=c: controls.label_of(c, i), **kw)
     elif c.kind == "slider":
         lo, hi = controls.bounds(c, pg.get("cfg"))
         if c.toggle is not None:
             lo = max(lo, c.step or lo)  # switched on means at least one step
         if typ is int:
-            st.slider(label, int(lo), int(hi), step=int(c.step or 1), key=key,
-                      help=c.help or None)
+            st.slider(label, int(lo), int(hi), step=int(c.step or 1), **kw)
         else:
-            st.slider(label, float(lo), float(hi), step=float(c.step or 0.01), key=key,
-                      help=c.help or None)
+            st.slider(label, float(lo), float(hi), step=float(c.step or 0.01), **kw)
     elif c.kind == "choices":
-        st.select_slider(label, controls.choices(c, pg.ss.get(key), pg.get("cfg")), key=key,
-                         format_func=_fmt, help=c.help or None)
+        st.select_slider(label, controls.choices(c, pg.ss.get(key), pg.get("cfg")),
+                         format_func=_fmt, **kw)
     elif c.kind == "toggle":
-        st.toggle(label, key=key, help=c.help or None)
+        st.toggle(label, **kw)
     elif c.kind == "number":
         lo, hi = RANGES[c.field]
-        st.number_input(label, int(lo), int(hi), step=1, key=key, help=c.help or None)
+        st.number_input(label, int(lo), int(hi), step=1, **kw)
     else:
         raise ValueError(f"unknown control kind {c.kind!r} for {c.field}")
+    pg.note_drawn(key, "w", c.field)
 
 
 def render_control(c: Control, pg: Page, cfg: RunConfig) -> dict[str, Any]:
     """Draw one control; return {field: config value} for it."""
     _ensure_key(pg, c, cfg)
     if c.toggle is not None:
-        on = st.toggle(c.toggle, key=pg.toggle_key(c.field), help=c.help or None)
+        key = pg.toggle_key(c.field)
+        on = st.toggle(c.toggle, **_watch(pg, c, key))
+        pg.note_drawn(key, "on", c.field)
         if on:
             _value_widget(c, pg, c.label)
     else:
@@ -97,6 +103,7 @@ def _pretrained_picker(pg: Page) -> None:
 
 def render_sidebar(pg: Page) -> dict[str, Any]:
     """Presets, every applicable control and the page options; returns the rendered values."""
+    session.reconcile(pg)  # the user's changes since the last draw, before drawing anew
     cfg: RunConfig = pg.get("cfg")
     hidden = pg.get("hidden") if pg.get("present") else frozenset()
     preset_key = pg.key("w.preset")
