@@ -98,26 +98,35 @@ def outcome(fn, *args):
 
 
 def same(a, b, where: str) -> None:
-    """Bit-identical: tensors and arrays equal (NaN equal to NaN), containers recursively."""
-    if isinstance(a, torch.Tensor):
-        assert isinstance(b, torch.Tensor) and a.shape == b.shape, where
-        assert torch.equal(a, b) or (a.is_floating_point() and torch.allclose(
-            a, b, rtol=0, atol=0, equal_nan=True)), f"{where} differs"
-    elif isinstance(a, np.ndarray):
-        assert isinstance(b, np.ndarray) and a.shape == b.shape, f"{where}: {a.shape} vs {b}"
-        np.testing.assert_array_equal(a, b, err_msg=where)
+    """Bit-identical: tensors and arrays equal (NaN equal to NaN), containers recursively;
+    raises AssertionError naming the first difference (not pytest's long rewrite)."""
+    def differ(why: str):
+        raise AssertionError(f"{where}: {why}")
+
+    if isinstance(a, (torch.Tensor, np.ndarray)):
+        a_, b_ = (torch.as_tensor(x) if x is not None else None for x in (a, b))
+        if b_ is None or a_.shape != b_.shape or a_.dtype != b_.dtype:
+            differ(f"{type(a).__name__} {tuple(a_.shape)} vs {b!r:.80}")
+        if not (torch.equal(a_, b_) or (a_.is_floating_point() and torch.equal(
+                torch.nan_to_num(a_, nan=7e7), torch.nan_to_num(b_, nan=7e7))
+                and torch.equal(a_.isnan(), b_.isnan()))):
+            bad = (a_ != b_).flatten().nonzero()
+            differ(f"differs at {bad.numel()} of {a_.numel()} entries")
     elif isinstance(a, dict):
-        assert a.keys() == b.keys(), f"{where}: keys {sorted(a)} vs {sorted(b)}"
+        if not isinstance(b, dict) or a.keys() != b.keys():
+            differ(f"keys {sorted(a)} vs {sorted(b) if isinstance(b, dict) else b!r:.80}")
         for k in a:
             same(a[k], b[k], f"{where}.{k}")
     elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), f"{where}: length {len(a)} vs {len(b)}"
+        if not isinstance(b, (list, tuple)) or len(a) != len(b):
+            differ(f"{a!r:.80} vs {b!r:.80}")
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             same(x, y, f"{where}[{i}]")
     elif isinstance(a, float) and math.isnan(a):
-        assert isinstance(b, float) and math.isnan(b), f"{where}: nan vs {b}"
-    else:
-        assert a == b, f"{where}: {a!r} vs {b!r}"
+        if not (isinstance(b, float) and math.isnan(b)):
+            differ(f"nan vs {b!r}")
+    elif a != b:
+        differ(f"{a!r:.200} vs {b!r:.200}")
 
 
 def opt_state_by_name(module: torch.nn.Module, opt: torch.optim.Optimizer) -> dict:
