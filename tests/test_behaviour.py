@@ -76,10 +76,10 @@ def test_collapse_crowds_one_mode():
 
 
 def test_unrolling_cures_the_collapse_setting():
-    # measured (seed 0): 5 modes at 375 and 750 steps, 6 at 1,125, 7 at 2,250; the same
-    # setting without unrolling holds <= 1 through 3,000 steps
-    _, trace = _trace("unrolled", 375, every=375)
-    assert trace[-1]["modes"] >= 4
+    # both seeds >= 4 modes at step 375 (measured 5 on seeds 0 and 1; seed 0 went on to 6 at
+    # 1,125 and 7 at 2,250); the same setting without unrolling holds <= 1 through 3,000 steps
+    for seed, trace in traces("unrolled", [0, 1], 375, every=375).items():
+        assert trace[-1]["modes"] >= 4, (seed, summary(trace))
 
 
 def test_wgan_gp_finds_most_modes():
