@@ -1,0 +1,130 @@
+"""Every shell command the docs show runs: the lines of each ```bash block in README.md, docs/
+and playground/data/README.md, and each inline `python -m ...` span, are collected and run,
+shrunk to seconds (`--steps` to a few, outputs into a temporary folder). Commands that start
+a server, a browser or a download, or rewrite shipped files, are listed in SKIPPED with the
+reason and the test that covers them; a new command in the docs that is neither run nor
+listed fails `test_every_documented_command_is_run_or_skipped_with_a_reason`."""
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "playground" / "data" / "README.md"]
+
+# Shown but not run here: (the command as shown, after `.venv/bin/` is dropped) -> why.
+SKIPPED = {
+    "python3.11 -m venv .venv && pip install -r requirements.txt && streamlit run app.py":
+        "installs into a fresh venv and serves until stopped; .ci/run installs the same way "
+        "and tests/test_browser_lab2d.py starts `streamlit run app.py` and drives it",
+    "python3.11 -m venv .venv && pip install -q -r requirements-dev.txt && python -m pytest":
+        "the test command itself: .ci/run runs it verbatim on a clean clone",
+    "PLAYGROUND_SEQUENCES=long python -m pytest tests/test_sequences.py -s":
+        "the long profile of the sequence test takes hours; the suite runs its ci profile",
+    "python -m playground":
+        "the entry point named in a table, not a command (its subcommands are run here)",
+    "python -m playground pretrained --rebuild":
+        "retrains every shipped run for minutes and rewrites pretrained/; test_pretrained.py "
+        "checks each shipped file against its recipe's recorded score",
+    "python -m playground.ui.loadtest --sessions 20 --seconds 260":
+        "20 Chromium sessions for 260 s; tests/test_loadtest.py runs the load test small",
+    "python -m playground.ui.bench_live --page mnist":
+        "a Chromium benchmark of the live page (about a minute); the browser tests open it",
+    "python -m playground.ui.bench_live":
+        "a Chromium benchmark of the live page (about a minute); the browser tests open it",
+    "python -m playground mnist download DIR":
+        "downloads from the internet; tests/test_mnist_download.py serves the files locally",
+}
+# What makes a command take seconds: (subcommand, flag, value) set or appended.
+SIZES = {
+    "train": {"--steps": "4"},
+    "table": {"--steps": "2"},
+    "bench": {"--steps": "5", "--repeats": "1", "--limit": "1"},
+    "parallel-lines": {"--fit-steps": "5", "--theta-steps": "3", "--n": "16"},
+}
+PLACEHOLDERS = {"MODE": ("interpolate", "grid", "walk", "sweep", "arithmetic")}
+
+
+def collect() -> list[tuple[str, str]]:
+    """(where, command) for every command shown: `.venv/bin/` dropped, one per line."""
+    found = []
+    for doc in DOCS:
+        in_bash = False
+        for n, line in enumerate(doc.read_text().splitlines(), 1):
+            where = f"{doc.relative_to(ROOT)}:{n}"
+            if line.strip().startswith("```"):
+                in_bash = line.strip() == "```bash" and not in_bash
+                continue
+            if in_bash and line.strip():
+                found.append((where, line.strip()))
+            elif not in_bash:
+                found += [(where, span) for span in re.findall(r"`(python -m [^`]+)`", line)]
+    return [(w, c.replace(".venv/bin/", "")) for w, c in found]
+
+
+def expand(command: str) -> list[str]:
+    for name, values in PLACEHOLDERS.items():
+        if re.search(rf"\b{name}\b", command):
+            return [re.sub(rf"\b{name}\b", v, command) for v in values]
+    return [command]
+
+
+def shrink(command: str, tmp: Path) -> list[str]:
+    """argv that does what `command` shows, in seconds, writing only under `tmp`."""
+    argv = shlex.split(command)
+    assert argv[:3] == ["python", "-m", "playground"], command
+    sub = argv[3] if len(argv) > 3 else ""
+    sizes = dict(SIZES.get(sub, {}))
+    if sub == "bench":
+        sizes.pop("--limit" if "mnist" not in argv else "--steps")
+    out = [sys.executable, "-m", "playground", *argv[3:]]
+    for flag, value in sizes.items():
+        if flag in out:
+            out[out.index(flag) + 1] = value
+        else:
+            out += [flag, value]
+    if "--out" in out:
+        i = out.index("--out") + 1
+        out[i] = str(tmp / out[i])
+    return out
+
+
+def unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each command once, with every place that shows it."""
+    places: dict[str, list[str]] = {}
+    for where, command in pairs:
+        places.setdefault(command, []).append(where)
+    return [(", ".join(w), c) for c, w in places.items()]
+
+
+COMMANDS = unique([(w, c) for w, shown in collect() if shown not in SKIPPED
+                   for c in expand(shown)])
+
+
+def test_every_documented_command_is_run_or_skipped_with_a_reason():
+    shown = {c for _, c in collect()}
+    assert len(shown) >= 15, shown  # the collector still finds the docs' commands
+    stale = set(SKIPPED) - shown
+    assert not stale, f"SKIPPED lists commands the docs no longer show: {stale}"
+    for _, command in COMMANDS:  # everything else must be something this test can run
+        assert command.startswith("python -m playground"), command
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where, command", COMMANDS,
+                         ids=[c.removeprefix("python -m playground ") for _, c in COMMANDS])
+def test_documented_command_runs(where, command, tmp_path):
+    argv = shrink(command, tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    # cwd: a command's default output folder (runs/latest) lands in tmp_path, not the repo
+    proc = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, (f"{where}: `{command}` ran as {shlex.join(argv[1:])} and "
+                                  f"exited {proc.returncode}\n{proc.stdout[-2000:]}\n"
+                                  f"{proc.stderr[-3000:]}")
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
