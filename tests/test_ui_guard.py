@@ -160,3 +160,28 @@ def test_streamlit_shows_no_error_details():
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     value = settings["client"]["showErrorDetails"]
     assert value == "none" and value in {o.value for o in st_config.ShowErrorDetailsConfigOptions}
+
+
+def _broken_fragment():
+    import streamlit as st
+
+    from playground.ui import guard
+
+    st.title("Around the fragment")
+
+    @st.fragment(run_every=None)
+    @guard.fragment
+    def view() -> None:
+        raise RuntimeError("boom in /srv/app/playground/ui/views.py")
+
+    view()
+    st.caption("after the fragment")
+
+
+def test_a_failing_fragment_shows_a_message_in_its_place():
+    # A fragment's timer runs never pass through guard.page, so its body is guarded itself.
+    at = AppTest.from_function(_broken_fragment, default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [guard.GENERAL]
+    assert "after the fragment" in shown(at)
+    assert internals(shown(at)) == []

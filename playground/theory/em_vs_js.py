@@ -53,7 +53,8 @@ class Comparison:
     """Same dataset and seed, one run per preset, trained in lockstep (`lockstep.Lockstep`:
     equal steps and evaluations every `eval_every` steps; what the runs share beyond that is
     `self.lock.shared`: ns and wgan_gp start from the same weights but draw 1 and 5 batches
-    a step, so after step 1 they see different batches); `advance(seconds)` is one time slice. At each evaluation the critic's score gap is read too."""
+    a step, so after step 1 they see different batches); `advance(seconds)` is one time
+    slice. At each evaluation the critic's score gap is read too."""
 
     def __init__(self, dataset: str = "ring", presets: tuple[str, ...] = COMPARE_PRESETS,
                  steps: int = 2000, eval_every: int = 100, seed: int = 0,

@@ -7,7 +7,9 @@ traceback that names server files. A `ValueError` is this codebase's refusal wit
 (a bad file, a setting that needs a new run, a worker that stopped), so its text is shown,
 minus server paths and exception names; anything else is a bug and gets a general message.
 A callback runs before the page, so its message is kept and shown at the top of the page.
-What still gets past (a fragment's timer run) meets `client.showErrorDetails = "none"` in
+A fragment's timer run never passes through the page's wrapper, so each fragment body is
+wrapped too (`fragment`): its message stands in the fragment's place and the next tick tries
+again. Whatever still gets past meets `client.showErrorDetails = "none"` in
 .streamlit/config.toml: Streamlit's own redacted notice, no details.
 """
 from __future__ import annotations
@@ -65,6 +67,20 @@ def page(render: Callable[[], None]) -> Callable[[], None]:
             raise  # a fragment's error: Streamlit has logged and shown it (redacted)
         except Exception as e:
             st.error(message(e, f"page {render.__module__}"), icon=":material/error:")
+
+    return guarded
+
+
+def fragment(body: Callable[[], None]) -> Callable[[], None]:
+    """A fragment's `body` with its errors shown as a short message in its place. Use under
+    `@st.fragment(...)`: Streamlit's own control flow (st.rerun) passes through."""
+
+    @functools.wraps(body)
+    def guarded() -> None:
+        try:
+            body()
+        except Exception as e:
+            st.error(message(e, f"view {body.__qualname__}"), icon=":material/error:")
 
     return guarded
 

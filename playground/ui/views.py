@@ -20,7 +20,7 @@ import streamlit as st
 from .. import cost
 from ..figures.style import NORMAL, PRESENTER, Style
 from ..snapshot import Snapshot
-from . import session
+from . import guard, session
 from .live import Status
 from .state import Page
 
@@ -96,6 +96,7 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
              drawing.rate_unit, batch)
 
     @st.fragment(run_every=QUEUED_S)
+    @guard.fragment
     def queue_line() -> None:
         snap, status = trainer.latest()
         if not waits(status) or not trainer.running:
@@ -103,6 +104,7 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
         status_line(snap, status)
 
     @st.fragment(run_every=picture_every)
+    @guard.fragment
     def picture() -> None:
         snap, status = trainer.latest()
         if not follower and running and (not trainer.running
@@ -118,6 +120,7 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
             drawing.picture(snap, style)
 
     @st.fragment(run_every=curves_every)
+    @guard.fragment
     def panels() -> None:
         snap, _ = trainer.latest()
         if snap is not None:

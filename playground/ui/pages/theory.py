@@ -17,7 +17,7 @@ import streamlit as st
 from ...figures import theory as figs
 from ...figures.style import NORMAL, PRESENTER
 from ...theory import em_vs_js, parallel_lines, saturation, theta_game
-from .. import cached, state, theory_text
+from .. import cached, guard, state, theory_text
 from ..live import TheoryWorker
 from ..views import queue_text
 
@@ -146,6 +146,7 @@ def _estimates(ss, dense) -> None:
         return
 
     @st.fragment(run_every=None if view.floor is not None else TICK_S)
+    @guard.fragment
     def table() -> None:
         _, v, status = _view(ss, "estimate")
         if v.floor is not None and view.floor is None:
@@ -197,6 +198,7 @@ def _theta_training(ss) -> None:
     busy = not view.traces or any(t.step[-1] < view.target for t in view.traces.values())
 
     @st.fragment(run_every=TICK_S if busy else None)
+    @guard.fragment
     def race() -> None:
         _, v, status = _view(ss, "race")
         done = bool(v.traces) and all(t.step[-1] >= v.target for t in v.traces.values())
@@ -244,6 +246,7 @@ def _section_saturation(ss) -> None:
         return
 
     @st.fragment(run_every=TICK_S if first is None else None)
+    @guard.fragment
     def result() -> None:
         _, r, status = _view(ss, "saturation")
         if r is not None and first is None:
@@ -286,6 +289,7 @@ def _section_em_vs_js(ss) -> None:
                                   for cv in view.curves.values())
 
     @st.fragment(run_every=TICK_S if busy else None)
+    @guard.fragment
     def compare() -> None:
         _, v, status = _view(ss, "compare")
         done = bool(v.curves) and all(cv.step[-1] >= v.steps or cv.status != "ok"
