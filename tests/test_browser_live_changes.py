@@ -174,7 +174,8 @@ def test_every_live_change_reaches_the_run(tmp_path, chromium):
                                     f"{getattr(after, field)!r}; shown {_shown(page)})")
                 events = page.evaluate(EVENTS_JS)
                 if len(lost) == before_lost:  # the link has it, the widgets or the run not
-                    lost.append(f"{actions}: shown {_shown(page)}, events {events}")
+                    lost.append(f"{actions}: shown {_shown(page)}, events {events}, "
+                                f"link {_link(page)} want {link}")
                 n_events, cfg = (events[0] if events else n_events), now
             total = sum(len(a) for a in ROUNDS)
             print(f"live changes: {len(lost)} of {total} lost", *lost, sep="\n")

@@ -31,6 +31,13 @@ SKIPPED = {
     "python -m playground pretrained --rebuild":
         "retrains every shipped run for minutes and rewrites pretrained/; test_pretrained.py "
         "checks each shipped file against its recipe's recorded score",
+    "python -m playground pretrained --rebuild dcgan_mnist":
+        "retrains the shipped DCGAN for minutes and rewrites pretrained/dcgan_mnist.pt; "
+        "test_pretrained.py checks the shipped file against its recipe's recorded score",
+    "python -m playground table --steps 3000 --seed 0":
+        "every 2D preset on ring and grid (about 80 s even at 2 steps): "
+        "tests/test_cli.py::test_the_documented_table_command_runs runs this line of "
+        "docs/presets.md at 1 step and checks every row",
     "python -m playground.ui.loadtest --sessions 20 --seconds 260":
         "20 Chromium sessions for 260 s; tests/test_loadtest.py runs the load test small",
     "python -m playground.ui.bench_live --page mnist":

@@ -138,7 +138,7 @@ def test_a_bad_checkpoint_upload_names_the_file_not_the_temp_path(lab):
     at.run()
     assert not at.exception and not at.error
     text = " | ".join(t.proto.body for t in at.toast)
-    assert text.startswith("my run.pt: ") and "not a readable checkpoint" in text
+    assert text.startswith("my run.pt") and "not a readable checkpoint" in text
     assert internals(text) == [] and "upload.pt" not in text
 
 

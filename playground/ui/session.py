@@ -211,8 +211,8 @@ def reconcile(pg: Page) -> None:
         except KeyError:  # no longer reported
             continue
         if value != was:  # the user's change on a replaced control: once, not at each echo
+            pg.ss[current] = value  # first: a run cut short here does it again next run
             drawn[k] = (part, field, value)
-            pg.ss[current] = value
     for field, follow_up in state.FOLLOW_UPS.items():
         k = pg.widget_key(field)
         cfg = pg.get("cfg")
@@ -222,8 +222,12 @@ def reconcile(pg: Page) -> None:
             cfg = follow_up(cfg, pg.ss[k])
         except ValueError as e:
             pg.notify("warning", f"Not applied: {e}.")
-        pg.put("cfg", cfg)
+        # The controls first, the config last: a run cut short in between (the browser's next
+        # request) finds the select still unlike the config and does the follow-up again.
+        # The other order left a config with the new loss and the controls of the old one,
+        # which the run after it read back (seen once in 30: wgan_gp with gp_lambda 0).
         pg.write_widgets(cfg)
+        pg.put("cfg", cfg)
 
 
 def on_control(ns: str, drawn_key: str) -> None:
@@ -318,8 +322,9 @@ def on_checkpoint(ns: str) -> None:
         path.write_bytes(upload.getvalue())
         try:
             cfg = t.load(str(path), kind=pg.spec.kind)
-        except ValueError as e:  # the reason, in the file's own name (not the temp path)
-            pg.notify("error", guard.public(f"{upload.name}: {e}", {str(path): upload.name}))
+        except ValueError as e:  # the reason, in the file's own name (not the temp file's)
+            text = guard.public(str(e), {str(path): upload.name, path.name: upload.name})
+            pg.notify("error", text if upload.name in text else f"{upload.name}: {text}")
             return
     _loaded(pg, cfg, pg.get("preset"), None)
     pg.notify("success", f"Loaded {upload.name}: {cfg.arch or 'default'} model at step "
