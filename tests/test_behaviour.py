@@ -26,16 +26,6 @@ from playground.run import Run
 pytestmark = pytest.mark.slow
 
 
-def _trace(preset: str, steps: int, every: int = 250, **overrides):
-    run = Run(config_for(preset, dataset="ring", **overrides))
-    trace = []
-    while run.step_count < steps:
-        run.train(every)
-        trace.append(run.evaluate())
-    assert run.status == "ok", run.reason
-    return run, trace
-
-
 # VEEGAN/PacGAN protocol: 8/8 modes with >= 70 % of samples within 3 std of a mode (measured
 # best per seed 76.6-94.9 %: the bar sits 6.6 points under the worst of five seeds)
 ALL_MODES_AT_HIGH_QUALITY = (8, 70.0)
@@ -68,11 +58,22 @@ def test_r1_holds_every_mode_once_found():
 
 
 def test_collapse_crowds_one_mode():
-    run, trace = _trace("collapse", 3000, every=1000)
-    assert trace[-1]["modes"] <= 2
-    fake = run.samples(2500, seed=0)
-    nearest = np.linalg.norm(fake[:, None] - run.data.truth.centres[None], axis=2).argmin(1)
-    assert np.bincount(nearest, minlength=8).max() / len(fake) > 0.9  # one mode takes > 90 %
+    # Measured on this 2-core x86 box (2,500 fakes, checks at 1,000/2,000/3,000 steps): modes
+    # captured at most 1 at every check on seeds 0-2; the largest mode's share of the fakes
+    # 1.0/0.999/1.0 (seed 0), 0.987/1.0/0.61 (seed 1: caught hopping to the next mode) and
+    # 1.0/1.0/0.993 (seed 2). One snapshot of one seed is not portable (a hop can fall on
+    # it), so: <= 2 modes at every check and one mode > 90 % at >= 4 of 6 checks on seeds 0-1.
+    crowded = []
+    for seed in (0, 1):
+        run = Run(config_for("collapse", dataset="ring", seed=seed))
+        for _ in range(3):
+            run.train(1000)
+            assert run.evaluate()["modes"] <= 2, (seed, run.step_count)
+            fake = run.samples(2500, seed=0)
+            nearest = np.linalg.norm(fake[:, None] - run.data.truth.centres[None],
+                                     axis=2).argmin(1)
+            crowded.append(np.bincount(nearest, minlength=8).max() / len(fake) > 0.9)
+    assert sum(crowded) >= 4, crowded
 
 
 def test_unrolling_cures_the_collapse_setting():
