@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from playground.ui import browser
 from playground.ui.jobs import JobSlots, default_capacity
 
 
@@ -78,12 +79,7 @@ def serve_with_fault(conn):
 
 
 def wait_for(predicate, timeout=120.0):  # generous: a busy 2-core box starts hosts slowly
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+    return browser.wait_until(predicate, timeout, every=0.02)
 
 
 def test_a_failing_slice_fails_its_job_and_the_host_serves_on():

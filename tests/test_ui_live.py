@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from playground.config import RunConfig
+from playground.ui import browser
 from playground.ui.live import Pace, Trainer
 from playground.ui.pool import Pool
 
@@ -16,12 +17,7 @@ DIVERGES = SMALL.replace(loss="fgan_kl", opt_d="sgd", opt_g="sgd", lr_d=1.0, lr_
 
 
 def wait_for(predicate, timeout=20.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+    return browser.wait_until(predicate, timeout, every=0.02)
 
 
 @pytest.fixture(scope="module")
