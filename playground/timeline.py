@@ -6,6 +6,11 @@ whole of those; a scrubbed picture is drawn with them and a cursor at its step),
 is its picture alone: ~70 KB for a 2D run (512 tracked fakes, a 100 x 100 surface), ~60 KB
 for a grid of 64 digits. When the budget is exceeded, every other entry goes (the first and
 the newest stay) and `every` doubles: the entries always span the whole run evenly.
+
+The last entry is always the newest picture offered, kept or not: a run paused between two
+kept steps scrubs from the step its page shows (the compare page's slider ended at 2872 while
+its status line said step 2880). That newest entry is provisional: the next picture replaces
+it unless `every` steps separate them from the last kept one.
 """
 from __future__ import annotations
 
@@ -45,6 +50,7 @@ class Timeline:
             raise ValueError(f"budget and every must be positive, got {budget}, {every}")
         self.budget, self.every = budget, every
         self.entries: list[tuple[int, Any, int]] = []  # (step, picture, bytes)
+        self.provisional: int | None = None  # the step of a last entry kept only as the newest
 
     @property
     def steps(self) -> list[int]:
@@ -55,18 +61,24 @@ class Timeline:
         return sum(b for _, _, b in self.entries)
 
     def offer(self, step: int, snap) -> bool:
-        """Keep `snap` if it is `every` steps past the last kept one (or the first); True if
-        kept. A step below the last one means a new run: the history starts over."""
+        """Keep `snap` for good if it is `every` steps past the last kept one (or the first);
+        True if so. Otherwise it replaces the provisional newest entry. A step below the last
+        one means a new run: the history starts over."""
         if self.entries and step < self.entries[-1][0]:
             self.entries.clear()
-        if self.entries and step - self.entries[-1][0] < self.every:
-            return False
+        if self.entries and self.entries[-1][0] == getattr(self, "provisional", None):
+            self.entries.pop()  # (getattr: a timeline parked before this field existed)
         picture = picture_only(snap)
+        if self.entries and self.entries[-1][0] == step:  # the same step again (a pause's
+            self.entries[-1] = (step, picture, nbytes(picture))  # exact state): one entry
+            return False
+        kept = not self.entries or step - self.entries[-1][0] >= self.every
         self.entries.append((step, picture, nbytes(picture)))
+        self.provisional = None if kept else step
         while self.size > self.budget and len(self.entries) > 2:
             self.entries = self.entries[:-1:2] + [self.entries[-1]]
             self.every *= 2
-        return True
+        return kept
 
     def at(self, step: int):
         """The kept picture at `step`, or the nearest kept one before it (None if empty)."""

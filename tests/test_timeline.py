@@ -44,3 +44,24 @@ def test_a_new_run_starts_a_new_timeline_and_sizes_are_counted():
     assert nbytes(snap(0, kb=3)) >= 3 * 1024
     with pytest.raises(ValueError):
         Timeline(budget=0)
+
+
+def test_the_newest_picture_is_always_the_last_entry():
+    """Paused between two kept pictures, the timeline still ends at the step the page shows
+    (the compare page's slider read 2872 while its status line read step 2880)."""
+    t = Timeline(budget=10**9, every=10)
+    for s in (0, 10, 15):
+        t.offer(s, snap(s))
+    assert t.steps == [0, 10, 15] and t.at(15).step == 15  # 15: the newest, provisional
+    assert t.offer(18, snap(18)) is False and t.steps == [0, 10, 18]  # replaces 15
+    assert t.offer(20, snap(20)) is True and t.steps == [0, 10, 20]  # kept for good
+    t.offer(22, snap(22))
+    t.offer(31, snap(31))
+    assert t.steps == [0, 10, 20, 31]  # 22 was only ever the newest
+    t.entries = [e for e in t.entries if e[0] <= 20]  # a diverged run rolled back (worker.py)
+    t.offer(24, snap(24))
+    assert t.steps == [0, 10, 20, 24]  # 20 stays: it was kept, not provisional
+    t.offer(24, snap(24))
+    t.offer(30, snap(30))
+    t.offer(30, snap(30))  # Pause sends the exact state of a step already shown
+    assert t.steps == [0, 10, 20, 30]
