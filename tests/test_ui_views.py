@@ -1,5 +1,7 @@
 """What the live views say: the status block's messages, the tiles' text and their note."""
+import dataclasses
 import math
+import re
 
 import numpy as np
 from test_figures_lab2d import make_snap
@@ -58,3 +60,18 @@ def test_only_a_run_behind_busy_slots_waits():
     assert views.waits(status("queued", 3, running=2, capacity=2))
     assert not views.waits(status("queued", 0, running=0, capacity=1))  # a free slot: ms away
     assert not views.waits(status("training", running=1, capacity=1))
+
+
+def test_a_paused_readout_says_where_it_stopped_without_rates():
+    """A follower redraws while the run it watches is paused: it read "5.2 frames/s · paused"
+    (its own polling, no news). Paused, the readout names the step and no rate."""
+    paused = Status("paused", 2880, 61.0, None, "", "cpu")
+    text = views.readout(paused, 5.2)
+    assert "paused</i> at <b>step 2880</b>" in text
+    assert "/s" not in text and "5.2" not in text and "61" not in text
+    training = views.readout(dataclasses.replace(paused, state="training"), 5.2)
+    assert "<b>step 2880</b>" in training and "61 steps/s" in training \
+        and "5.2 frames/s" in training and training.endswith("<i>training</i>")
+    shown = re.sub(r"<[^>]+>", "", text)  # the text a browser shows, which loadtest.py reads
+    assert re.search(r"step ([\d,]+)", shown)[1] == "2880"
+    assert re.search(r"· (paused|training)\b", shown)[1] == "paused"

@@ -176,10 +176,14 @@ def scrubber(pg: Page, trainer):
 
 
 def readout(status: Status, fps: float, unit: str = "steps/s", batch: int = 1) -> str:
+    """The step, the training and drawing rates, the device and the state. Paused, no rate:
+    a follower keeps polling a paused run, and its "5.2 frames/s · paused" said nothing."""
+    device = "GPU" if status.device == "cuda" else status.device.upper()
+    if status.state == "paused":
+        return f"{device} · <i>paused</i> at <b>step {status.step}</b>"
     rate = status.steps_per_s * batch
     rate_text = f"{rate:,.0f} {unit}" if math.isfinite(rate) else "–"
     frames = f"{fps:.1f} frames/s" if math.isfinite(fps) else "–"
-    device = "GPU" if status.device == "cuda" else status.device.upper()
     return f"<b>step {status.step}</b> · {rate_text} · {frames} · {device} · <i>{status.state}</i>"
 
 
