@@ -36,12 +36,25 @@ let lastHeight = 0;
 let lastLayout = null;
 // layout.meta.fit = {share, minus, min, max}: height = share * window height - minus, clamped,
 // so a projector at 1280 x 800 shows the whole plot and a 1080p screen the curves too.
+// A chart sized to the whole window (share 1: the picture) also ends inside the first screen,
+// `BELOW` px above its bottom edge, wherever it sits: `minus` is the chrome of one page, and
+// the follower's title and overlay pills put its picture 26 px lower, the legend off a
+// 1280 x 800 projector.
+const BELOW = 10;
+function pageTop() {  // the iframe's top on the page, however far it is scrolled
+  const f = window.frameElement;
+  if (!f) return null;
+  let top = f.getBoundingClientRect().top + (window.parent.scrollY || 0);
+  for (let p = f.parentElement; p; p = p.parentElement) top += p.scrollTop || 0;
+  return top;
+}
 function fitted(layout) {
   const fit = layout.meta && layout.meta.fit;
-  let vh = 0;
-  try { vh = window.parent.innerHeight; } catch (e) { vh = 0; }
+  let vh = 0, top = null;
+  try { vh = window.parent.innerHeight; top = pageTop(); } catch (e) { vh = 0; }
   if (!fit || !vh) return layout.height;
   let h = Math.round(fit.share * vh - fit.minus);
+  if (fit.share >= 1 && top !== null && top > 0) h = Math.min(h, Math.round(vh - top - BELOW));
   if (fit.aspect) {  // a fixed-aspect plot limited by its width: no empty bands around it
     const w = div.offsetWidth || window.innerWidth;
     h = Math.min(h, Math.round(fit.aspect[0] * w + fit.aspect[1]));
@@ -66,16 +79,18 @@ window.addEventListener("message", (event) => {
   });
 });
 window.addEventListener("resize", () => Plotly.Plots.resize(div));
-try {
-  window.parent.addEventListener("resize", () => {
-    if (!lastLayout) return;
-    const height = fitted(lastLayout);
-    if (height && height !== lastLayout.height) {
-      lastLayout.height = height;
-      Plotly.relayout(div, {height: height}).then(() => tellHeight(height));
-    }
-  });
-} catch (e) {}
+function refit() {
+  if (!lastLayout) return;
+  const height = fitted(lastLayout);
+  if (height && Math.abs(height - lastLayout.height) > 2) {
+    lastLayout.height = height;
+    Plotly.relayout(div, {height: height}).then(() => tellHeight(height));
+  }
+}
+try { window.parent.addEventListener("resize", refit); } catch (e) {}
+// What sits above the chart can change without a new figure (a paused page draws once): a
+// warning, a row of buttons that wraps. Re-check its place now and then (one layout read).
+setInterval(refit, 1000);
 send("streamlit:componentReady", {apiVersion: 1});
 </script></body></html>
 """
