@@ -4,10 +4,15 @@ Opens the app in headless Chromium at a link (a preset and settings) in a window
 size, trains until the page shows a given step, optionally presses the preset's cure and trains
 on, pauses, and saves what the window shows (a projector shows no more). Steps rather than
 seconds, so the picture is the same however busy the machine is.
+
+`python -m playground.ui.shots presenter [FOLDER]`: every page's first screen in presenter
+mode at 1280 x 800, saved as FOLDER/present-1280-<page>.png (default docs/), with what
+`firstscreen.problems` finds on them.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -42,6 +47,14 @@ def screenshot(url_query: str, steps: int, out: Path, app: str = "app.py",
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["presenter"]:  # every page's first screen in presenter mode, for docs/
+        from . import firstscreen
+        out = argv[1] if len(argv) > 1 else "docs"
+        for line in firstscreen.shoot_all(out) or ["no key figure off screen, no cut label"]:
+            print(line)
+        print(f"wrote {out}/present-1280-<page>.png for {len(firstscreen.SCREENS)} pages")
+        return
     p = argparse.ArgumentParser(prog="python -m playground.ui.shots", description=__doc__)
     p.add_argument("--query", default="preset=collapse&present=1",
                    help="the link's query string")
