@@ -181,7 +181,37 @@ def test_live_changes_are_marked_on_every_curve():
         xs = {sh.x0 for sh in fig.layout.shapes if sh.line.dash == "dot"}
         assert xs == {100, 300}, figure.__name__
     labels = " ".join(a.text for a in curves.loss_figure(snap).layout.annotations)
-    assert "lr_d 0.001→0.0001" in labels and "loss ns→wgan_gp" in labels  # said once
+    assert "lr_d→0.0001" in labels and "loss→wgan_gp" in labels  # said once
+
+
+def test_event_labels_stay_apart_and_inside_the_plot():
+    """Seen at 1280 px: 'loss ns→ loss lsg' printed over each other, 'r1_gamm' cut at the
+    right edge, 'spectral_norm on→off' twice."""
+    events = ((100, "loss ns→hinge"), (300, "loss hinge→lsgan"),
+              (6000, "spectral_norm on→off"), (6200, "spectral_norm on→off"),
+              (9900, "r1_gamma 0→10"))
+    fig = validated(curves.loss_figure(make_snap(history=1000, events=events)))
+    top = fig.layout.xaxis.range[1]
+    assert top == pytest.approx(9990 * 1.02)  # make_snap steps by 10
+    lines = sorted(sh.x0 for sh in fig.layout.shapes if sh.line.dash == "dot")
+    assert lines == [100, 300, 6000, 9900]  # the repeated change once
+    notes = {a.text: a for a in fig.layout.annotations if a.xref == "x"}
+    assert set(notes) == {"loss→hinge", "loss→lsgan", "spectral_norm→off", "r1_gamma→10"}
+    assert notes["loss→lsgan"].hovertext == "loss hinge→lsgan"  # the whole change on hover
+    for a in notes.values():  # each label runs from its line towards the middle
+        assert a.xanchor == ("right" if a.x > top / 2 else "left"), a.text
+        assert len(a.text) <= curves.EVENT_CHARS
+    # the two changes 200 steps apart take different rows; a far one starts at the top again
+    assert notes["loss→hinge"].y != notes["loss→lsgan"].y
+    assert notes["r1_gamma→10"].y == 1.0 and notes["loss→hinge"].y == 1.0
+    assert {round(a.y, 2) for a in notes.values()} <= {1.0, 0.88, 0.76}
+
+
+def test_event_text_keeps_the_new_value_and_is_short():
+    assert curves.event_text("loss ns→lsgan") == "loss→lsgan"
+    assert curves.event_text("spectral_norm on→off") == "spectral_norm→off"
+    long = curves.event_text("loss ns→wgan_gp, gp_lambda 0→10, lr_d 0.001→0.0001")
+    assert long.startswith("loss→wgan_gp") and len(long) == curves.EVENT_CHARS
 
 
 def test_coverage_figure_with_and_without_ground_truth():
