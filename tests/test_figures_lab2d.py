@@ -228,6 +228,32 @@ def test_coverage_figure_with_and_without_ground_truth():
     assert "within 3 std" not in names(bare)
 
 
+def _without(snap: Snapshot2D, *keys: str, **fields) -> Snapshot2D:
+    mh = {k: v for k, v in snap.metric_history.items() if k not in keys}
+    return Snapshot2D(**{**snap.__dict__, "metric_history": mh, **fields})
+
+
+def test_nothing_to_draw_is_a_message_not_empty_axes():
+    """Seen: a shipped run's 'no evaluation yet' over an empty 'Fakes per mode' panel, and a
+    CSV's 'no ground-truth modes' printed over an empty chart's ticks."""
+    shipped = validated(lab2d_curves.coverage_figure(  # curves kept, per-mode counts not
+        Snapshot2D(**{**make_snap().__dict__, "mode_counts": None, "mode_nearest": None})))
+    lay = shipped.layout
+    assert lay.xaxis.visible is False and lay.yaxis.visible is False  # no empty bar axes
+    assert lay.xaxis2.visible is True and "modes captured" in names(shipped)  # the curves stay
+    assert any("next evaluation" in a.text for a in lay.annotations)
+    custom = validated(lab2d_curves.coverage_figure(
+        _without(make_snap(with_truth=False), "modes", "hq_pct", "rkl")))
+    lay = custom.layout
+    assert not custom.data
+    assert all(getattr(lay, a).visible is False
+               for a in ("xaxis", "yaxis", "xaxis2", "yaxis2", "yaxis3"))
+    assert [a.text for a in lay.annotations if "no ground-truth modes" in a.text]
+    fresh = validated(lab2d_curves.divergence_figure(make_snap(history=0)))
+    assert fresh.layout.xaxis.visible is False and fresh.layout.xaxis2.visible is False
+    assert not fresh.layout.shapes and "first evaluation" in fresh.layout.annotations[0].text
+
+
 def test_divergence_figure_side_by_side_with_log2_ceiling():
     fig = validated(lab2d_curves.divergence_figure(make_snap()))
     assert names(fig) == ["W1", "JSD", "D's JS bound"]
