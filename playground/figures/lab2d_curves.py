@@ -83,6 +83,17 @@ def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,
     return figure(data, layout)
 
 
+def modes_near(snap: Snapshot2D) -> int | None:
+    """What the bars show, in one number: how many modes are nearest to at least half a fair
+    share (N / 2K) of the fakes. A tight collapse reads 1 while the 3 std rule reads 0 (the
+    clump sits just outside 3 std, or between two modes); a G covering every mode reads K.
+    None before any evaluation or without ground truth."""
+    near = snap.mode_nearest
+    if not snap.n_modes or near is None or not len(near) or near.sum() <= 0:
+        return None
+    return int(np.sum(near >= 0.5 * near.sum() / len(near)))
+
+
 def _coloured(text: str, key: str) -> str:
     return f"<span style='color:{palette.SERIES[key]}'>{text}</span>"
 
