@@ -170,7 +170,8 @@ def test_one_loss_spike_does_not_flatten_the_chart():
     fig = validated(curves.loss_figure(spiky))
     lo, hi = fig.layout.yaxis.range
     assert 0.9 < hi < 2.0 and 0.5 < lo < 1.0  # the bulk fills the chart...
-    assert any("1 off-scale" in a.text for a in fig.layout.annotations)  # ...and it says so
+    assert any(a.text == "1 off-scale value not shown"  # ...and it says so
+               for a in fig.layout.annotations)
 
 
 def test_live_changes_are_marked_on_every_curve():
@@ -241,7 +242,10 @@ def test_nothing_to_draw_is_a_message_not_empty_axes():
     lay = shipped.layout
     assert lay.xaxis.visible is False and lay.yaxis.visible is False  # no empty bar axes
     assert lay.xaxis2.visible is True and "modes captured" in names(shipped)  # the curves stay
-    assert any("next evaluation" in a.text for a in lay.annotations)
+    msg = next(a for a in lay.annotations if "next<br>evaluation" in a.text)
+    # in the bars' place, left of the curves' y axis title (it overprinted it at 1280 px)
+    assert msg.x == 0 and msg.xanchor == "left"
+    assert max(len(t) for t in msg.text.split("<br>")) <= 11
     custom = validated(lab2d_curves.coverage_figure(
         _without(make_snap(with_truth=False), "modes", "hq_pct", "rkl")))
     lay = custom.layout

@@ -140,7 +140,8 @@ def loss_figure(snap: Snapshot, style: Style = NORMAL, cursor: int | None = None
         [np.sum((v < y_range[0]) | (v > y_range[1])) for v in (d, g)
          if len(v)], dtype=np.int64))
     if clipped:
-        notes.append({"text": f"{clipped} off-scale values not shown", "xref": "paper",
+        values = "value" if clipped == 1 else "values"
+        notes.append({"text": f"{clipped} off-scale {values} not shown", "xref": "paper",
                       "yref": "paper", "x": 1, "y": 1.0, "xanchor": "right", "yanchor": "bottom",
                       "showarrow": False, "font": {"size": 10, "color": "#777"}})
     layout = base_layout(style, style.curve_height, legend_y=CURVE_LEGEND_Y,
