@@ -53,7 +53,8 @@ def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,
         data.append(line(step, m["rkl"], "reverse KL", "rkl", style, xaxis="x2", yaxis="y3"))
     curves = "modes" in m
     if not snap.n_modes:  # a message in place of the whole chart, never empty axes
-        notes.append(note("Your data has no ground-truth modes to count fakes by:<br>"
+        # lines of ~36 characters: the panel is ~300 px wide at 1280 (a longer one was cut)
+        notes.append(note("This data has no ground-truth modes:<br>"
                           "W1 and JS below measure the fit."))
     elif not bars:
         # in the bars' 30 % of the width (~90 px at 1280): short lines, from the left edge
