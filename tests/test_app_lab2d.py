@@ -223,6 +223,16 @@ def test_csv_upload_good_and_bad(app):
     assert len(at.get("component_instance")) == 4
 
 
+def test_a_semicolon_csv_from_a_european_excel_is_accepted(app):
+    at = app()
+    at.selectbox(key=state.widget_key(at.session_state, "dataset")).select("custom").run()
+    rows = ("x;y\n" + "\n".join(f"{i % 7},5;{i % 5}" for i in range(40))).encode()
+    at.get("file_uploader")[0].set_value(("excel.csv", rows, "text/csv"))
+    at.run()
+    assert not at.exception and "40 points" in notices(at), notices(at)
+    assert len(at.get("component_instance")) == 4
+
+
 def test_diverging_run_shows_its_reason(app):
     at = app({**SMALL, "loss": "fgan_kl", "opt_d": "sgd", "opt_g": "sgd", "lr_d": "1.0",
               "lr_g": "1.0"})

@@ -48,3 +48,40 @@ def test_train_updates_the_picture_and_pause_stops_it(tmp_path, chromium):
         SHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOT), full_page=True)
     assert SHOT.stat().st_size > 10_000
+
+
+# The picture's top (page px) and every tile text that does not fit its box (text, scroll
+# width, box width): a caption under the tiles wraps, a tile's label or value fits.
+PICTURE_TOP_JS = """() => { for (const f of document.querySelectorAll('iframe')) {
+  let gd = null;
+  try { gd = f.contentDocument && f.contentDocument.querySelector('.js-plotly-plot'); }
+  catch (e) { continue; }
+  if (gd && gd.layout && gd.layout.meta && gd.layout.meta.step !== undefined)
+    return f.getBoundingClientRect().top + window.scrollY; } return null; }"""
+CUT_JS = """() => Array.from(document.querySelectorAll(
+    '.pg-note, .pg-tile .l, .pg-tile .v, .pg-tile .r'))
+  .filter(e => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight + 1)
+  .map(e => [e.textContent, e.scrollWidth, e.clientWidth])"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_at_1280_a_cure_moves_nothing_and_no_caption_is_cut(tmp_path, chromium):
+    """Seen at 1280x800: a preset's cure button pushed 'Overlays' to a second row and the
+    picture 56 px down; the note under the tiles was cut ('HQ says how tig…')."""
+    with browser.streamlit_server(APP, log=tmp_path / "server.log") as url, \
+            browser.chromium_page(1280, 800) as page:
+        tops = {}
+        for preset in ("ns", "collapse"):  # collapse has "Cure: R1 penalty"
+            page.goto(f"{url}/?preset={preset}")
+            browser.wait_for_chart(page)
+            assert browser.wait_until(lambda: page.get_by_text("Overlays").count() > 0, 30)
+            tops[preset] = page.evaluate(PICTURE_TOP_JS)
+        assert page.get_by_role("button", name="Cure", exact=False).count() == 1
+        assert tops["ns"] == tops["collapse"], tops
+        page.goto(f"{url}/?shipped=collapse_ring")  # paused, evaluated: tiles and their note
+        browser.wait_for_chart(page)
+        assert browser.wait_until(lambda: page.locator(".pg-note").count() > 0
+                                  and page.locator(".pg-note").inner_text().strip(), 60)
+        time.sleep(1.0)  # fonts and the grid settle
+        assert page.evaluate(CUT_JS) == []

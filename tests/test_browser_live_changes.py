@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from playground.figures.curves import _short
+from playground.figures.curves import event_text
 from playground.losses import LOSSES
 from playground.presets import switch_loss
 from playground.run import change_label
@@ -140,10 +140,10 @@ def test_every_live_change_reaches_the_run(tmp_path, chromium):
                     _act(page, kind, target, open_s)
                     steps.append(_changed(steps[-1], kind, target))
                 want, link = steps[-1], urlstate.to_query(steps[-1])
-                labels = {_short(change_label(c, want)) for c in steps[:-1]}
-                # a marker's label is cut to 28 characters: the change to the round's end can
-                # read as the change to a middle step ('loss ns→wgan_gp, gp_lambda …')
-                ambiguous = labels & {_short(change_label(a, b)) for i, a in enumerate(steps)
+                labels = {event_text(change_label(c, want)) for c in steps[:-1]}
+                # a marker's label is short (field→new value, cut to EVENT_CHARS): the change to
+                # the round's end can read as the change to a middle step ('loss→wgan_gp, …')
+                ambiguous = labels & {event_text(change_label(a, b)) for i, a in enumerate(steps)
                                       for b in steps[i + 1:-1]}
                 n = len(actions)
 

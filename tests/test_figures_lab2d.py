@@ -170,7 +170,8 @@ def test_one_loss_spike_does_not_flatten_the_chart():
     fig = validated(curves.loss_figure(spiky))
     lo, hi = fig.layout.yaxis.range
     assert 0.9 < hi < 2.0 and 0.5 < lo < 1.0  # the bulk fills the chart...
-    assert any("1 off-scale" in a.text for a in fig.layout.annotations)  # ...and it says so
+    assert any(a.text == "1 off-scale value not shown"  # ...and it says so
+               for a in fig.layout.annotations)
 
 
 def test_live_changes_are_marked_on_every_curve():
@@ -181,7 +182,37 @@ def test_live_changes_are_marked_on_every_curve():
         xs = {sh.x0 for sh in fig.layout.shapes if sh.line.dash == "dot"}
         assert xs == {100, 300}, figure.__name__
     labels = " ".join(a.text for a in curves.loss_figure(snap).layout.annotations)
-    assert "lr_d 0.001→0.0001" in labels and "loss ns→wgan_gp" in labels  # said once
+    assert "lr_d→0.0001" in labels and "loss→wgan_gp" in labels  # said once
+
+
+def test_event_labels_stay_apart_and_inside_the_plot():
+    """Seen at 1280 px: 'loss ns→ loss lsg' printed over each other, 'r1_gamm' cut at the
+    right edge, 'spectral_norm on→off' twice."""
+    events = ((100, "loss ns→hinge"), (300, "loss hinge→lsgan"),
+              (6000, "spectral_norm on→off"), (6200, "spectral_norm on→off"),
+              (9900, "r1_gamma 0→10"))
+    fig = validated(curves.loss_figure(make_snap(history=1000, events=events)))
+    top = fig.layout.xaxis.range[1]
+    assert top == pytest.approx(9990 * 1.02)  # make_snap steps by 10
+    lines = sorted(sh.x0 for sh in fig.layout.shapes if sh.line.dash == "dot")
+    assert lines == [100, 300, 6000, 9900]  # the repeated change once
+    notes = {a.text: a for a in fig.layout.annotations if a.xref == "x"}
+    assert set(notes) == {"loss→hinge", "loss→lsgan", "spectral_norm→off", "r1_gamma→10"}
+    assert notes["loss→lsgan"].hovertext == "loss hinge→lsgan"  # the whole change on hover
+    for a in notes.values():  # each label runs from its line towards the middle
+        assert a.xanchor == ("right" if a.x > top / 2 else "left"), a.text
+        assert len(a.text) <= curves.EVENT_CHARS
+    # the two changes 200 steps apart take different rows; a far one starts at the top again
+    assert notes["loss→hinge"].y != notes["loss→lsgan"].y
+    assert notes["r1_gamma→10"].y == 1.0 and notes["loss→hinge"].y == 1.0
+    assert {round(a.y, 2) for a in notes.values()} <= {1.0, 0.88, 0.76}
+
+
+def test_event_text_keeps_the_new_value_and_is_short():
+    assert curves.event_text("loss ns→lsgan") == "loss→lsgan"
+    assert curves.event_text("spectral_norm on→off") == "spectral_norm→off"
+    long = curves.event_text("loss ns→wgan_gp, gp_lambda 0→10, lr_d 0.001→0.0001")
+    assert long.startswith("loss→wgan_gp") and len(long) == curves.EVENT_CHARS
 
 
 def test_coverage_figure_with_and_without_ground_truth():
@@ -196,6 +227,36 @@ def test_coverage_figure_with_and_without_ground_truth():
     bare = validated(lab2d_curves.coverage_figure(make_snap(with_truth=False)))
     assert "no ground-truth modes" in bare.layout.annotations[0].text
     assert "within 3 std" not in names(bare)
+
+
+def _without(snap: Snapshot2D, *keys: str, **fields) -> Snapshot2D:
+    mh = {k: v for k, v in snap.metric_history.items() if k not in keys}
+    return Snapshot2D(**{**snap.__dict__, "metric_history": mh, **fields})
+
+
+def test_nothing_to_draw_is_a_message_not_empty_axes():
+    """Seen: a shipped run's 'no evaluation yet' over an empty 'Fakes per mode' panel, and a
+    CSV's 'no ground-truth modes' printed over an empty chart's ticks."""
+    shipped = validated(lab2d_curves.coverage_figure(  # curves kept, per-mode counts not
+        Snapshot2D(**{**make_snap().__dict__, "mode_counts": None, "mode_nearest": None})))
+    lay = shipped.layout
+    assert lay.xaxis.visible is False and lay.yaxis.visible is False  # no empty bar axes
+    assert lay.xaxis2.visible is True and "modes captured" in names(shipped)  # the curves stay
+    msg = next(a for a in lay.annotations if "next<br>evaluation" in a.text)
+    # in the bars' place, left of the curves' y axis title (it overprinted it at 1280 px)
+    assert msg.x == 0 and msg.xanchor == "left"
+    assert max(len(t) for t in msg.text.split("<br>")) <= 11
+    custom = validated(lab2d_curves.coverage_figure(
+        _without(make_snap(with_truth=False), "modes", "hq_pct", "rkl")))
+    lay = custom.layout
+    assert not custom.data
+    assert all(getattr(lay, a).visible is False
+               for a in ("xaxis", "yaxis", "xaxis2", "yaxis2", "yaxis3"))
+    msg = next(a.text for a in lay.annotations if "no ground-truth modes" in a.text)
+    assert max(len(t) for t in msg.split("<br>")) <= 36  # ~300 px at 1280
+    fresh = validated(lab2d_curves.divergence_figure(make_snap(history=0)))
+    assert fresh.layout.xaxis.visible is False and fresh.layout.xaxis2.visible is False
+    assert not fresh.layout.shapes and "first evaluation" in fresh.layout.annotations[0].text
 
 
 def test_divergence_figure_side_by_side_with_log2_ceiling():

@@ -54,6 +54,30 @@ def test_tile_values_fit_and_the_note_explains_a_misleading_hq():
     assert "Every mode" in view2d.tile_note(every)
 
 
+def _evaluated(modes, hq, rkl, hq_counts, near_counts):
+    snap = make_snap()
+    return type(snap)(**{**snap.__dict__, "metrics": {"modes": modes, "hq_pct": hq,
+                                                      "rkl": rkl, "w1": 0.9},
+                         "mode_counts": np.asarray(hq_counts),
+                         "mode_nearest": np.asarray(near_counts)})
+
+
+def test_a_clump_outside_3_std_reads_as_what_the_bars_show():
+    """Seen on `collapse`: 0/8, 0 %, '–' beside one plainly visible clump (one tall bar)."""
+    clump = _evaluated(0.0, 0.0, math.nan, [0] * 8, [0, 0, 10, 2460, 30, 0, 0, 0])
+    cells = {label: (value, ref) for label, value, ref, _ in view2d.tile_cells(clump)}
+    assert cells["Modes (3σ)"] == ("0/8", "near 1 of 8")  # the papers' number, labelled
+    assert cells["HQ (3σ)"][0] == "0%" and cells["Rev. KL"][0] == "–"
+    note = view2d.tile_note(clump)
+    assert "3σ counts 0" in note and "crowd 1 of 8 modes" in note
+    between = _evaluated(0.0, 0.0, math.nan, [0] * 8, [300, 310, 320, 300, 290, 330, 310, 340])
+    assert "between the modes" in view2d.tile_note(between)
+    covered = _evaluated(8.0, 70.0, 0.02, [200] * 8, [300] * 8)
+    assert dict((c[0], c[2]) for c in view2d.tile_cells(covered))["Modes (3σ)"] == "near 8 of 8"
+    for snap in (clump, between, covered):  # two lines at most at 1280 px
+        assert 0 < len(view2d.tile_note(snap)) <= 110
+
+
 def test_only_a_run_behind_busy_slots_waits():
     """A waiting tab draws its picture once and polls only its place (views.render_live)."""
     assert views.waits(status("queued", 0, running=1, capacity=1))

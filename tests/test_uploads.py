@@ -23,11 +23,12 @@ def test_good_csv_with_and_without_header():
 
 @pytest.mark.parametrize("data,message", [
     (_csv([(1, 2, 3)] * 20), "row 1 has 3 columns"),
-    (_csv([(1,)] * 20), "row 1 has 1 columns"),
+    (_csv([(1,)] * 20), "row 1 has 1 column; need exactly 2 .*comma"),
     (_csv(GOOD[:5] + [("a", "b")] + GOOD), "row 6 is not numeric"),
     (_csv(GOOD + [("nan", 1)]), "row 21 contains NaN"),
     (_csv(GOOD + [("inf", 1)]), "NaN or infinity"),
     (_csv(GOOD[:4]), "only 4 rows"),
+    (_csv(GOOD[:1]), "only 1 row;"),
     (b"", "empty"),
     (b"\xff\xfe\x00bad", "not UTF-8"),
     (_csv([(1, 1)] * 20), "identical"),
@@ -44,3 +45,17 @@ def test_too_many_rows_and_huge_files():
         parse_points_csv(many)
     with pytest.raises(UploadError, match="limit is 5 MB"):
         parse_points_csv(b"1,2\n" * 2_000_000)
+
+
+@pytest.mark.parametrize("sep,point", [(";", "."), ("\t", "."), (";", ",")])
+def test_semicolon_and_tab_separated_files_are_accepted(sep, point):
+    """Excel in many locales writes 'x;y' rows, with a decimal comma."""
+    text = "x" + sep + "y\n" + "\n".join(
+        f"{x:.2f}{sep}{y:.2f}".replace(".", point) for x, y in GOOD)
+    np.testing.assert_allclose(parse_points_csv(text.encode()), parse_points_csv(_csv(GOOD)),
+                               atol=1e-6)
+
+
+def test_a_comma_file_with_a_stray_semicolon_stays_a_comma_file():
+    rows = _csv(GOOD).decode().replace("x,y", "x;label,y").encode()  # header only
+    assert parse_points_csv(rows).shape == (20, 2)

@@ -22,7 +22,8 @@ def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,
     """Fakes per nearest mode, the high-quality (within 3 std) part solid | over steps: modes
     captured and % high quality (both in %, sharing an axis; the tiles give k/K) and the
     reverse KL of the HQ mode histogram (right). A collapse shows as one tall bar even while
-    the protocol's numbers read 0 (a blob just outside 3 std of its mode)."""
+    the protocol's numbers read 0 (a blob just outside 3 std of its mode). A part with nothing
+    to draw yet (no ground truth, no evaluation) is a message, not empty axes."""
     m = snap.metric_history
     step = m.get("step", np.zeros(0, np.float32))
     data: list[dict] = []
@@ -41,9 +42,7 @@ def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,
         data.append({"type": "bar", "x": idx, "y": near - hq, "name": "nearest, not HQ",
                      "marker": {"color": palette.MODE_LIGHT}, "xaxis": "x", "yaxis": "y",
                      "showlegend": False, "hoverinfo": "skip"})
-    else:
-        msg = "no ground-truth modes" if not snap.n_modes else "no evaluation yet"
-        notes.append(note(msg, "x domain", "y domain"))
+    bars = bool(data)
     if "modes" in m:
         modes = np.asarray(m["modes"], np.float32)
         data.append(line(step, 100 * modes / k, "modes captured", "modes", style,
@@ -52,8 +51,18 @@ def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,
                           + " modes<extra></extra>"))
         data.append(line(step, m["hq_pct"], "% HQ", "hq_pct", style, xaxis="x2", yaxis="y2"))
         data.append(line(step, m["rkl"], "reverse KL", "rkl", style, xaxis="x2", yaxis="y3"))
+    curves = "modes" in m
+    if not snap.n_modes:  # a message in place of the whole chart, never empty axes
+        # lines of ~36 characters: the panel is ~300 px wide at 1280 (a longer one was cut)
+        notes.append(note("This data has no ground-truth modes:<br>"
+                          "W1 and JS below measure the fit."))
+    elif not bars:
+        # in the bars' 30 % of the width (~90 px at 1280): short lines, from the left edge
+        notes.append({**note("Bars: after<br>the next<br>evaluation", "paper", "paper", 0.0),
+                      "xanchor": "left", "font": {"color": "#777", "size": 11}} if curves else note(
+            "Fakes per mode: at the first evaluation (Train or Step)"))
     shapes, marks = event_marks(snap, ("x2",), labels=False)  # labelled on the losses
-    shapes += cursor_shapes(cursor, ("x2",))
+    shapes = shapes + cursor_shapes(cursor, ("x2",)) if curves else []
     rkl_top = max(math.log(k), 0.1) * 1.05  # ln K = every sample on one mode
     # No legend (it wrapped into a tall column in this narrow panel): the axis titles are
     # written in their series' colours instead.
@@ -64,16 +73,28 @@ def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,
         title={"text": "Fakes per mode | over steps", "x": 0.01},
         # the right panel starts at 0.5 so its y title and ticks clear the bars on narrow
         # screens (at 0.42 they overlapped on a 1280 px page)
-        xaxis=axis("", domain=[0.0, 0.3], dtick=1 if k <= 10 else 5, tickangle=0),
-        yaxis=axis("fakes", rangemode="tozero", nticks=4),
-        xaxis2=step_axis(step, domain=[0.5, 0.84]),
-        yaxis2=axis(pct, anchor="x2", range=[0, 105], dtick=25),
+        xaxis=axis("", domain=[0.0, 0.3], dtick=1 if k <= 10 else 5, tickangle=0,
+                   visible=bars),
+        yaxis=axis("fakes", rangemode="tozero", nticks=4, visible=bars),
+        xaxis2=step_axis(step, domain=[0.5, 0.84], visible=curves),
+        yaxis2=axis(pct, anchor="x2", range=[0, 105], dtick=25, visible=curves),
         yaxis3=axis("rev. KL", palette.SERIES["rkl"], anchor="x2", overlaying="y2",
                     side="right", range=[0, rkl_top], nticks=4, tickformat=".1f",
-                    showgrid=False),
+                    showgrid=False, visible=curves),
         shapes=shapes, annotations=notes + marks, meta={"fit": fit(*style.fit_curves)},
     )
     return figure(data, layout)
+
+
+def modes_near(snap: Snapshot2D) -> int | None:
+    """What the bars show, in one number: how many modes are nearest to at least half a fair
+    share (N / 2K) of the fakes. A tight collapse reads 1 while the 3 std rule reads 0 (the
+    clump sits just outside 3 std, or between two modes); a G covering every mode reads K.
+    None before any evaluation or without ground truth."""
+    near = snap.mode_nearest
+    if not snap.n_modes or near is None or not len(near) or near.sum() <= 0:
+        return None
+    return int(np.sum(near >= 0.5 * near.sum() / len(near)))
 
 
 def _coloured(text: str, key: str) -> str:
@@ -107,22 +128,24 @@ def divergence_figure(snap: Snapshot2D, style: Style = NORMAL,
         else:
             notes.append(note("this loss implies no JS bound", "x2 domain",
                                      "y2 domain"))
-    else:
-        notes.append(note("no evaluation yet"))
+    else:  # a message, not two empty panels
+        notes.append(note("W1 and JS: at the first evaluation (Train or Step)"))
+    shown = "w1" in m
     shapes, marks = event_marks(snap, ("x", "x2"), labels=False)  # labelled on the losses
-    shapes += cursor_shapes(cursor, ("x", "x2"))
+    shapes = shapes + cursor_shapes(cursor, ("x", "x2")) if shown else []
     layout = base_layout(
         style, style.curve_height, legend_y=CURVE_LEGEND_Y, font_size=style.curve_font,
         title={"text": "W1 | JS (nats)", "x": 0.01},
-        xaxis=step_axis(step, domain=[0.0, 0.42]), yaxis=axis("W1", rangemode="tozero",
-                                                              nticks=5),
-        xaxis2=step_axis(step, domain=[0.58, 1.0]),
+        xaxis=step_axis(step, domain=[0.0, 0.42], visible=shown),
+        yaxis=axis("W1", rangemode="tozero", nticks=5, visible=shown),
+        xaxis2=step_axis(step, domain=[0.58, 1.0], visible=shown),
         yaxis2=axis("", anchor="x2", range=[_js_floor(m), LOG2 * 1.08], tickvals=[0, 0.2,
                                                                                0.4, LOG2],
-                    ticktext=["0", "0.2", "0.4", "log 2"]),
+                    ticktext=["0", "0.2", "0.4", "log 2"], visible=shown),
         shapes=shapes + [{"type": "line", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1,
                           "y0": LOG2, "y1": LOG2, "line": {"color": palette.CEILING,
-                                                           "dash": "dash", "width": 1}}],
+                                                           "dash": "dash", "width": 1}}
+                         ] * shown,
         annotations=notes + marks, meta={"fit": fit(*style.fit_curves)},
     )
     return figure(data, layout)

@@ -20,6 +20,7 @@ COMPACT_CSS = """<style>
 [data-testid="stToastContainer"]{top:auto !important;bottom:1rem !important}
 h1{padding-top:0 !important;padding-bottom:0 !important;font-size:2rem !important}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]{gap:.55rem}
+[class*="st-key-pg_buttonrow"]{gap:.4rem !important}
 </style>"""
 # Larger text for a projector, element by element (Streamlit's own sizes are theme pixels, so
 # a larger root font alone changes little); the plots grow through figures.style.PRESENTER.
@@ -31,8 +32,12 @@ h1, h1 span { font-size: 2rem !important; }
 .pg-tile .v { font-size: clamp(1.4rem, 2.6vw, 3rem) !important; }
 .pg-tile .l { font-size: 1rem !important; }
 </style>"""
-SPEED_LABELS = {0: "full speed", 1: "1 step / frame", 2: "2 steps / frame",
-                5: "5 steps / frame", 10: "10 steps / frame", 50: "50 steps / frame"}
+SPEED_LABELS = {0: "full speed", 1: "1 step/frame", 2: "2 steps/frame",
+                5: "5 steps/frame", 10: "10 steps/frame", 50: "50 steps/frame"}
+# The button row with a preset's cure and the lab's popover fits one row at 1280 px with the
+# sidebar open (~820 px): gaps of .4rem, not 1rem, a 100 px Train and a 140 px speed box (at 1rem,
+# 110 and 165 px the cure pushed "Overlays" / "D's scores" to a second row, the picture 56 px down).
+TRAIN_W, SPEED_W = 100, 140
 TOAST_ICONS = {"success": ":material/check_circle:", "info": ":material/info:",
                "warning": ":material/warning:", "error": ":material/error:"}
 
@@ -66,10 +71,11 @@ def buttons(pg: Page, running: bool, extra: Callable[[st.delta_generator.DeltaGe
     Returns what `extra` returns."""
     ns = pg.ns
     cure = PRESETS.get(pg.get("preset")).cure
-    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center",
+                       key=f"pg_buttonrow_{ns}")
     row.button("Pause" if running else "Train", key=pg.key("b.train"), type="primary",
                icon=":material/pause:" if running else ":material/play_arrow:",
-               on_click=session.on_train, args=(ns,), width=110)
+               on_click=session.on_train, args=(ns,), width=TRAIN_W)
     for label, kind, tip in (("Step", "both", "n_critic D updates and one G update"),
                              ("Step D", "d", "one discriminator update only"),
                              ("Step G", "g", "one generator update only")):
@@ -82,9 +88,11 @@ def buttons(pg: Page, running: bool, extra: Callable[[st.delta_generator.DeltaGe
     if speed_key not in pg.ss:
         pg.ss[speed_key] = pg.get("speed")
     row.selectbox("Speed", SPEEDS, key=speed_key, on_change=session.on_speed, args=(ns,),
-                  format_func=SPEED_LABELS.get, label_visibility="collapsed", width=165,
+                  format_func=SPEED_LABELS.get, label_visibility="collapsed", width=SPEED_W,
                   help="training steps between pictures: 1 shows every step (slow "
-                       "motion, ~5 steps/s) for explaining the dynamics")
+                       "motion) for explaining the dynamics. It trains one step per picture "
+                       "the browser draws: up to 5 steps/s, ~3 on a busy machine (the "
+                       "readout shows steps/s and frames/s)")
     if cure:
         row.button(cure.label, key=pg.key("b.cure"), icon=":material/healing:",
                    on_click=session.on_cure, args=(ns,), help=cure.caption)

@@ -31,8 +31,9 @@ QUEUED_S = 1.0  # a queued tab's status line (its place and wait) refreshes this
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}
 # The readout and the status message share one block that is always two lines tall, empty or
-# not (the whole message is its tooltip), and the tile note is one line: what appears there
-# never moves the plots.
+# not (the whole message is its tooltip). The tile note under the tiles wraps, never truncates
+# ('HQ says how tig…' at 1280 px), in a block two lines tall at least (the notes are written to
+# fit two): what appears there does not move the plots.
 STATUS_CSS = """<style>
 .pg-head{height:2.75em;overflow:hidden;line-height:1.35;margin:0}
 .pg-status{padding:0 .4em;border-radius:.3rem;font-size:.92em}
@@ -46,7 +47,7 @@ STATUS_CSS = """<style>
 .pg-tile .v{font-size:clamp(1.1rem,1.75vw,2.2rem);font-weight:600;white-space:nowrap;
   line-height:1.25;font-variant-numeric:tabular-nums}
 .pg-tile .r{font-size:.75em;color:#777;white-space:nowrap;overflow:hidden}
-.pg-note{height:1.5em;line-height:1.4;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;
+.pg-note{min-height:2.8em;line-height:1.4;white-space:normal;overflow-wrap:anywhere;
   font-size:.85em;color:#555;margin-bottom:.3rem}
 </style>"""
 
@@ -230,7 +231,7 @@ def queue_text(status: Status) -> str:
 
 def tiles(cells: list[tuple[str, str, str, str]], note: str) -> None:
     """Metric tiles in one row that never truncate (a 1280 px projector has ~110 px a tile:
-    '25/25' was cut to '2…' by st.metric) and a one-line note on reading them. A cell is
+    '25/25' was cut to '2…' by st.metric) and a note on reading them (wrapped). A cell is
     (label, value, reference line or "", tooltip)."""
     body = "".join(
         f'<div class="pg-tile" title="{html.escape(tip)}"><div class="l">{label}</div>'

@@ -129,7 +129,8 @@ def render_sidebar(pg: Page) -> dict[str, Any]:
                 st.file_uploader(f"Points (CSV: x, y; at most {MAX_MB:.0f} MB)",
                                  type=["csv", "txt"], key=pg.key("w.upload"),
                                  on_change=session.on_upload, args=(pg.ns,),
-                                 help="two numeric columns, optional header, 10 to 100,000 rows")
+                                 help="two numeric columns separated by commas, semicolons "
+                                      "or tabs, optional header, 10 to 100,000 rows")
                 note = session.custom_notice(pg.get("points"), cfg)
                 if note:
                     st.caption(f"{pg.get('upload_name')}: {note}")
