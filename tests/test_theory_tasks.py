@@ -31,3 +31,18 @@ def test_saturation_task_is_done_after_one_advance():
     assert task.view() is None and not task.done
     task.advance(1.0)
     assert task.done and task.view().d_grad_at_fakes < 1e-4
+
+
+def test_views_carry_the_measured_wall_time_frozen_when_done():
+    race = tasks.build({"kind": "race", "steps": 10})
+    assert race.view().elapsed_s == 0.0  # nothing run yet
+    while not race.done:
+        race.advance(0.5)
+    took = race.view().elapsed_s
+    assert 0.0 < took < 120.0
+    race.advance(0.5)  # nothing left: the time stays what the work took
+    assert race.view().elapsed_s == took
+    compare = tasks.build({"kind": "compare", "steps": 10, "eval_every": 5})
+    while not compare.done:
+        compare.advance(0.5)
+    assert 0.0 < compare.view().elapsed_s < 120.0
