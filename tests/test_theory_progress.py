@@ -36,10 +36,10 @@ def test_compare_progress_and_done():
     running = CompareView(1000, {"ns": _curves(400), "wgan_gp": _curves(400)}, 12.2)
     assert theory_text.compare_progress(running) == \
         "ns: step 400 · wgan_gp: step 400 of 1,000 · 12 s so far"
-    done = CompareView(1000, {"ns": _curves(1000), "wgan_gp": _curves(1000)}, 31.0)
+    done = CompareView(1000, {"ns": _curves(1000), "wgan_gp": _curves(1000)}, 31.0, True)
     assert theory_text.compare_progress(done) == "Done: 2 × 1,000 steps in 31 s"
     stopped = CompareView(1000, {"ns": _curves(1000), "wgan_gp": _curves(300, "diverged",
-                                                                         "NaN loss")}, 9.5)
+                                                                         "NaN loss")}, 9.5, True)
     assert theory_text.compare_progress(stopped) == \
         "Done in 9.5 s: ns reached step 1,000; wgan_gp stopped at step 300 (NaN loss)"
 

@@ -147,6 +147,8 @@ class CompareView:
     steps: int
     curves: dict[str, em_vs_js.Curves] = field(default_factory=dict)  # empty until built
     elapsed_s: float = 0.0  # wall seconds from the start to the latest slice
+    # every run at `steps` or stopped (its curves may end earlier: at the last evaluation)
+    done: bool = False
 
 
 class CompareTask:
@@ -177,7 +179,7 @@ class CompareTask:
 
     def view(self) -> CompareView:
         return CompareView(self.steps, {} if self.cmp is None else self.cmp.curves(),
-                           self.clock.elapsed_s)
+                           self.clock.elapsed_s, self.done)
 
 
 KINDS = {"estimate": EstimateTask, "race": RaceTask, "saturation": SaturationTask,
