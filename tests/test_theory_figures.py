@@ -58,3 +58,32 @@ def test_em_vs_js_figure_shows_critic_gap_only_for_critics():
     assert "wgan_gp: critic estimate" in names and "ns: critic estimate" not in names
     assert "ns: JS bound of D" in names and "wgan_gp: JS bound of D" not in names
     assert len(names) == 8
+
+
+def _is_round(values) -> bool:
+    """Equally spaced multiples of a step of 1, 2 or 5 times a power of ten."""
+    v = np.asarray(values, dtype=np.float64)
+    step = float(np.diff(v).min())
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return (len(v) >= 3 and np.allclose(np.diff(v), step)
+            and any(math.isclose(mantissa, m) for m in (1, 2, 5))
+            and np.allclose(v / step, np.round(v / step)))
+
+
+def test_saturation_critic_axis_has_round_ticks():
+    # the critic's range seen on the page: f from -2.81 to 11.61
+    x = np.linspace(-10, 10, 41)
+    critic = np.linspace(11.61, -2.81, 41)
+    fig = figs.saturation_figure(x, x * 0, x * 0, x * 0, x * 0, critic, x * 0 - 0.7)
+    ticks = fig.layout.yaxis2.tickvals
+    assert ticks is not None and _is_round(ticks), ticks
+    lo, hi = fig.layout.yaxis2.range
+    assert lo <= -2.81 and hi >= 11.61 and ticks[0] >= lo and ticks[-1] <= hi
+    assert 4 <= len(ticks) <= 9
+
+
+def test_round_ticks_cover_odd_ranges():
+    for lo, hi in ((-2.81, 11.61), (0.0, 0.013), (-1e-9, 1e-9), (3.0, 3.0), (-250.0, 4.0)):
+        ticks, (a, b) = figs.round_ticks(np.array([lo, hi]))
+        assert _is_round(ticks) and 3 <= len(ticks) <= 9, (lo, ticks)
+        assert a <= lo and hi <= b and a <= ticks[0] and ticks[-1] <= b, (lo, hi, a, b)

@@ -2,6 +2,7 @@
 import pytest
 
 from playground.theory import saturation, tasks
+from playground.ui import theory_text
 
 
 def test_build_checks_parameters_before_any_work():
@@ -31,3 +32,21 @@ def test_saturation_task_is_done_after_one_advance():
     assert task.view() is None and not task.done
     task.advance(1.0)
     assert task.done and task.view().d_grad_at_fakes < 1e-4
+
+
+def test_views_carry_the_measured_wall_time_frozen_when_done():
+    race = tasks.build({"kind": "race", "steps": 10})
+    assert race.view().elapsed_s == 0.0  # nothing run yet
+    while not race.done:
+        race.advance(0.5)
+    took = race.view().elapsed_s
+    assert 0.0 < took < 120.0
+    race.advance(0.5)  # nothing left: the time stays what the work took
+    assert race.view().elapsed_s == took
+    # 6 does not divide 10: the curves end at step 6, yet the work is done and says so
+    compare = tasks.build({"kind": "compare", "steps": 10, "eval_every": 6})
+    while not compare.done:
+        compare.advance(0.5)
+    view = compare.view()
+    assert 0.0 < view.elapsed_s < 120.0
+    assert theory_text.compare_progress(view).startswith("Done: 2 × 10 steps in ")

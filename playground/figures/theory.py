@@ -19,6 +19,9 @@ LOG2 = math.log(2.0)
 INF_DRAWN_AT = 1.6  # where +inf is drawn on the divergence axis (labelled, not a value)
 GRAD_FLOOR = 1e-12  # |dtheta| below this (0 in float32) is drawn at the floor on a log axis
 HEIGHT = 380
+# Section 1's two charts in presenter mode (x 1.3 = 390 px): below the title, tabs and the
+# row of numbers they end inside a 1280 x 800 screen (measured: top at 390 px).
+FIRST_SCREEN_HEIGHT = 300
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT,
@@ -29,20 +32,46 @@ def _layout(fig: go.Figure, title: str, height: int = HEIGHT,
     fig.update_layout(title={"text": title, "x": 0.01}, height=int(height * min(scale, 1.3)),
                       font={"family": palette.FONT, "size": style.font_size},
                       template="plotly_white",
-                      margin={"l": 55, "r": 20, "t": 45 + 2 * style.font_size, "b": 40},
+                      margin={"l": 55, "r": 20, "t": 30 + 2 * style.font_size, "b": 40},
                       legend={"orientation": "h", "y": -0.18, "x": 0,
                               "font": {"size": style.font_size}}, uirevision="theory")
     fig.update_annotations(font_size=style.font_size)  # subplot titles
     return fig
 
 
+def _legend_at_bottom(fig: go.Figure, style: Style) -> go.Figure:
+    """A one-row legend at the chart's bottom edge, below the x-axis title: placed in plot
+    coordinates (y = -0.18) it overlapped the title once the chart was short (390 px)."""
+    return fig.update_layout(legend={"yref": "container", "y": 0.0, "yanchor": "bottom"},
+                             margin={"b": 44 + 2 * style.font_size})
+
+
 def _f32(x) -> np.ndarray:
     return np.asarray(x, dtype=np.float32)
 
 
+def round_ticks(y: np.ndarray, most: int = 8) -> tuple[list[float], list[float]]:
+    """Round tick values inside the range of data `y` (padded 5 % each side, as plotly's
+    autorange does), and that range. Step = 1, 2 or 5 x 10^k, the smallest that spans the
+    range in at most `most` steps, so 3 to `most` + 1 ticks show (plotly's own ticks on an
+    overlaying axis followed the primary's grid: 11.61, 6.8, 2, -2.81)."""
+    finite = np.asarray(y, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if hi - lo < 1e-12 * max(1.0, abs(lo)):  # a flat line: a unit band around it
+        lo, hi = lo - 0.5, hi + 0.5
+    pad = 0.05 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    base = 10.0 ** math.floor(math.log10((hi - lo) / most))
+    step = next(m * base for m in (1, 2, 5, 10) if (hi - lo) / (m * base) <= most)
+    ks = range(math.ceil(lo / step), math.floor(hi / step) + 1)
+    return [float(round(k * step, 12)) for k in ks], [lo, hi]
+
+
 # ---- section 1: parallel lines ----------------------------------------------------------
 def closed_forms_figure(theta: np.ndarray, w: np.ndarray, js: np.ndarray, kl: np.ndarray,
-                        tv: np.ndarray, theta_now: float, style: Style = NORMAL) -> go.Figure:
+                        tv: np.ndarray, theta_now: float, style: Style = NORMAL,
+                        height: int = HEIGHT) -> go.Figure:
     """W, JS, KL, TV against theta. Values at theta = 0 are drawn as dots and the lines are
     broken there, so the jumps of JS, KL and TV show as jumps; +inf is drawn at a labelled cap."""
     fig = go.Figure()
@@ -67,11 +96,12 @@ def closed_forms_figure(theta: np.ndarray, w: np.ndarray, js: np.ndarray, kl: np
                        xanchor="right", yanchor="bottom", font={"color": palette.DIVERGENCE["kl"]})
     fig.update_xaxes(title_text="θ")
     fig.update_yaxes(title_text="divergence / distance", range=[-0.05, INF_DRAWN_AT + 0.2])
-    return _layout(fig, f"Closed forms (θ = {now:g}: W = {abs(now):.3g})", style=style)
+    return _legend_at_bottom(_layout(fig, f"Closed forms (θ = {now:g}: W = {abs(now):.3g})",
+                                     height, style), style)
 
 
 def lines_figure(real: np.ndarray, fake: np.ndarray, theta: float,
-                 style: Style = NORMAL) -> go.Figure:
+                 style: Style = NORMAL, height: int = HEIGHT) -> go.Figure:
     """The supports of P0 (x = 0) and P_theta (x = theta) on [0, 1], with a few samples and
     the transport: every point moves |theta| horizontally."""
     fig = go.Figure()
@@ -88,7 +118,8 @@ def lines_figure(real: np.ndarray, fake: np.ndarray, theta: float,
                                arrowcolor=palette.PUSH, text="")
     fig.update_xaxes(title_text="x₁", range=[-2.1, 2.1])
     fig.update_yaxes(title_text="x₂ = Z ~ U[0, 1]", range=[-0.1, 1.1])
-    return _layout(fig, "The two laws: disjoint lines unless θ = 0", style=style)
+    return _legend_at_bottom(_layout(fig, "The two laws: disjoint lines unless θ = 0", height,
+                                     style), style)
 
 
 def estimates_figure(theta: np.ndarray, w: np.ndarray, js: np.ndarray,
@@ -162,7 +193,9 @@ def saturation_figure(x: np.ndarray, p_real: np.ndarray, p_fake: np.ndarray,
                     name="|df/dx|", line={"color": palette.CRITIC, "width": 2, "dash": "dash"},
                     row=2, col=1)
     fig.update_yaxes(title_text="density, D(x)", row=1, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="f(x)", row=1, col=1, secondary_y=True, showgrid=False)
+    ticks, span = round_ticks(critic)
+    fig.update_yaxes(title_text="f(x)", row=1, col=1, secondary_y=True, showgrid=False,
+                     tickmode="array", tickvals=ticks, range=span)
     fig.update_yaxes(title_text="|gradient|", type="log", row=2, col=1)
     fig.update_xaxes(title_text="x", row=2, col=1)
     return _layout(fig, "A sigmoid discriminator saturates; a WGAN critic stays linear",

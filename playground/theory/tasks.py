@@ -3,7 +3,8 @@ process (ui/tasks.TheoryJob) and never in its own script thread.
 
 A task validates its parameters when built (cheap), does its heavy set-up on the first
 `advance(seconds)`, and shows itself as a numpy/float `view()` at any time. `build(spec)` makes
-one from a plain dict, {"kind": ..., parameters}, which crosses the process pipe.
+one from a plain dict, {"kind": ..., parameters}, which crosses the process pipe. Views carry
+the wall time the work took so far, measured, so the page states it instead of promising one.
 """
 from __future__ import annotations
 
@@ -24,38 +25,64 @@ class Task(Protocol):
     def view(self): ...
 
 
+class Stopwatch:
+    """Wall seconds from a task's first `advance` to the end of its latest one: what a viewer
+    waited (slices of other tasks in between included), frozen once the task is done."""
+
+    def __init__(self):
+        self.started: float | None = None
+        self.elapsed_s = 0.0
+
+    def start(self) -> None:
+        if self.started is None:
+            self.started = time.perf_counter()
+
+    def stop(self) -> None:
+        if self.started is not None:
+            self.elapsed_s = time.perf_counter() - self.started
+
+
 @dataclass(frozen=True)
 class EstimateView:
     thetas: tuple[float, ...]
     rows: tuple[parallel_lines.LineEstimate, ...]
     floor: parallel_lines.SamplingFloor | None  # once every theta is done
+    elapsed_s: float = 0.0  # wall seconds from the first theta to the latest row (or floor)
 
 
 class EstimateTask:
-    """The parallel-lines table, one theta per advance (~2 s each on one thread)."""
+    """The parallel-lines table, one theta per advance (a D and a critic trained for
+    fit.FitSettings.steps updates each: 2-6 s on one thread, with the machine's load)."""
 
     def __init__(self, thetas=parallel_lines.DEFAULT_THETAS, n: int = 512, seed: int = 0):
         self.grid = parallel_lines.EstimateGrid(tuple(thetas), n, seed)
         self.floor: parallel_lines.SamplingFloor | None = None
+        self.clock = Stopwatch()
 
     @property
     def done(self) -> bool:
         return self.floor is not None
 
     def advance(self, seconds: float) -> None:
+        if self.done:
+            return
+        self.clock.start()
         if not self.grid.done:
             self.grid.advance()
-        elif self.floor is None:
+        else:
             self.floor = self.grid.floor()
+        self.clock.stop()
 
     def view(self) -> EstimateView:
-        return EstimateView(self.grid.thetas, tuple(self.grid.rows), self.floor)
+        return EstimateView(self.grid.thetas, tuple(self.grid.rows), self.floor,
+                            self.clock.elapsed_s)
 
 
 @dataclass(frozen=True)
 class RaceView:
     target: int
     traces: dict[str, theta_game.ThetaTrace] = field(default_factory=dict)  # empty until built
+    elapsed_s: float = 0.0  # wall seconds from the start to the latest update
 
 
 class RaceTask:
@@ -69,6 +96,7 @@ class RaceTask:
             raise ValueError(f"steps={steps!r} is out of range [{lo}, {hi}]")
         self.target, self.seed = steps, seed
         self.games: dict[str, theta_game.ThetaGame] | None = None
+        self.clock = Stopwatch()
 
     @property
     def done(self) -> bool:
@@ -76,23 +104,27 @@ class RaceTask:
                                                for g in self.games.values())
 
     def advance(self, seconds: float) -> None:
+        if self.done:
+            return
+        self.clock.start()
         if self.games is None:  # each game first trains its D at theta0 (500 updates)
             self.games = {loss: theta_game.ThetaGame(loss, self.settings, self.seed)
                           for loss in theta_game.THETA_LOSSES}
-            return
-        deadline = time.perf_counter() + seconds
-        while not self.done and time.perf_counter() < deadline:
-            for g in self.games.values():
-                if g.steps < self.target:
-                    g.advance(min(GAME_CHUNK, self.target - g.steps))
+        else:
+            deadline = time.perf_counter() + seconds
+            while not self.done and time.perf_counter() < deadline:
+                for g in self.games.values():
+                    if g.steps < self.target:
+                        g.advance(min(GAME_CHUNK, self.target - g.steps))
+        self.clock.stop()
 
     def view(self) -> RaceView:
         traces = {} if self.games is None else {k: g.trace() for k, g in self.games.items()}
-        return RaceView(self.target, traces)
+        return RaceView(self.target, traces, self.clock.elapsed_s)
 
 
 class SaturationTask:
-    """WGAN Fig. 2: a sigmoid D and a critic fitted between two Gaussians (a few seconds)."""
+    """WGAN Fig. 2: a sigmoid D and a critic fitted between two Gaussians, in one advance."""
 
     def __init__(self, setup: saturation.Setup, seed: int = 0):
         self.setup, self.seed = setup, seed
@@ -114,6 +146,9 @@ class SaturationTask:
 class CompareView:
     steps: int
     curves: dict[str, em_vs_js.Curves] = field(default_factory=dict)  # empty until built
+    elapsed_s: float = 0.0  # wall seconds from the start to the latest slice
+    # every run at `steps` or stopped (its curves may end earlier: at the last evaluation)
+    done: bool = False
 
 
 class CompareTask:
@@ -126,19 +161,25 @@ class CompareTask:
         self.args = (dataset, tuple(presets), steps, eval_every, seed)
         self.steps = steps
         self.cmp: em_vs_js.Comparison | None = None
+        self.clock = Stopwatch()
 
     @property
     def done(self) -> bool:
         return self.cmp is not None and self.cmp.done
 
     def advance(self, seconds: float) -> None:
+        if self.done:
+            return
+        self.clock.start()
         if self.cmp is None:
             self.cmp = em_vs_js.Comparison(*self.args)
-            return
-        self.cmp.advance(seconds)
+        else:
+            self.cmp.advance(seconds)
+        self.clock.stop()
 
     def view(self) -> CompareView:
-        return CompareView(self.steps, {} if self.cmp is None else self.cmp.curves())
+        return CompareView(self.steps, {} if self.cmp is None else self.cmp.curves(),
+                           self.clock.elapsed_s, self.done)
 
 
 KINDS = {"estimate": EstimateTask, "race": RaceTask, "saturation": SaturationTask,

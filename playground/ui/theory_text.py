@@ -1,5 +1,11 @@
-"""The prose of the "Why Wasserstein" page (Arjovsky, Chintala & Bottou 2017), one string
-per section, in Markdown with LaTeX. Kept apart so the page module is only wiring."""
+"""The words of the "Why Wasserstein" page (Arjovsky, Chintala & Bottou 2017): the prose, one
+string per section in Markdown with LaTeX, and the progress lines of its long work, which state
+the time measured on this machine (never a promised one) and say "Done" when it is over. Kept
+apart so the page module is only wiring."""
+from __future__ import annotations
+
+from ..theory.tasks import CompareView, EstimateView, RaceView
+from ..theory.theta_game import GameSettings
 
 LINES = (
     'Real data lie on the vertical segment $P_0$: points $(0, Z)$ with $Z$ uniform on $[0,1]$. '
@@ -54,3 +60,51 @@ EM_VS_JS = (
     ' as well as the critic is trained: it lags the generator, and when it lags it can even '
     'read below 0, so compare it with the exact $W_1$ beside it. Curves are median-filtered, as'
     ' in the paper.')
+
+
+def _secs(s: float) -> str:
+    return f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
+
+
+def estimate_progress(v: EstimateView) -> str:
+    """'θ 3 of 7 done · 5.1 s each on this machine', then 'Done: 7 θ in 36 s (5.2 s each)'."""
+    k, n = len(v.rows), len(v.thetas)
+    if v.floor is not None:
+        return f"Done: {k} θ in {_secs(v.elapsed_s)} ({_secs(v.elapsed_s / max(k, 1))} each)"
+    if k == 0:
+        return f"θ 1 of {n} running…"
+    return f"θ {k} of {n} done · {_secs(v.elapsed_s / k)} each on this machine"
+
+
+def race_progress(v: RaceView) -> str:
+    """The θ race: updates so far and seconds, then 'Done: 3 × 300 θ updates in 11 s'."""
+    if not v.traces:
+        return (f"Training each loss's D at θ0 first ({GameSettings().pretrain:,} updates "
+                "each)…")
+    step = min(int(t.step[-1]) for t in v.traces.values())
+    if step >= v.target:
+        return f"Done: {len(v.traces)} × {v.target:,} θ updates in {_secs(v.elapsed_s)}"
+    return f"{step:,} of {v.target:,} θ updates · {_secs(v.elapsed_s)} so far"
+
+
+def compare_done(v: CompareView) -> bool:
+    """The task's own word: a run's curves end at its last evaluation, which is short of
+    `steps` when `eval_every` does not divide it (the page then polled forever)."""
+    return v.done and bool(v.curves)
+
+
+def compare_progress(v: CompareView) -> str:
+    """Each run's step and the seconds so far, then 'Done: 2 × 1,000 steps in 31 s' (or
+    which run stopped early, and why)."""
+    if not v.curves:
+        return "Building both runs…"
+    took = _secs(v.elapsed_s)
+    if not compare_done(v):
+        steps = " · ".join(f"{p}: step {int(c.step[-1]):,}" for p, c in v.curves.items())
+        return f"{steps} of {v.steps:,} · {took} so far"
+    if all(c.status == "ok" for c in v.curves.values()):
+        return f"Done: {len(v.curves)} × {v.steps:,} steps in {took}"
+    ends = "; ".join(f"{p} reached step {int(c.step[-1]):,}" if c.status == "ok" else
+                     f"{p} stopped at step {int(c.step[-1]):,} ({c.reason or c.status})"
+                     for p, c in v.curves.items())
+    return f"Done in {took}: {ends}"

@@ -5,7 +5,8 @@ runs). Every long computation (estimate table, theta race, saturation fit, 2D co
 as this session's job on the server's worker pool (`live.TheoryWorker`, made on the first
 button press), so the page never blocks and the server's own threads stay free; fragments draw
 its latest views.
-`?present=1` enlarges text and charts for a projector.
+`?present=1` is for a projector: large text, numbers and charts, and each section's prose
+folded into an expander so its numbers and key figure fill the first 1280 x 800 screen.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import streamlit as st
 
 from ...figures import theory as figs
 from ...figures.style import NORMAL, PRESENTER
-from ...theory import em_vs_js, parallel_lines, saturation, theta_game
+from ...theory import em_vs_js, fit, parallel_lines, saturation, theta_game
 from .. import cached, guard, state, theory_text
 from ..live import TheoryWorker
 from ..views import queue_text
@@ -32,11 +33,16 @@ THETA_STEPS = (100, 200, 300, 500, 1000)
 LR_THETA = (0.002, 0.005, 0.01, 0.02, 0.05)
 SAMPLE_NS = (128, 256, 512, 1024)
 DATASETS_3 = ("ring", "grid", "gaussian")
+# Streamlit 1.67 draws a metric's number as a markdown paragraph, so the prose rule below
+# shrank it from 36 px to 21 px; the longer selector outranks it. Less padding above the title
+# (Streamlit pads by 6rem) for the first screen.
 PRESENTER_CSS = """<style>
+.block-container{padding-top:2.6rem !important;padding-bottom:1rem !important}
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stCaptionContainer"] p, button p, table { font-size: 1.3rem !important; }
-h1, h1 span { font-size: 2.6rem !important; }
-[data-testid="stMetricValue"] > div { font-size: 2.6rem !important; }
+h1, h1 span { font-size: 2.4rem !important; padding-top: 0 !important; }
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMetricValue"] > div { font-size: 3rem !important; line-height: 1.2 !important; }
 </style>"""
 
 
@@ -88,6 +94,16 @@ def _waiting(status) -> None:
         st.caption(queue_text(status))
 
 
+def _prose(ss, text: str) -> None:
+    """A section's explanation: inline, or folded away in presenter mode (the lecturer says
+    it; the screen keeps the numbers and the figure)."""
+    if state.get(ss, "present", NS):
+        with st.expander("The argument, in words"):
+            st.markdown(text)
+    else:
+        st.markdown(text)
+
+
 def render() -> None:
     ss = st.session_state
     state.ensure(ss, NS)
@@ -112,37 +128,40 @@ def render() -> None:
 
 # ---- 1. parallel lines ------------------------------------------------------------------------
 def _section_lines(ss) -> None:
-    st.markdown(theory_text.LINES)
+    _prose(ss, theory_text.LINES)
     lo, hi = parallel_lines.THETA_RANGE
-    theta = st.slider("θ (where the generator's line sits)", lo, hi, 0.5, 0.05, key=_w("theta"))
+    cols = st.columns([2, 1, 1, 1, 1])  # one row: the slider and the numbers it moves
+    theta = cols[0].slider("θ (where the generator's line sits)", lo, hi, 0.5, 0.05,
+                           key=_w("theta"))
     c = parallel_lines.closed_forms(theta)
-    cols = st.columns(4)
-    for col, label, value in zip(cols, ("W", "JS", "KL", "TV"), (c.w, c.js, c.kl, c.tv),
+    for col, label, value in zip(cols[1:], ("W", "JS", "KL", "TV"), (c.w, c.js, c.kl, c.tv),
                                  strict=True):
         col.metric(label, _fmt(float(value[0])))
     dense = parallel_lines.closed_forms(np.union1d(np.linspace(lo, hi, 401), [0.0]))
     left, right = st.columns(2)
     style = _style(ss)
+    height = figs.FIRST_SCREEN_HEIGHT if state.get(ss, "present", NS) else figs.HEIGHT
     left.plotly_chart(figs.closed_forms_figure(dense.theta, dense.w, dense.js, dense.kl,
-                                               dense.tv, theta, style), key="theory_cf",
-                      theme=None)
+                                               dense.tv, theta, style, height),
+                      key="theory_cf", theme=None)
     real, fake = parallel_lines.draw_pair(theta, 24, 0)
-    right.plotly_chart(figs.lines_figure(real, fake, theta, style), key="theory_lines",
-                       theme=None)
+    right.plotly_chart(figs.lines_figure(real, fake, theta, style, height),
+                       key="theory_lines", theme=None)
     _estimates(ss, dense)
     _theta_training(ss)
 
 
 def _estimates(ss, dense) -> None:
     st.subheader("Learned estimates: what a discriminator and a critic actually measure")
-    st.markdown(theory_text.ESTIMATES)
+    _prose(ss, theory_text.ESTIMATES)
     c1, c2 = st.columns([1, 3])
     n = c1.select_slider("samples per side", SAMPLE_NS, 512, key=_w("n"))
     if c1.button("Estimate at 7 values of θ", key=_w("estimate")):
         _submit(ss, "estimate", {"kind": "estimate", "n": int(n)})
     _, view, _ = _view(ss, "estimate")
     if view is None:
-        c2.info("Press the button: each θ trains a discriminator and a critic (~2 s each).")
+        c2.info("Press the button: each θ trains a discriminator and a critic "
+                f"({fit.DEFAULT_FIT.steps:,} updates each).")
         return
 
     @st.fragment(run_every=None if view.floor is not None else TICK_S)
@@ -152,7 +171,7 @@ def _estimates(ss, dense) -> None:
         if v.floor is not None and view.floor is None:
             st.rerun()  # done: turn this fragment's timer off
         rows = v.rows
-        st.progress(len(rows) / len(v.thetas), text=f"{len(rows)} of {len(v.thetas)} θ done")
+        st.progress(len(rows) / len(v.thetas), text=theory_text.estimate_progress(v))
         _waiting(status)
         if rows:
             # a static table with short headers: it fits a 1280 px screen (a dataframe
@@ -183,7 +202,7 @@ def _estimates(ss, dense) -> None:
 
 def _theta_training(ss) -> None:
     st.subheader("Training θ: who gets a gradient?")
-    st.markdown(theory_text.THETA)
+    _prose(ss, theory_text.THETA)
     c = st.columns(4)
     theta0 = c[0].slider("θ0", -2.0, 2.0, 1.0, 0.1, key=_w("theta0"))
     lr = c[1].select_slider("learning rate for θ", LR_THETA, 0.01, key=_w("lr_theta"))
@@ -204,8 +223,9 @@ def _theta_training(ss) -> None:
         done = bool(v.traces) and all(t.step[-1] >= v.target for t in v.traces.values())
         if busy and done:
             st.rerun()  # a full run turns this fragment's timer off
+        step = min((int(t.step[-1]) for t in v.traces.values()), default=0)
+        st.progress(step / v.target, text=theory_text.race_progress(v))
         if not v.traces:
-            st.caption("Training each loss's D at θ0 first (500 updates each)…")
             _waiting(status)
             return
         first = next(iter(v.traces.values()))
@@ -223,7 +243,7 @@ def _theta_training(ss) -> None:
 
 # ---- 2. saturation ----------------------------------------------------------------------------
 def _section_saturation(ss) -> None:
-    st.markdown(theory_text.SATURATION)
+    _prose(ss, theory_text.SATURATION)
     d = saturation.Setup()
     c = st.columns(6)
     mu_r = c[0].number_input("real mean", -20.0, 20.0, d.mu_real, 0.5, key=_w("mu_real"))
@@ -252,7 +272,7 @@ def _section_saturation(ss) -> None:
         if r is not None and first is None:
             st.rerun()  # done: turn this fragment's timer off
         if r is None:
-            st.caption("Training a discriminator and a critic (a few seconds)…")
+            st.caption("Training a discriminator and a critic…")
             _waiting(status)
             return
         st.plotly_chart(figs.saturation_figure(r.x, r.p_real, r.p_fake, r.d_prob, r.d_grad,
@@ -270,8 +290,8 @@ def _section_saturation(ss) -> None:
 
 # ---- 3. EM vs JS along training ---------------------------------------------------------------
 def _section_em_vs_js(ss) -> None:
-    st.markdown(theory_text.EM_VS_JS)
-    c = st.columns(5)
+    _prose(ss, theory_text.EM_VS_JS)
+    c = st.columns([1, 1, 1, 1, 1.3])  # the button's label needs ~150 px, ~200 in presenter
     dataset = c[0].selectbox("dataset", DATASETS_3, key=_w("dataset"))
     steps = c[1].select_slider("steps per run", (500, 1000, 2000, 4000), 1000, key=_w("steps"))
     every = c[2].select_slider("evaluate every", (25, 50, 100, 200), 50, key=_w("every"))
@@ -282,26 +302,23 @@ def _section_em_vs_js(ss) -> None:
                                 "eval_every": int(every)})
     _, view, _ = _view(ss, "compare")
     if view is None:
-        st.info("Press **Compare** to train both runs side by side (a few minutes; the "
-                "curves grow while you read).")
+        st.info(f"Press **Compare ns vs wgan_gp** to train both runs side by side ({steps:,} "
+                "steps each; the curves grow while you read).")
         return
-    busy = not view.curves or any(cv.step[-1] < view.steps and cv.status == "ok"
-                                  for cv in view.curves.values())
+    busy = not theory_text.compare_done(view)
 
     @st.fragment(run_every=TICK_S if busy else None)
     @guard.fragment
     def compare() -> None:
         _, v, status = _view(ss, "compare")
-        done = bool(v.curves) and all(cv.step[-1] >= v.steps or cv.status != "ok"
-                                      for cv in v.curves.values())
+        done = theory_text.compare_done(v)
         if busy and done:
             st.rerun()
-        if not v.curves:
-            st.caption("Building both runs…")
-            _waiting(status)
-            return
-        st.caption(" · ".join(f"{p}: step {int(cv.step[-1])}" for p, cv in v.curves.items()))
+        step = min((int(cv.step[-1]) for cv in v.curves.values()), default=0)
+        st.progress(1.0 if done else step / v.steps, text=theory_text.compare_progress(v))
         _waiting(status)
+        if not v.curves:
+            return
         st.plotly_chart(figs.em_vs_js_figure(em_vs_js.smoothed(v.curves, int(kernel)),
                                              int(kernel), _style(ss)), key="theory_em", theme=None)
     compare()
