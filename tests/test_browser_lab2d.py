@@ -25,6 +25,7 @@ def test_train_updates_the_picture_and_pause_stops_it(tmp_path, chromium):
         assert page.get_by_text("2D GAN lab").count() > 0
         page.evaluate(browser.FRAME_PROBE)
         assert page.evaluate(browser.TAG_CHART_JS)
+        top = page.evaluate(PICTURE_TOP_JS)
         page.get_by_role("button", name="Train", exact=True).click()
         updated = browser.wait_until(lambda: len(browser.frames(page)) >= 3, timeout=120)
         assert updated, (tmp_path / "server.log").read_text()[-2000:]
@@ -38,6 +39,9 @@ def test_train_updates_the_picture_and_pause_stops_it(tmp_path, chromium):
             raise AssertionError(f"Pause did not take effect; see {tmp_path}/pause.png\n"
                                  + (tmp_path / "server.log").read_text()[-3000:]) from None
         assert browser.wait_until(lambda: page.get_by_text("paused").count() > 0, 60)
+        # the timeline slider appears in its own fixed slot: Pause moved the picture 133 px down
+        assert browser.wait_until(lambda: page.get_by_text("Timeline: drag back").count() > 0, 60)
+        assert page.evaluate(PICTURE_TOP_JS) == top
         # the same chart element throughout: never remounted (blank) by Train or Pause
         assert page.evaluate(browser.KEPT_JS)
         time.sleep(1.0)  # let plotly finish drawing the last frame on a busy box

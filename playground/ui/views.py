@@ -154,16 +154,22 @@ def cursor_of(kept: Snapshot | None) -> int | None:
     return None if kept is None else kept.step
 
 
+# The timeline slider's slot, a fixed height whether or not it shows a slider: an empty
+# container has no height, so the slider appearing on Pause pushed the picture 133 px down
+# (207 -> 340 px at 1280x800, measured). 86 px holds the label, the slider and its end labels.
+SCRUB_SLOT_PX = 86
+
+
 def scrubber(pg: Page, trainer):
     """Paused: a slider over the run's kept pictures; the chosen one, or None for the newest
-    (also None while training or while there is too little to scrub). Its slot is on the page
-    either way: a slider appearing above the charts on Pause moved them, and a moved chart
-    remounts its iframe (the picture went blank for 0.5-4 s on a busy box)."""
-    slot = st.container()
-    if trainer.running:
-        return None
+    (also None while training or while there is too little to scrub). Its slot keeps one height
+    either way, so Pause moves nothing below it."""
+    slot = st.container(height=SCRUB_SLOT_PX, border=False)
     steps = trainer.timeline()
-    if len(steps) < 2:
+    if trainer.running or len(steps) < 2:
+        slot.caption("Timeline: " + ("pause to drag back through the pictures kept so far"
+                                     if trainer.running else "train, then pause here to drag "
+                                     "back through the pictures kept while training"))
         return None
     k = pg.key("w.scrub")
     latest = steps[-1]
@@ -171,8 +177,8 @@ def scrubber(pg: Page, trainer):
         pg.ss[k] = latest  # paused anew: start at the newest picture
     pg.ss[pg.key("scrub_latest")] = latest
     step = slot.select_slider("Timeline: drag back to an earlier step (kept every "
-                            f"{max(1, (latest - steps[0]) // max(1, len(steps) - 1)):,} steps "
-                            "or so)", steps, key=k)
+                              f"{max(1, (latest - steps[0]) // max(1, len(steps) - 1)):,} steps "
+                              "or so)", steps, key=k)
     return None if step == latest else trainer.timeline_at(step)
 
 
