@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import torch
 
-from . import datasets, models, optim, streams
+from . import datasets, models, optim, steps, streams
 from .config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from .losses import LOSSES
-from .remedies import PENALTIES, add_instance_noise, clip_weights, instance_noise_sigma
+from .remedies import add_instance_noise, instance_noise_sigma
 from .snapshot import Snapshot
 from .unrolled import unrolled_scores
 
@@ -96,27 +96,14 @@ class Run:
         return instance_noise_sigma(self.step_count, self.cfg.noise_std, self.cfg.noise_anneal)
 
     def _d_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
-        cfg, B, aux = self.cfg, self.cfg.batch_size, self.gens["aux"]
+        cfg, B = self.cfg, self.cfg.batch_size
         real = self.data.sample(B, self.gens["data"])  # (B, 2) or (B, 1, 28, 28)
         if fake is None:
             with torch.no_grad():
                 fake = self.G(self.sample_z(B))
-        sigma = self._sigma()
-        real = add_instance_noise(real, sigma, aux)
-        fake = add_instance_noise(fake.detach(), sigma, aux)
-        scores = self.D(torch.cat([real, fake]))  # one forward for both halves: (2B,)
-        d_loss = self.loss.d_loss(real=scores[:B], fake=scores[B:])
-        total = d_loss
-        for weight_field, penalty in PENALTIES.items():
-            weight = getattr(cfg, weight_field)
-            if weight > 0:
-                total = total + weight * penalty(self.D, real, fake, aux)
-        self.opt_d.zero_grad(set_to_none=True)
-        total.backward()
-        self.opt_d.step()
-        if cfg.clip_c > 0:
-            clip_weights(self.D, cfg.clip_c)
-        return d_loss.detach()
+        return steps.d_step(self.D, self.opt_d, self.loss, real, fake,
+                            weights=steps.penalty_weights(cfg), gen=self.gens["aux"],
+                            sigma=self._sigma(), clip_c=cfg.clip_c)
 
     def _g_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
         cfg, B = self.cfg, self.cfg.batch_size
