@@ -28,6 +28,7 @@ import torch
 from . import datasets, models, optim, steps, streams
 from .config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from .losses import LOSSES
+from .observers import OBSERVERS
 from .remedies import add_instance_noise, instance_noise_sigma
 from .snapshot import Snapshot
 from .unrolled import unrolled_scores
@@ -49,8 +50,6 @@ def pick_device() -> torch.device:
 class Run:
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None,
                  device: torch.device | None = None):
-        from .observers import OBSERVERS  # observers type against Run; built after it
-
         self.cfg = cfg = validate(cfg)
         self.device = dev = device or pick_device()
         self.points = points
@@ -277,7 +276,8 @@ class Run:
             return dataclasses.replace(self.last_good_snapshot, status=self.status,
                                        reason=self.reason)
         self.flush()
-        snap = self.observer.snapshot(with_metrics)
+        values = self.evaluate() if with_metrics else dict(self.latest_metrics)
+        snap = self.observer.snapshot(values)  # the picture now, with the latest record
         self.last_good_snapshot = snap
         return snap
 
