@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import optim, steps
+from . import optim, updates
 from .config import RunConfig, arch_of
 from .datasets import kind_of
 from .models import ACTIVATIONS
@@ -181,12 +181,12 @@ class BatchedRuns:
                 fake = self.G(self._z())
         fake = fake.detach()
         scores = self.D(torch.cat([real, fake], dim=1)).squeeze(-1)  # (K, 2B)
-        # each member's own objective (steps.d_objective; no penalties: reason_not_batchable)
+        # each member's own objective (updates.d_objective; no penalties: reason_not_batchable)
         # on its own slice; members are independent, so the gradient of the sum on member k's
         # weights is member k's own gradient
         d_loss, total = [], []
         for loss, r, f, s in zip(self.losses, real, fake, scores.unbind(0), strict=True):
-            member_loss, member_total = steps.d_objective(loss, None, r, f, {}, None, scores=s)
+            member_loss, member_total = updates.d_objective(loss, None, r, f, {}, None, scores=s)
             d_loss.append(member_loss)
             total.append(member_total)
         (grad,) = torch.autograd.grad(torch.stack(total).sum(), self.D.flat)

@@ -89,7 +89,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_import_graph_is_read_from_the_source():
     assert "playground.observers" in GRAPH["playground.run"][0]
-    assert "playground.steps" in GRAPH["playground.theory.fit"][0]
+    assert "playground.updates" in GRAPH["playground.theory.fit"][0]
     assert "torch" in GRAPH["playground.run"][1]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 

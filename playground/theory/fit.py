@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .. import steps
+from .. import updates
 from ..losses import LOSSES, LossSpec, logistic_js_bound
 from ..models import Discriminator
 
@@ -44,9 +44,9 @@ def build_opt(D: torch.nn.Module, settings: FitSettings) -> torch.optim.Optimize
 
 def d_step(D: torch.nn.Module, opt: torch.optim.Optimizer, spec: LossSpec, real: torch.Tensor,
            fake: torch.Tensor, gen: torch.Generator) -> float:
-    """The engine's D update (steps.d_step) with the remedies the loss comes with (its
+    """The engine's D update (updates.d_step) with the remedies the loss comes with (its
     `defaults`: WGAN's clip_c, WGAN-GP's gp_lambda); returns d_loss."""
-    return float(steps.d_step(D, opt, spec, real, fake, weights=spec.defaults, gen=gen,
+    return float(updates.d_step(D, opt, spec, real, fake, weights=spec.defaults, gen=gen,
                               clip_c=spec.defaults.get("clip_c", 0.0)))
 
 

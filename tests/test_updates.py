@@ -1,6 +1,6 @@
 """The one D update: the engine, the theory page's fitter and the batched lockstep compute the
 same D loss and the same gradients on the same inputs, for every loss in the registry, bit for
-bit (all three call steps.py; a copy of the update drifting apart fails here)."""
+bit (all three call updates.py; a copy of the update drifting apart fails here)."""
 import copy
 import dataclasses
 

@@ -1,12 +1,11 @@
-"""The one discriminator update, shared by the engine (`run.py`), the batched lockstep
-(`batched.py`) and the theory page's fitter (`theory/fit.py`).
+"""The one D update and the engine's G update, with every remedy at its fixed point.
 
-`d_objective` is D's loss with every additive remedy (gradient penalty, R1) on the scores of
-one batch; `d_step` adds the remedies around it (instance noise on D's input before, weight
-clipping after the optimiser step) and takes the step. The batched path stacks K members'
-weights and steps them with its own optimiser, so it calls `d_objective` per member only.
-The G update is not shared: the engine's steps a network (unrolled or not), the theory game's a
-single number theta, the batched one a stacked leaf.
+`d_objective` is D's loss plus every weighted penalty (gradient penalty, R1) on one batch;
+`d_step` adds instance noise before and weight clipping after the optimiser step. The engine
+(`run.py`) and the theory page's fitter (`theory/fit.py`) call `d_step`; the batched lockstep
+(`batched.py`) stacks K members' weights and steps them with its own optimiser, so it calls
+`d_objective` per member. `g_step` is the engine's alone: the theory game moves a number theta,
+the batched path a stacked leaf, and neither has noise or an unrolled D.
 """
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from torch import nn
 from .config import RunConfig
 from .losses import LossSpec
 from .remedies import PENALTIES, add_instance_noise, clip_weights
+from .unrolled import unrolled_scores
 
 Critic = Callable[[torch.Tensor], torch.Tensor]  # x (N, ...) -> raw scores (N,)
 
@@ -56,6 +56,27 @@ def d_step(D: nn.Module, opt: torch.optim.Optimizer, loss: LossSpec, real: torch
     if clip_c > 0:
         clip_weights(D, clip_c)
     return d_loss.detach()
+
+
+def g_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, loss: LossSpec,
+           fake: torch.Tensor, *, gen: torch.Generator, sigma: float = 0.0,
+           opt_d: torch.optim.Optimizer | None = None,
+           unroll: list[tuple[torch.Tensor, torch.Tensor]] = ()) -> torch.Tensor:
+    """One G update on `fake` = G(z) (with its graph): instance noise of std `sigma`, D's
+    scores (after len(unroll) look-ahead D steps on those (real, fake) batches when given,
+    Metz et al. 2017), the loss's G objective, G's optimiser step. Returns g_loss (detached)."""
+    fake_in = add_instance_noise(fake, sigma, gen)
+    if unroll:
+        scores = unrolled_scores(D, opt_d, loss.d_loss, len(unroll), unroll, fake_in)
+    else:
+        scores = D(fake_in)
+    g_loss = loss.g_loss(fake=scores)
+    params = list(G.parameters())
+    # Gradients for G only: D's weight gradients are never formed in a G step.
+    for p, grad in zip(params, torch.autograd.grad(g_loss, params), strict=True):
+        p.grad = grad
+    opt_g.step()
+    return g_loss.detach()
 
 
 def penalty_weights(cfg: RunConfig) -> dict[str, float]:
