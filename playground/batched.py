@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import optim
+from . import optim, updates
 from .config import RunConfig, arch_of
 from .datasets import kind_of
 from .models import ACTIVATIONS
@@ -175,22 +175,26 @@ class BatchedRuns:
         return torch.stack([r.sample_z(self.B) for r in self.runs])  # (K, B, latent)
 
     def _d_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
-        B = self.B
         real = self._real()  # drawn before z, as Run._d_update
         if fake is None:
             with torch.no_grad():
                 fake = self.G(self._z())
-        scores = self.D(torch.cat([real, fake.detach()], dim=1)).squeeze(-1)  # (K, 2B)
-        # each member's own loss on its own slice; members are independent, so the gradient
-        # of the sum on member k's weights is member k's own gradient
-        d_loss = torch.stack([loss.d_loss(real=s[:B], fake=s[B:])
-                              for loss, s in zip(self.losses, scores.unbind(0), strict=True)])
-        (grad,) = torch.autograd.grad(d_loss.sum(), self.D.flat)
+        fake = fake.detach()
+        scores = self.D(torch.cat([real, fake], dim=1)).squeeze(-1)  # (K, 2B)
+        # each member's own objective (updates.d_objective; no penalties: reason_not_batchable)
+        # on its own slice; members are independent, so the gradient of the sum on member k's
+        # weights is member k's own gradient
+        d_loss, total = [], []
+        for loss, r, f, s in zip(self.losses, real, fake, scores.unbind(0), strict=True):
+            member_loss, member_total = updates.d_objective(loss, None, r, f, {}, None, scores=s)
+            d_loss.append(member_loss)
+            total.append(member_total)
+        (grad,) = torch.autograd.grad(torch.stack(total).sum(), self.D.flat)
         self.opt_d.step(grad)
         for row, c in zip(self.opt_d.rows, self.clip, strict=True):
             if c > 0:  # Arjovsky et al. 2017, Alg. 1: clamp to [-c, c] after the step
                 row.clamp_(-c, c)
-        return d_loss.detach()
+        return torch.stack(d_loss).detach()
 
     def _g_update(self, fake: torch.Tensor) -> torch.Tensor:
         scores = self.D(fake).squeeze(-1)  # (K, B), D already updated (as Run._g_update)

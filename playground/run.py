@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -25,14 +24,14 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import torch
 
-from . import datasets, models, optim, streams
+from . import datasets, losslog, models, optim, streams, updates
 from .config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from .losses import LOSSES
-from .remedies import PENALTIES, add_instance_noise, clip_weights, instance_noise_sigma
+from .observers import OBSERVERS
+from .remedies import instance_noise_sigma
 from .snapshot import Snapshot
-from .unrolled import unrolled_scores
 
-FLUSH_EVERY = 32  # steps between host syncs: loss history, NaN check, rollback point
+FLUSH_EVERY = losslog.FLUSH_EVERY
 
 
 class Diverged(RuntimeError):
@@ -49,8 +48,6 @@ def pick_device() -> torch.device:
 class Run:
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None,
                  device: torch.device | None = None):
-        from .observers import OBSERVERS  # observers type against Run; built after it
-
         self.cfg = cfg = validate(cfg)
         self.device = dev = device or pick_device()
         self.points = points
@@ -96,47 +93,24 @@ class Run:
         return instance_noise_sigma(self.step_count, self.cfg.noise_std, self.cfg.noise_anneal)
 
     def _d_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
-        cfg, B, aux = self.cfg, self.cfg.batch_size, self.gens["aux"]
+        cfg, B = self.cfg, self.cfg.batch_size
         real = self.data.sample(B, self.gens["data"])  # (B, 2) or (B, 1, 28, 28)
         if fake is None:
             with torch.no_grad():
                 fake = self.G(self.sample_z(B))
-        sigma = self._sigma()
-        real = add_instance_noise(real, sigma, aux)
-        fake = add_instance_noise(fake.detach(), sigma, aux)
-        scores = self.D(torch.cat([real, fake]))  # one forward for both halves: (2B,)
-        d_loss = self.loss.d_loss(real=scores[:B], fake=scores[B:])
-        total = d_loss
-        for weight_field, penalty in PENALTIES.items():
-            weight = getattr(cfg, weight_field)
-            if weight > 0:
-                total = total + weight * penalty(self.D, real, fake, aux)
-        self.opt_d.zero_grad(set_to_none=True)
-        total.backward()
-        self.opt_d.step()
-        if cfg.clip_c > 0:
-            clip_weights(self.D, cfg.clip_c)
-        return d_loss.detach()
+        return updates.d_step(self.D, self.opt_d, self.loss, real, fake,
+                              weights=updates.penalty_weights(cfg), gen=self.gens["aux"],
+                              sigma=self._sigma(), clip_c=cfg.clip_c)
 
     def _g_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
         cfg, B = self.cfg, self.cfg.batch_size
         if fake is None:
             fake = self.G(self.sample_z(B))
-        fake_in = add_instance_noise(fake, self._sigma(), self.gens["aux"])
-        if cfg.unroll_steps > 0:
-            batches = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
-                       for _ in range(cfg.unroll_steps)]
-            scores = unrolled_scores(self.D, self.opt_d, self.loss.d_loss, cfg.unroll_steps,
-                                     batches, fake_in)
-        else:
-            scores = self.D(fake_in)
-        g_loss = self.loss.g_loss(fake=scores)
-        params = list(self.G.parameters())
-        # Gradients for G only: D's weight gradients are never formed in a G step.
-        for p, grad in zip(params, torch.autograd.grad(g_loss, params), strict=True):
-            p.grad = grad
-        self.opt_g.step()
-        return g_loss.detach()
+        # the look-ahead's batches (data and z streams; the noise comes from aux: independent)
+        unroll = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
+                  for _ in range(cfg.unroll_steps)]
+        return updates.g_step(self.G, self.D, self.opt_g, self.loss, fake, gen=self.gens["aux"],
+                              sigma=self._sigma(), opt_d=self.opt_d, unroll=unroll)
 
     def _check_alive(self) -> None:
         if self.status == "diverged":
@@ -187,46 +161,19 @@ class Run:
         """Move pending losses to the host (one copy); stop at the first non-finite one."""
         if not self._pending:
             return
-        nan = torch.tensor(math.nan, device=self.device)
-        # (P, 2) stacked on the device, then one copy: on CUDA a copy per tensor would sync
-        # 64 times a flush
-        host = torch.stack([torch.stack([(d if d is not None else nan).float(),
-                                         (g if g is not None else nan).float()])
-                            for _, d, g in self._pending]).cpu().tolist()
-        entries = [(s, d is not None, g is not None) for s, d, g in self._pending]
-        self._pending.clear()
-        for (step, has_d, has_g), (d_val, g_val) in zip(entries, host, strict=True):
-            for name, present, value in (("D", has_d, d_val), ("G", has_g, g_val)):
-                if present and not math.isfinite(value):
-                    what = "NaN" if math.isnan(value) else "infinite"
-                    self._diverge(step, name, f"loss became {what}")
-                    return
-            self.history["step"].append(step)
-            self.history["d_loss"].append(d_val)
-            self.history["g_loss"].append(g_val)
+        bad = losslog.move_to_host(self._pending, self.history, self.device)
         # Each loss is computed before its update, so the window's last update is checked on
         # the weights themselves: the rollback point must never hold a NaN or inf.
-        bad = self.non_finite_net()
+        if bad is None and (net := self.non_finite_net()) is not None:
+            bad = (self.step_count, net, "weights became non-finite")
         if bad is not None:
-            self._diverge(self.step_count, bad, "weights became non-finite")
+            self._diverge(*bad)
             return
         self._good = self._state_copy()
 
     def non_finite_net(self) -> str | None:
-        """"G" or "D" if that network holds a NaN or inf weight, else None. The fast path is
-        one fused reduction, the L2 norm of all weights (any NaN/inf makes it NaN/inf), and
-        one host copy: ~0.15-0.4 ms for the 2D MLP, ~1.5-2 ms for the DCGAN on this CPU, once
-        per 32-step flush. Only a non-finite norm pays for the exact per-tensor check (the
-        norm can also overflow on huge but finite weights, which are kept)."""
-        nets = {"G": list(self.G.parameters()), "D": list(self.D.parameters())}
-        total = torch.nn.utils.get_total_norm([p for ps in nets.values() for p in ps],
-                                              foreach=True)
-        if math.isfinite(total):
-            return None
-        for name, params in nets.items():
-            if not all(bool(torch.isfinite(p).all()) for p in params):
-                return name
-        return None
+        """"G" or "D" if that network holds a NaN or inf weight, else None."""
+        return losslog.non_finite_net(self.G, self.D)
 
     def _diverge(self, step: int, name: str, problem: str) -> None:
         lr = self.cfg.lr_d if name == "D" else self.cfg.lr_g
@@ -236,15 +183,9 @@ class Run:
                        f"{good}.")
         self.status = "diverged"
         self._load_state(self._good)
-        # every record goes back with the weights: the steps after the rollback point were
-        # undone, and a resumed run logs (and evaluates, and marks) them again
-        cut = False
-        for hist in (self.history, self.metric_history, self.protocol_history):
-            keep = sum(1 for s in hist.get("step", []) if s <= good)
-            cut |= hist is self.metric_history and keep < len(hist.get("step", []))
-            for key in hist:
-                del hist[key][keep:]
-        self.events = [(s, what) for s, what in self.events if s <= good]
+        # every record goes back with the weights (losslog.cut_records)
+        self.events, cut = losslog.cut_records(good, self.metric_history, self.history,
+                                               self.protocol_history, events=self.events)
         if cut:  # the tiles show the last evaluation that is still on record
             self.latest_metrics = {k: v[-1] for k, v in self.metric_history.items()
                                    if k != "step" and v}
@@ -290,7 +231,8 @@ class Run:
             return dataclasses.replace(self.last_good_snapshot, status=self.status,
                                        reason=self.reason)
         self.flush()
-        snap = self.observer.snapshot(with_metrics)
+        values = self.evaluate() if with_metrics else dict(self.latest_metrics)
+        snap = self.observer.snapshot(values)  # the picture now, with the latest record
         self.last_good_snapshot = snap
         return snap
 
@@ -369,12 +311,8 @@ class Run:
 
     # ---- state ----------------------------------------------------------------------------
     def _state_copy(self) -> dict:
-        # Taken at every flush (the rollback point): cloning the tensors of the state dicts
-        # takes ~40 us here, copy.deepcopy of the same dicts ~900 us.
-        return {"step": self.step_count, "G": _clone(self.G.state_dict()),
-                "D": _clone(self.D.state_dict()), "opt_d": _clone(self.opt_d.state_dict()),
-                "opt_g": _clone(self.opt_g.state_dict()),
-                "gens": {k: g.get_state() for k, g in self.gens.items()}}
+        return losslog.state_copy(self.step_count, self.G, self.D, self.opt_d, self.opt_g,
+                                  self.gens)
 
     def _load_state(self, state: dict) -> None:
         self.load_state(state)
@@ -419,15 +357,3 @@ def _short(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _clone(tree):
-    """A copy of a state dict: tensors cloned, containers rebuilt, other leaves shared (they
-    are immutable numbers and strings in module and optimiser state dicts)."""
-    if isinstance(tree, torch.Tensor):
-        return tree.detach().clone()
-    if isinstance(tree, dict):
-        return {k: _clone(v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(_clone(v) for v in tree)
-    return tree

@@ -1,12 +1,117 @@
-"""The engine never imports streamlit (STYLE.md principle 1)."""
+"""The layering: the engine never imports streamlit (STYLE.md principle 1), the figures never
+import torch (a figure is a pure function of a numpy snapshot), and no playground module takes
+part in an import cycle (run -> observers and never back: observation runs one way)."""
+import ast
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import playground
 
 ENGINE = sorted(m.name for m in pkgutil.walk_packages(playground.__path__, "playground.")
                 if not m.name.startswith("playground.ui") and m.name != "playground.__main__")
+ROOT = Path(playground.__file__).parent
+
+
+def _modules() -> dict[str, Path]:
+    """Every module of the package by dotted name (a package by its own name)."""
+    found = {}
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str) -> tuple[set[str], set[str]]:
+    """(playground modules, top-level outside packages) that module `name` imports anywhere in
+    its source: at the top, inside functions and under TYPE_CHECKING alike (each is a
+    dependency a reader follows). `from pkg import x` names module pkg.x when x is one."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    inside, outside = set(), set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in MODULES]
+            targets = subs if len(subs) == len(node.names) else [base, *subs]
+        else:
+            continue
+        for target in targets:
+            if target.split(".")[0] != "playground":
+                outside.add(target.split(".")[0])
+                continue
+            while target not in MODULES:  # playground.x.Name -> playground.x
+                target = target.rpartition(".")[0]
+            if target != name:
+                inside.add(target)
+    return inside, outside
+
+
+GRAPH = {name: _imports(name) for name in MODULES}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), or a self-import."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while not comp or comp[-1] != v:
+                comp.append(stack.pop())
+                on.discard(comp[-1])
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_import_graph_is_read_from_the_source():
+    assert "playground.observers" in GRAPH["playground.run"][0]
+    assert "playground.updates" in GRAPH["playground.theory.fit"][0]
+    assert "torch" in GRAPH["playground.run"][1]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle_among_playground_modules():
+    assert _cycles({name: inside for name, (inside, _) in GRAPH.items()}) == []
+
+
+def test_only_the_ui_imports_streamlit():
+    bad = [name for name, (_, outside) in GRAPH.items()
+           if "streamlit" in outside and not name.startswith("playground.ui")]
+    assert bad == []
+
+
+def test_figures_import_no_torch_even_through_the_engine():
+    seen, todo = set(), [n for n in GRAPH if n.startswith("playground.figures")]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(GRAPH[name][0])
+    assert sorted(n for n in seen if "torch" in GRAPH[n][1]) == []
 
 
 def test_engine_modules_import_without_streamlit():

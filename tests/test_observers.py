@@ -1,10 +1,13 @@
-"""The observers: a view-only change (n_fixed, grid_res) never moves the evaluation set, and a
-parked and restored run still shows its last evaluation's per-mode counts."""
+"""The observers: a view-only change (n_fixed, grid_res) never moves the evaluation set, a
+parked and restored run still shows its last evaluation's per-mode counts, and an observer reads
+a run only through RunView (observation runs one way: it never calls back into Run)."""
 import numpy as np
 import pytest
 import torch
 
 from playground.config import RunConfig
+from playground.observers import OBSERVERS
+from playground.observers.view import RunView
 from playground.run import Run
 from playground.ui import tasks
 
@@ -41,3 +44,32 @@ def test_a_restored_run_shows_its_last_evaluations_mode_counts():
     np.testing.assert_array_equal(again.mode_counts, first.mode_counts)
     np.testing.assert_array_equal(again.mode_nearest, first.mode_nearest)
     assert again.mode_nearest.sum() == 2500
+
+
+class _Only:
+    """A run seen through RunView alone: any other attribute (evaluate, snapshot, flush,
+    latest_metrics...) raises, so an observer calling back into the run fails here."""
+
+    def __init__(self, run: Run):
+        object.__setattr__(self, "_run", run)
+
+    def __getattr__(self, name):
+        if name not in RunView.__annotations__ and name not in ("observing", "sample_z"):
+            raise AssertionError(f"an observer read run.{name}, which RunView does not offer")
+        return getattr(self._run, name)
+
+
+@pytest.mark.parametrize("base", [SMALL, TINY_IMAGES], ids=["points2d", "image"])
+def test_an_observer_reads_the_run_only_through_its_view(base):
+    run = Run(RunConfig(**base))
+    run.train(2)
+    observer = OBSERVERS.get(run.data.kind)(_Only(run))
+    record = observer.evaluate(False)
+    snap = observer.snapshot(record)  # the picture with the record it is handed
+    assert snap.step == run.step_count == 2
+    observer.samples(4, 0)
+    observer.scored_samples(False)
+    observer.reprobe()
+    # Run.snapshot evaluates once, then draws with that record: the same picture
+    assert run.snapshot().metrics == pytest.approx(snap.metrics, nan_ok=True, rel=0, abs=0)
+    assert run.metric_history["step"] == [2]

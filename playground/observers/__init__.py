@@ -1,27 +1,26 @@
 """What a run shows and how it is scored, per kind of data (a registry keyed by data kind).
 
 An observer owns a run's fixed probes (fixed z, fixed real samples, evaluation sets, for 2D the
-surface grid) and turns the run into a numpy snapshot or a dict of metrics. It reads the run
-only through its public attributes and always inside `run.observing()` (G and D in eval mode),
-so observing never changes what training does next.
+surface grid) and turns the run into a dict of metrics or, given the run's latest evaluation, a
+numpy snapshot. It reads the run only through `view.RunView` and always inside
+`run.observing()` (G and D in eval mode), so observing never changes what training does next.
+Observation runs one way: the run asks, the observer answers; it never calls back.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from ..registry import Registry
 from ..snapshot import Snapshot
-
-if TYPE_CHECKING:
-    from ..run import Run
+from .view import RunView
 
 
 class Observer(Protocol):
-    def __init__(self, run: Run) -> None: ...
+    def __init__(self, run: RunView) -> None: ...
 
-    def snapshot(self, with_metrics: bool) -> Snapshot: ...
+    def snapshot(self, values: dict[str, float]) -> Snapshot: ...
 
     def evaluate(self, protocol: bool) -> dict[str, float]: ...
 

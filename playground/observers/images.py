@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -19,9 +19,7 @@ import torch
 from .. import metrics, streams
 from ..snapshot import ImageSnapshot
 from .points2d import thin
-
-if TYPE_CHECKING:
-    from ..run import Run
+from .view import RunView
 
 MAX_SHOWN = 256  # grid images at most (n_fixed asks for more on a 2D-sized config)
 REAL_SHOWN = 16  # real digits beside the grid
@@ -85,7 +83,7 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 
 
 class ImageObserver:
-    def __init__(self, run: Run):
+    def __init__(self, run: RunView):
         self.run = run
         self.ref = reference(run.cfg.dataset, run.device.type)
         # the evaluation z: its own "eval" stream, drawn once (no view change moves it)
@@ -133,7 +131,9 @@ class ImageObserver:
             x = torch.cat([run.G(part) for part in z.split(500)])
         return x.squeeze(1).float().cpu().numpy()  # (n, 28, 28) in [-1, 1]
 
-    def snapshot(self, with_metrics: bool) -> ImageSnapshot:
+    def snapshot(self, values: dict[str, float]) -> ImageSnapshot:
+        """The picture of the run now, with `values`, the run's latest evaluation (the class
+        histogram included: a restored run draws it from the record alone)."""
         run = self.run
         with run.observing(), torch.no_grad():
             fake = run.G(self.z_fixed)  # (n, 1, 28, 28)
@@ -142,15 +142,13 @@ class ImageObserver:
             log_probs, _ = image_metrics.read(fake, self.ref.classifier)
         labels = log_probs.argmax(1)
         confidence = np.exp(log_probs.max(1)).astype(np.float32)
-        if with_metrics:
-            run.evaluate()
         return ImageSnapshot(
             step=run.step_count, status=run.status, reason=run.reason,
             dataset=run.cfg.dataset, loss=run.cfg.loss,
             fake=to_uint8(fake), real=to_uint8(self.real_fixed),
             d_fake=d_fake.float().cpu().numpy(), d_real=d_real.float().cpu().numpy(),
             labels=labels, confidence=confidence, real_labels=np.asarray(self.real_labels),
-            histogram=histogram_of(run.latest_metrics), reference=dict(self.ref.values[LIVE_N]),
-            metrics=dict(run.latest_metrics), history=thin(run.history),
+            histogram=histogram_of(values), reference=dict(self.ref.values[LIVE_N]),
+            metrics=dict(values), history=thin(run.history),
             metric_history=thin(run.metric_history), device=run.device.type,
             events=tuple(run.events))

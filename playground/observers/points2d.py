@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from .. import metrics, streams
 from ..snapshot import Snapshot2D
-
-if TYPE_CHECKING:
-    from ..run import Run
+from .view import RunView
 
 MAX_HISTORY = 2000  # points per curve sent to the browser (plotly slows beyond a few 1,000)
 FIELD_RES = 21  # the gradient field is drawn on FIELD_RES x FIELD_RES arrows
@@ -61,7 +58,7 @@ def scalars(values: dict[str, float]) -> dict[str, float]:
 
 
 class PointsObserver:
-    def __init__(self, run: Run):
+    def __init__(self, run: RunView):
         self.run = run
         self.trail: deque[np.ndarray] = deque(maxlen=TRAIL_LEN)
         # The evaluation set: N_PROTOCOL z and real points from the "eval" stream. Seed, data
@@ -151,7 +148,9 @@ class PointsObserver:
         (grad,) = torch.autograd.grad(objective, x)
         return -grad
 
-    def snapshot(self, with_metrics: bool) -> Snapshot2D:
+    def snapshot(self, values: dict[str, float]) -> Snapshot2D:
+        """The picture of the run now, with `values`, the run's latest evaluation (per-mode
+        counts included: a restored run draws its bars from the record alone)."""
         run = self.run
         with run.observing():
             with torch.no_grad():
@@ -161,8 +160,6 @@ class PointsObserver:
             pushes = self.push(fake)
             field_push = self.push(self.field_pts)
             surface, centre = self._surface(scores)
-        if with_metrics:
-            run.evaluate()
         show = self._shown  # model space -> the data's units (custom CSVs)
         fake_np = show(np32(fake))
         self.trail.append(fake_np[: min(len(fake_np), TRAIL_N)])
@@ -182,9 +179,8 @@ class PointsObserver:
             manifold=show(np32(manifold)).reshape(*self.manifold_shape, 2),
             trail=np.stack(list(self.trail)),
             centres=None if truth is None else show(truth.centres.astype(np.float32)),
-            mode_counts=mode_counts_of(run.latest_metrics, HQ_KEY),
-            mode_nearest=mode_counts_of(run.latest_metrics, NEAR_KEY),
-            metrics=scalars(run.latest_metrics),
+            mode_counts=mode_counts_of(values, HQ_KEY),
+            mode_nearest=mode_counts_of(values, NEAR_KEY), metrics=scalars(values),
             history=thin(run.history), metric_history=thin(run.metric_history),
             device=run.device.type, n_modes=0 if truth is None else len(truth.centres),
             events=tuple(run.events))

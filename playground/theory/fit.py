@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import torch
 
+from .. import updates
 from ..losses import LOSSES, LossSpec, logistic_js_bound
 from ..models import Discriminator
-from ..remedies import PENALTIES, clip_weights
 
 Sampler = Callable[[int, torch.Generator], torch.Tensor]  # (n, gen) -> (n, d) points
 
@@ -44,23 +44,10 @@ def build_opt(D: torch.nn.Module, settings: FitSettings) -> torch.optim.Optimize
 
 def d_step(D: torch.nn.Module, opt: torch.optim.Optimizer, spec: LossSpec, real: torch.Tensor,
            fake: torch.Tensor, gen: torch.Generator) -> float:
-    """One D update on the loss's objective plus the remedies it comes with; returns d_loss."""
-    fake = fake.detach()
-    scores = D(torch.cat([real, fake]))  # (2B,)
-    b = len(real)
-    d_loss = spec.d_loss(real=scores[:b], fake=scores[b:])
-    total = d_loss
-    for weight_field, penalty in PENALTIES.items():
-        weight = spec.defaults.get(weight_field, 0.0)
-        if weight > 0:
-            total = total + weight * penalty(D, real, fake, gen)
-    opt.zero_grad(set_to_none=True)
-    total.backward()
-    opt.step()
-    clip_c = spec.defaults.get("clip_c", 0.0)
-    if clip_c > 0:
-        clip_weights(D, clip_c)
-    return float(d_loss.detach())
+    """The engine's D update (updates.d_step) with the remedies the loss comes with (its
+    `defaults`: WGAN's clip_c, WGAN-GP's gp_lambda); returns d_loss."""
+    return float(updates.d_step(D, opt, spec, real, fake, weights=spec.defaults, gen=gen,
+                              clip_c=spec.defaults.get("clip_c", 0.0)))
 
 
 def fit(D: torch.nn.Module, loss_id: str, draw_real: Sampler, draw_fake: Sampler,
