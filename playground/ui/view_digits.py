@@ -74,12 +74,30 @@ def tiles(snap: ImageSnapshot) -> None:
     ], tile_note(snap))
 
 
+# No collapse alarm before G has trained this many steps: an untrained G's blobs read as two
+# or three digits. Measured (seed 0, 300 fakes): the top three classes held 100% at step 0,
+# 98% at step 50 and 56-69% from step 100 to 400 with `dcgan`; 97-100% at steps 100-200 and
+# 85-98% at 300-400 with `mnist_collapse`.
+ALARM_FROM_STEP = 200
+
+
+def evaluated_at(snap: ImageSnapshot) -> int:
+    """The step of the evaluation the histogram and the tiles show (the snapshot's own step
+    when the history is empty, e.g. a loaded run scored on opening)."""
+    steps = snap.metric_history.get("step")
+    return int(steps[-1]) if steps is not None and len(steps) else snap.step
+
+
 def tile_note(snap: ImageSnapshot) -> str:
     m = snap.metrics
     classes = m.get("classes", math.nan)
     if not math.isfinite(classes):
         return ""
     h = snap.histogram
+    step = evaluated_at(snap)
+    if step < ALARM_FROM_STEP:
+        return (f"Step {step:,}: G is barely trained, so the classifier reads its blobs as a "
+                f"few digits; coverage is judged from step {ALARM_FROM_STEP}.")
     if h is not None and np.sort(h)[-3:].sum() > 0.8:
         top = ", ".join(str(int(k)) for k in np.argsort(h)[-3:][::-1])
         return f"Collapse: digits {top} take {100 * np.sort(h)[-3:].sum():.0f}% of the fakes."
