@@ -24,7 +24,9 @@ def drawing(pg: Page, show_scores: bool, scrub: ImageSnapshot | None = None) -> 
     def picture(snap: ImageSnapshot, style: Style) -> None:
         keep_frame(pg, snap)
         snap = views.scrubbed(snap, scrub)
-        live_chart(digits.samples_figure(snap, style, show_scores), "mnist.grid",
+        # with the sidebar open the column is narrow: the real digits go under the grid
+        live_chart(digits.samples_figure(snap, style, show_scores,
+                                         reals_below=not pg.get("present")), "mnist.grid",
                    views.PLOTLY_CONFIG)
 
     def panels(snap: ImageSnapshot, style: Style) -> None:
@@ -35,7 +37,9 @@ def drawing(pg: Page, show_scores: bool, scrub: ImageSnapshot | None = None) -> 
         live_chart(digits.class_curves_figure(snap, style), "mnist.classes",
                    views.PLOTLY_CONFIG)
 
-    return views.Drawing(picture, panels, rate_unit="images/s", columns=(1, 1))
+    # the picture's column a little wider than the panels': 50 px a digit at 1280 px with the
+    # sidebar open (the grid is as wide as its column)
+    return views.Drawing(picture, panels, rate_unit="images/s", columns=(1.1, 1))
 
 
 def keep_frame(pg: Page, snap: ImageSnapshot) -> None:
@@ -96,8 +100,8 @@ def tile_note(snap: ImageSnapshot) -> str:
     h = snap.histogram
     step = evaluated_at(snap)
     if step < ALARM_FROM_STEP:
-        return (f"Step {step:,}: G is barely trained, so the classifier reads its blobs as a "
-                f"few digits; coverage is judged from step {ALARM_FROM_STEP}.")
+        return (f"Step {step:,}: G is barely trained; its blobs read as a few digits. "
+                f"Coverage is judged from step {ALARM_FROM_STEP}.")
     if h is not None and np.sort(h)[-3:].sum() > 0.8:
         top = ", ".join(str(int(k)) for k in np.argsort(h)[-3:][::-1])
         return f"Collapse: digits {top} take {100 * np.sort(h)[-3:].sum():.0f}% of the fakes."
