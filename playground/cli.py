@@ -137,7 +137,9 @@ def _train(args: argparse.Namespace) -> int:
     (out / "metrics.json").write_text(json.dumps(_finite(report), indent=1))
     summary = ", ".join(f"{k}={v:.4g}" for k, v in final.items()
                         if math.isfinite(v) and not metrics.per_bin(k))
-    print(f"{cfg.loss} on {cfg.dataset}: {run.step_count} steps; {summary}")
+    # the preset first: "ns on ring" read as the loss the user asked for, not `collapse`
+    print(f"preset {args.preset}: {cfg.loss} on {cfg.dataset}: {run.step_count} steps; "
+          f"{summary}")
     print(f"wrote {out}/metrics.json, {', '.join(files[n] for n in scored)}, checkpoint.pt")
     if run.status != "ok":
         print(f"run stopped: {run.reason}", file=sys.stderr)

@@ -1,7 +1,9 @@
 """`python -m playground latent MODE ...`: the latent explorer's strips from any generator
 checkpoint (or a shipped one), as PNG (and GIF for paths) with the classifier's labels in JSON.
 
-Samples are picked by index from a seeded batch (`--batch-seed`), as in the app's picker.
+Samples are picked by index from a seeded batch (`--batch-seed`), as in the app's picker:
+`--a 3` is the batch's sample #3, whatever digit it draws. `--from-digit 3` picks instead the
+batch's sample the frozen classifier reads as a 3 most confidently.
 """
 from __future__ import annotations
 
@@ -33,8 +35,16 @@ def _args(p: argparse.ArgumentParser) -> None:
                    help="a digit checkpoint file, or shipped:ID (default: the shipped DCGAN)")
     p.add_argument("--batch-seed", type=int, default=0, help="seed of the batch samples come from")
     p.add_argument("--batch", type=int, default=64, help="size of that batch")
-    p.add_argument("--a", type=int, default=0, help="interpolate: first sample's index")
-    p.add_argument("--b", type=int, default=1, help="interpolate: second sample's index")
+    p.add_argument("--a", type=int, default=None,
+                   help="interpolate: index of the first sample in the batch (default 0); not "
+                        "a digit: see --from-digit")
+    p.add_argument("--b", type=int, default=None,
+                   help="interpolate: index of the second sample in the batch (default 1)")
+    p.add_argument("--from-digit", type=int, default=None, metavar="DIGIT",
+                   help="interpolate: start at the batch's most confident sample of this digit "
+                        "(the frozen classifier's label)")
+    p.add_argument("--to-digit", type=int, default=None, metavar="DIGIT",
+                   help="interpolate: end at the batch's most confident sample of this digit")
     p.add_argument("--corners", default="0,1,2,3", help="grid: four indices")
     p.add_argument("--points", default="0,1,2,3,4", help="walk: indices visited in order")
     p.add_argument("--steps", type=int, default=10, help="points along a path or sweep")
@@ -64,8 +74,11 @@ def _run(args: argparse.Namespace) -> None:
         raise UserError(f"--steps must be in [2, 200], got {args.steps}")
     cols, extra = args.steps, {}
     if args.mode == "interpolate":
-        z = latent.path(pick(args.a), pick(args.b), args.steps, args.path)
-        extra["norms"] = [round(float(v), 3) for v in np.linalg.norm(z, axis=1)]
+        a = _end(ex, batch, args.a, args.from_digit, 0, "--a", "--from-digit")
+        b = _end(ex, batch, args.b, args.to_digit, 1, "--b", "--to-digit")
+        z = latent.path(pick(a), pick(b), args.steps, args.path)
+        extra.update({"from": a, "to": b,
+                      "norms": [round(float(v), 3) for v in np.linalg.norm(z, axis=1)]})
     elif args.mode == "grid":
         z = latent.grid(np.stack([pick(i) for i in _ints(args.corners, 4)]), args.steps,
                         args.path).reshape(-1, ex.latent_dim)
@@ -105,8 +118,28 @@ def _run(args: argparse.Namespace) -> None:
               "confidence": [round(float(c), 3) for c in decoded.confidence], **extra}
     (out / f"{args.mode}.json").write_text(json.dumps(labels, indent=1))
     wrote.append(f"{args.mode}.json")
-    print(f"{args.mode}: {len(decoded.labels)} digits, labels {decoded.labels.tolist()} -> "
-          f"{out}: {', '.join(wrote)}")
+    ends = (f" from sample #{extra['from']} to sample #{extra['to']} of the batch"
+            if "from" in extra else "")
+    print(f"{args.mode}{ends}: {len(decoded.labels)} digits, labels {decoded.labels.tolist()} "
+          f"-> {out}: {', '.join(wrote)}")
+
+
+def _end(ex, batch: np.ndarray, index: int | None, digit: int | None, default: int,
+         index_flag: str, digit_flag: str) -> int:
+    """An interpolation end: a batch index as given, or the batch's sample the classifier
+    reads as `digit` with the highest confidence."""
+    if digit is None:
+        return default if index is None else index
+    if index is not None:
+        raise UserError(f"give {index_flag} (a batch index) or {digit_flag} (a digit), not both")
+    if not 0 <= digit <= 9:
+        raise UserError(f"{digit_flag} must be a digit 0-9, got {digit}")
+    decoded = ex.decode(batch)
+    found = np.flatnonzero(decoded.labels == digit)
+    if not len(found):
+        raise UserError(f"no sample of the batch of {len(batch)} reads as a {digit}; try "
+                        "another --batch-seed or a larger --batch")
+    return int(found[np.argmax(decoded.confidence[found])])
 
 
 command("latent", "latent-space strips of a digit generator: interpolate, grid, walk, sweep, "

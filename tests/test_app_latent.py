@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from unittest.mock import patch
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -63,8 +64,17 @@ def test_a_2d_checkpoint_upload_is_refused(tmp_path):
     app.get("file_uploader")[0].set_value(("ring.pt", (tmp_path / "ring.pt").read_bytes(),
                                            "application/octet-stream"))
     app.run()
-    assert "points2d data" in texts(app.error) and not app.exception
+    assert not app.exception
+    # it says what the page does (it trains nothing) and where the file opens ...
+    assert ("ring.pt: the latent explorer opens image (MNIST) checkpoints; this one is a 2D "
+            "run: open it in the 2D lab") in texts(app.error)
+    assert "trains" not in texts(app.error)
     assert "shipped DCGAN" in texts(app.markdown)  # still on the shipped one
+    # ... beside the uploader (the top of the page is out of view once scrolled), and stays
+    # there on the next run, while the file is still in the uploader
+    app.slider(key="latent.w.steps").set_value(12).run()
+    (beside,) = [c for c in app.columns if c.file_uploader]
+    assert "open it in the 2D lab" in texts(beside.error)
 
 
 def test_the_mnist_labs_own_generator_can_be_explored():
@@ -112,7 +122,7 @@ def test_opens_on_a_pair_that_teaches_and_picks_drive_every_tab():
     assert ss["latent.w.si"] == ss["latent.w.di"] == ss["latent.w.ni"] == 12
     titles = _titles(app)
     assert "#26 → #12 by slerp" in titles
-    assert any(t.startswith("#12, a coordinate moved") for t in titles)  # Sweep
+    assert any(t.startswith("#12, coordinate ") for t in titles)  # Sweep
     assert any(t.startswith("#12 moved along thickness") for t in titles)  # Directions
     # a hand-set "from" holds until the next pick
     app.selectbox(key="latent.w.a").set_value(3).run()
@@ -158,3 +168,51 @@ def test_presenter_mode_from_the_link():
     app.toggle(key="latent.w.present").set_value(False).run()
     strip = json.loads(app.get("plotly_chart")[1].proto.spec)["layout"]
     assert strip["width"] == 10 * 64 and app.session_state["latent.present"] is False
+
+
+def test_a_bad_link_gets_a_notice():
+    """`/latent?shipped=nope&seed=-1` was ignored silently; the labs warn."""
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params.update({"shipped": "nope", "seed": "-1", "colour": "red"})
+    app.run()
+    assert not app.exception
+    warned = texts(app.warning)
+    assert "Ignored link parameter shipped='nope'" in warned and "dcgan_mnist" in warned
+    assert "Ignored link parameter seed='-1'" in warned and "'colour'" in warned
+    assert app.session_state["latent.seed"] == 0  # the defaults kept
+    app.button(key="latent.b.dismiss_link").click().run()
+    assert not app.warning
+    two_d = AppTest.from_file(APP, default_timeout=180)
+    two_d.query_params.update({"shipped": "r1_ring", "seed": "5"})
+    two_d.run()
+    assert "open it in the 2D lab" in texts(two_d.warning)
+    assert two_d.session_state["latent.seed"] == 5
+
+
+def _labels_shown(app) -> list[list[str]]:
+    return [next(t["text"] for t in json.loads(c.proto.spec)["data"] if t.get("name") == "labels")
+            for c in app.get("plotly_chart") if "labels" in c.proto.spec]
+
+
+def test_the_sweep_opens_on_the_coordinate_that_changes_the_digit_most(at):
+    """Coordinate 0 over -3..3 barely changed the digit; the default now sweeps the coordinate
+    with the largest pixel change for the picked sample, and it changes far more."""
+    from playground.ui.pages.latent import SWEEPS
+    assert at.radio(key="latent.w.what").options[0] == SWEEPS[0]  # the default
+    at.radio(key="latent.w.what").set_value(SWEEPS[0]).run()  # (an earlier test moved it)
+    ss = at.session_state
+    i = ss["latent.w.si"]
+    ex = explorer.Explorer.shipped()
+    effects = ex.coordinate_effects(ex.sample(32, ss["latent.seed"]).z[i], -3.0, 3.0)
+    k = int(effects.argmax())
+    assert f"#{i}, coordinate {k} moved from -3 to 3" in _titles(at)
+    assert effects[k] > 1.4 * effects[0] and effects[k] > 1.3 * np.median(effects)
+
+
+def test_the_arithmetic_rows_hold_only_real_digits(at):
+    """Rows A, B, C were padded with black tiles to the result row's width."""
+    at.selectbox(key="latent.w.preset").set_value("thick_7").run()
+    titles = _titles(at)
+    assert {"A: thick 3s", "B: thin 3s", "C: thin 7s"} <= set(titles)
+    assert all(all(label != "" for label in labels) for labels in _labels_shown(at))
+    assert "read as **7, 7, 7, 7, 7, 7**" in texts(at.markdown)

@@ -175,3 +175,10 @@ def test_the_documented_table_command_runs(capsys):
     out = capsys.readouterr().out
     rows = [x for x in out.splitlines() if x.startswith("| ") and " | 1 | " in x]
     assert len(rows) == 2 * len(ids_for("points2d"))
+
+
+def test_train_names_the_preset_it_ran(tmp_path, capsys):
+    """`train --preset collapse` printed "ns on ring": the loss, not the preset asked for."""
+    assert main(["train", "--preset", "collapse", "--dry-run", "--set", "width=16",
+                 "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("preset collapse: ns on ring: 10 steps;")

@@ -192,3 +192,20 @@ def test_cli_latent_writes_strips(tmp_path):
     assert (tmp_path / "interpolate.gif").read_bytes()[:6] == b"GIF89a"
     assert main(["latent", "arithmetic", "--preset", "thick_7", "--out", str(tmp_path)]) == 0
     assert main(["latent", "sweep", "--coordinate", "999", "--out", str(tmp_path)]) == 2
+
+
+def test_cli_interpolates_between_digits_not_indices(tmp_path, capsys):
+    """`--from-digit 3 --to-digit 9` starts at the batch's most confident 3 and ends at its most
+    confident 9; `--a 3 --b 9` are batch indices (the rehearsal's strip ran 6 -> 9)."""
+    assert main(["latent", "interpolate", "--from-digit", "3", "--to-digit", "9", "--steps",
+                 "4", "--out", str(tmp_path)]) == 0
+    labels = json.loads((tmp_path / "interpolate.json").read_text())
+    batch = explorer.Explorer.shipped().sample(64, 0)  # the CLI's default batch and seed
+    for end, digit in (("from", 3), ("to", 9)):
+        of_digit = np.flatnonzero(batch.labels == digit)
+        assert labels[end] == of_digit[np.argmax(batch.confidence[of_digit])]
+    assert labels["labels"][0] == 3 and labels["labels"][-1] == 9
+    assert "from sample #" in capsys.readouterr().out
+    assert main(["latent", "interpolate", "--a", "1", "--from-digit", "3",
+                 "--out", str(tmp_path)]) == 2
+    assert main(["latent", "interpolate", "--from-digit", "12", "--out", str(tmp_path)]) == 2

@@ -192,7 +192,7 @@ BAD_LINKS = [
     {"shipped": ["r1_ring", "dcgan_mnist"], "arch": "dcgan", "loss": "", "seed": "-1",
      "compare": ["ns_vs_r1", "nope"], "runs": "ns", "n_modes": "nan"},
 ]
-NOTICE = {"lab2d", "mnist", "compare"}  # pages that read links: a bad one gets a warning
+NOTICE = {"lab2d", "mnist", "compare", "latent"}  # pages that read links: a bad one warns
 
 
 @pytest.fixture

@@ -53,14 +53,18 @@ def tile_labels(n: int, cols: int, texts, colours, xaxis: str, yaxis: str, corne
 
 
 def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
-                   show_scores: bool = False, title: str | None = None) -> go.Figure:
+                   show_scores: bool = False, title: str | None = None,
+                   reals_below: bool = False) -> go.Figure:
     """Left: G(z_fixed) as a grid, each tile labelled with the classifier's digit (amber when
     it is unsure) and, on demand, D's raw score. Right: real digits with their labels.
-    `title` replaces the default heading (a narrow column needs a shorter one)."""
+    `title` replaces the default heading (a narrow column needs a shorter one).
+    `reals_below`: the real digits in rows under the grid at its scale, so the grid takes the
+    column's whole width (a narrow column: at 1280 px with the sidebar open the grid beside
+    them was 283 px, 35 px a digit; below them 400 px, 50 px a digit)."""
     n = len(snap.fake)
     cols = int(np.ceil(np.sqrt(n)))
     fake, rows = grid_picture(snap.fake, cols)
-    real_cols = 4
+    real_cols = cols if reals_below else 4
     real, real_rows = grid_picture(snap.real, real_cols)
     size = max(9, style.font_size - 3)
     unsure = palette.MODE
@@ -82,21 +86,38 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
                             size - 1, "D on reals"))
     hidden = {"visible": False, "showgrid": False}
     margin = {"l": 6, "r": 6, "t": int(style.legend_font + 16), "b": 6}
-    share = 0.74  # of the width for the generated grid (square), the rest for the real digits
+    if reals_below:
+        margin["l"] = margin["r"] = 2  # one column: the grid, a gap of half a tile, the real digits
+        gap = TILE // 2
+        tall = fake.shape[0] + gap + real.shape[0]  # picture pixels from top to bottom
+        split = real.shape[0] / tall
+        axes = {"xaxis": {**hidden, "domain": [0.0, 1.0], "range": [0, fake.shape[1]]},
+                "yaxis": {**hidden, "range": [fake.shape[0], 0], "scaleanchor": "x",
+                          "domain": [1 - fake.shape[0] / tall, 1.0]},
+                "xaxis2": {**hidden, "domain": [0.0, 1.0], "range": [0, real.shape[1]],
+                           "anchor": "y2"},
+                "yaxis2": {**hidden, "range": [real.shape[0], 0], "scaleanchor": "x2",
+                           "anchor": "x2", "domain": [0.0, split]}}
+        aspect = (tall / fake.shape[1], margin["t"] + margin["b"]
+                  - tall / fake.shape[1] * (margin["l"] + margin["r"]))
+        heading = "generated from a fixed z; real digits below"
+    else:
+        share = 0.74  # of the width for the generated grid (square), the rest for the reals
+        axes = {"xaxis": {**hidden, "domain": [0.0, share], "range": [0, fake.shape[1]]},
+                "yaxis": {**hidden, "range": [fake.shape[0], 0], "scaleanchor": "x"},
+                "xaxis2": {**hidden, "domain": [0.78, 1.0], "range": [0, real.shape[1]]},
+                "yaxis2": {**hidden, "range": [real.shape[0], 0], "scaleanchor": "x2",
+                           "anchor": "x2",
+                           "domain": [0.45, 1.0]}}  # the reals sit at the top, beside it
+        aspect = (share * fake.shape[0] / fake.shape[1],
+                  margin["t"] + margin["b"] - share * (margin["l"] + margin["r"]))
+        heading = "generated from a fixed z | real digits"
     layout = base_layout(
         style, style.height, showlegend=False,
-        title={"text": title or f"step {snap.step} · generated from a fixed z | real digits",
-               "x": 0.01,
+        title={"text": title or f"step {snap.step} · {heading}", "x": 0.01,
                "font": {"size": style.legend_font + 2}},
-        margin=margin,
-        xaxis={**hidden, "domain": [0.0, share], "range": [0, fake.shape[1]]},
-        yaxis={**hidden, "range": [fake.shape[0], 0], "scaleanchor": "x"},
-        xaxis2={**hidden, "domain": [0.78, 1.0], "range": [0, real.shape[1]]},
-        yaxis2={**hidden, "range": [real.shape[0], 0], "scaleanchor": "x2", "anchor": "x2",
-                "domain": [0.45, 1.0]},  # the real digits sit at the top, beside the grid
-        meta={"step": snap.step, "fit": fit(*style.fit_samples, aspect=(
-            share * fake.shape[0] / fake.shape[1],
-            margin["t"] + margin["b"] - share * (margin["l"] + margin["r"])))},
+        margin=margin, **axes,
+        meta={"step": snap.step, "fit": fit(*style.fit_samples, aspect=aspect)},
     )
     return figure(data, layout)
 
@@ -118,12 +139,17 @@ def histogram_figure(snap: ImageSnapshot, style: Style = NORMAL,
     layout = base_layout(
         style, style.curve_height, showlegend=False, font_size=style.curve_font,
         title={"text": title, "x": 0.01},
+        # a taller top margin: the title and the label above the plot's right end each get
+        # their own line (they touched at 1280 px)
+        margin={"l": 58, "r": 20, "t": 36 + style.curve_font, "b": 44},
         xaxis=axis("", dtick=1, range=[-0.6, 9.6]), yaxis=axis("%", range=[0, top]),
         shapes=[{"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 10,
                  "y1": 10, "line": {"color": palette.REAL, "dash": "dash", "width": 1.5}}],
-        annotations=notes + [{"text": "real: 10%", "xref": "x domain", "yref": "y", "x": 1,
-                              "y": 10, "xanchor": "right", "yanchor": "bottom",
-                              "showarrow": False, "font": {"color": palette.REAL}}],
+        # the dashed line's label above the plot's right end: on the line it sat on the bars
+        annotations=notes + [{"text": "dashed: real, 10% each", "xref": "x domain",
+                              "yref": "y domain", "x": 1, "y": 1.01, "xanchor": "right",
+                              "yanchor": "bottom", "showarrow": False,
+                              "font": {"color": palette.REAL}}],
         meta={"fit": fit(*style.fit_curves)},
     )
     return figure(data, layout)

@@ -16,7 +16,7 @@ import streamlit as st
 from ... import explorer, latent, pictures
 from ...figures import latent as figs
 from ...figures.style import NORMAL, PRESENTER
-from .. import guard, labpage, state
+from .. import guard, labpage, latent_link, session, state
 
 NS = "latent"
 state.NAMESPACES.add(NS, state.Namespace({
@@ -28,6 +28,8 @@ state.NAMESPACES.add(NS, state.Namespace({
     "batch_of": lambda: None,  # (source, step, seed) that `picks` and `pair` belong to
     "present": lambda: False,  # presenter mode (?present=1)
     "ready": lambda: False,  # the opening link has been read
+    "url_warnings": list,  # problems found in the opening link, shown until dismissed
+    "upload_error": lambda: "",  # why the uploaded file was refused, shown beside the uploader
 }))
 BATCH, COLS = 32, 8  # the picker's batch: 4 rows of 8 (2 rows of 16 in presenter mode)
 PRESENT_COLS, PRESENT_TILE = 16, 112  # presenter mode: picker columns, strip pixels a digit
@@ -55,6 +57,7 @@ def render() -> None:
     st.title("Latent explorer")
     st.caption("Radford et al. 2016 (seed 002): walking z changes digits smoothly, and averaged "
                "z vectors support arithmetic. Every digit is labelled by the frozen classifier.")
+    _link_warnings(ss)
     if present:  # the projector shows the picker and the strip; the source waits in the sidebar
         with st.sidebar:
             _source(ss)
@@ -87,8 +90,12 @@ def render() -> None:
 def _opening_link(ss) -> bool:
     """Read `?present=1` once per session; set the page up for presenter mode. Returns it."""
     if not ss[_k("ready")]:
-        ss[_k("present")] = str(st.query_params.get("present", "0")).lower() in (
-            "1", "true", "yes", "on")
+        link = latent_link.read(session.query_params())
+        ss[_k("present")], ss[_k("seed")] = link.present, link.seed
+        ss[_k("url_warnings")] = list(link.warnings)
+        if link.shipped is not None and link.shipped != explorer.DEFAULT_SHIPPED:
+            ss[_k("explorer")] = explorer.Explorer.shipped(link.shipped)
+            ss[_k("source")] = f"shipped {link.shipped}"
         ss[_k("ready")] = True
     if _k("w.present") not in ss:
         ss[_k("w.present")] = ss[_k("present")]
@@ -97,6 +104,16 @@ def _opening_link(ss) -> bool:
     st.markdown(labpage.COMPACT_CSS + (labpage.PRESENTER_CSS if present else ""),
                 unsafe_allow_html=True)
     return present
+
+
+def _link_warnings(ss) -> None:
+    """The opening link's problems, as the labs show theirs, until dismissed."""
+    for text in ss[_k("url_warnings")]:
+        st.warning(text, icon=":material/link_off:")
+    if ss[_k("url_warnings")]:
+        st.button("Dismiss", key=_k("b.dismiss_link"), icon=":material/close:",
+                  on_click=ss.__setitem__, args=(_k("url_warnings"), []),
+                  help="the defaults shown replaced the link's bad values")
 
 
 def _on_present() -> None:
@@ -125,22 +142,26 @@ def _source(ss) -> None:
             ex = explorer.Explorer.from_bytes(trainer.checkpoint(), "this session's MNIST lab")
             ss[_k("explorer")], ss[_k("source")] = ex, f"MNIST lab run ({ex.step:,} steps)"
             st.rerun()
-        except ValueError as e:
-            st.error(f"Could not take the lab's generator: {e}")
+        except ValueError as e:  # beside the button that asked for it
+            cols[1].error(guard.public(f"Could not take the lab's generator: {e}"))
     if ss[_k("explorer")] is not None and cols[1].button("Back to the shipped DCGAN",
                                                          key=_k("b.shipped")):
         ss[_k("explorer")], ss[_k("source")] = None, "shipped DCGAN"
         st.rerun()
     upload = cols[2].file_uploader("…or a digit checkpoint (.pt)", type=["pt"],
                                    key=_k("w.upload"), label_visibility="visible")
-    if upload is not None and ss.get(_k("uploaded")) != upload.file_id:
-        ss[_k("uploaded")] = upload.file_id
+    if upload is None:
+        ss[_k("upload_error")] = ""
+    elif ss.get(_k("uploaded")) != upload.file_id:
+        ss[_k("uploaded")], ss[_k("upload_error")] = upload.file_id, ""
         try:
             ss[_k("explorer")] = explorer.Explorer.from_bytes(upload.getvalue(), upload.name)
             ss[_k("source")] = upload.name
             st.rerun()
         except ValueError as e:  # no server paths or exception names on the page
-            st.error(guard.public(f"{upload.name}: {e}"))
+            ss[_k("upload_error")] = guard.public(f"{upload.name}: {e}")
+    if ss[_k("upload_error")]:  # under the uploader, where the eye is, until the file goes
+        cols[2].error(ss[_k("upload_error")], icon=":material/error:")
 
 
 # ---- the picks: one owner, every tab follows ----------------------------------------------------
@@ -295,23 +316,38 @@ def _grid_and_walk(ex, batch, picks) -> None:
            "a walk through random points (the DCGAN paper's figure 4)", "walk")
 
 
+SWEEPS = ("the coordinate that changes it most", "a coordinate", "a random direction")
+
+
 def _sweep(ex, batch, picks) -> None:
+    """Move the sample along one direction. The default is the coordinate of z whose ±range
+    changes this sample's digit most in pixels (`Explorer.coordinate_effects`): coordinate 0,
+    the old default, barely changed it (on the shipped DCGAN 0.084 mean pixel change over
+    -3..3 against 0.16 for each sample's strongest coordinate, batch seed 0)."""
     c = st.columns(4)
     i = c[0].selectbox("sample", range(BATCH), key=_k("w.si"),
                        format_func=lambda j: f"#{j}: {batch.labels[j]}")
-    what = c[1].radio("along", ("a coordinate", "a random direction"), key=_k("w.what"))
+    what = c[1].radio("along", SWEEPS, key=_k("w.what"))
     lo, hi = c[2].slider("range", -6.0, 6.0, (-3.0, 3.0), 0.5, key=_k("w.range"))
     steps = c[3].slider("steps", 3, 16, 9, key=_k("w.ssteps"))
-    if what == "a coordinate":
-        coord = st.slider("coordinate of z", 0, ex.latent_dim - 1, 0, key=_k("w.coord"))
+    if what == SWEEPS[0]:
+        effects = ex.coordinate_effects(batch.z[i], lo, hi)
+        coord = int(np.argmax(effects))
         direction = latent.unit(coord, ex.latent_dim)
+        along = f"coordinate {coord}"
+        st.caption(f"Coordinate {coord} of z changes #{i} most: a mean pixel change of "
+                   f"{effects[coord]:.3f} from {lo:g} to {hi:g}, against {np.median(effects):.3f} "
+                   f"for the median coordinate (each of the {ex.latent_dim} coordinates tried).")
+    elif what == SWEEPS[1]:
+        coord = st.slider("coordinate of z", 0, ex.latent_dim - 1, 0, key=_k("w.coord"))
+        direction, along = latent.unit(coord, ex.latent_dim), f"coordinate {coord}"
     else:
         d = np.random.default_rng(int(st.number_input("direction seed", 0, 10_000, 0,
                                                        key=_k("w.dseed")))).standard_normal(
             ex.latent_dim)
-        direction = (d / np.linalg.norm(d)).astype(np.float32)
+        direction, along = (d / np.linalg.norm(d)).astype(np.float32), what
     _strip(ex, latent.sweep(batch.z[i], direction, np.linspace(lo, hi, steps)), steps,
-           f"#{i}, {what} moved from {lo:g} to {hi:g}", "sweep")
+           f"#{i}, {along} moved from {lo:g} to {hi:g}", "sweep")
 
 
 def _arithmetic(ex, batch, picks) -> None:
@@ -329,6 +365,7 @@ def _arithmetic(ex, batch, picks) -> None:
             st.warning(str(e))
             return
         a, b, c = (sample.z[g] for g in groups)
+        names = [f"{attribute} {digit}s" for digit, attribute in preset.groups]
         st.caption(f"{preset.caption}. The groups are the 3 most {preset.groups[0][1]} / "
                    f"{preset.groups[1][1]} / {preset.groups[2][1]} confident digits of a "
                    f"labelled sample of {explorer.PRESET_SAMPLE:,} (seed {explorer.PRESET_SEED}"
@@ -345,23 +382,20 @@ def _arithmetic(ex, batch, picks) -> None:
             st.info("Pick one to three samples for each of A, B and C (DCGAN averaged three).")
             return
         a, b, c = (batch.z[list(g)] for g in groups)
+        names = [", ".join(f"#{i}" for i in g) for g in groups]
     result = latent.arithmetic(a, b, c)
-    width = max(len(a), len(b), len(c), 6)  # one row per group, blanks after short ones
-    padded = []
-    for group in (a, b, c):
-        padded += [*group, *[np.full(ex.latent_dim, np.nan, np.float32)] * (width - len(group))]
-    z = np.concatenate([np.stack(padded), latent.neighbours(result, width, sigma, 0)])
-    blank = np.isnan(z).any(1)
-    d = ex.decode(np.nan_to_num(z))
-    images = d.images.copy()
-    images[blank] = 0
-    labels = np.where(blank, -1, d.labels)
-    st.plotly_chart(figs.strip_figure(images, labels, np.where(blank, 1.0, d.confidence), width,
-                                      "rows: A, B, C, then mean(A) − mean(B) + mean(C) and "
-                                      "its neighbours"), key=_k("arith"), config=CONFIG,
-                    theme=None)
-    got = d.labels[~blank][-width:]
-    st.markdown(f"The result and its neighbours read as **{', '.join(map(str, got))}**.")
+    cols = st.columns(3)  # each group as it is: no blank tiles after a short one
+    for col, name, what, group in zip(cols, "ABC", names, (a, b, c), strict=True):
+        g = ex.decode(group)
+        col.plotly_chart(figs.strip_figure(g.images, g.labels, g.confidence, len(group),
+                                           f"{name}: {what}"),
+                         key=_k(f"arith.{name}"), config=CONFIG, theme=None)
+    width = 6  # the result and its neighbours
+    d = ex.decode(latent.neighbours(result, width, sigma, 0))
+    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, width,
+                                      "mean(A) − mean(B) + mean(C) and its neighbours"),
+                    key=_k("arith"), config=CONFIG, theme=None)
+    st.markdown(f"The result and its neighbours read as **{', '.join(map(str, d.labels))}**.")
 
 
 def _directions(ex, batch, picks) -> None:
