@@ -36,7 +36,7 @@ DEFAULT_PACE = Pace()
 # on the same 2 cores the grid showed 3.0 new pictures a second while training kept 72% of
 # its headless speed (3.6/s: 2.7 shown, 73%; evaluations every 4 s: 67%).
 IMAGE_PACE = Pace(snapshot_hz=4.0, metrics_hz=0.2)
-THEORY_PACE = Pace(slice_s=0.4, snapshot_hz=2.0)  # theory slices are coarse (one θ estimate is 1,500 updates)
+THEORY_PACE = Pace(slice_s=0.4, snapshot_hz=2.0)  # coarse: a θ estimate is 1,500 updates
 IDLE_INFO = {"working": False, "rate": math.nan, "status": "ok", "reason": "", "progress": 0,
              "threads": 0, "tag": ""}
 

@@ -1,0 +1,241 @@
+"""The latent explorer's six tabs (interpolate, grid and walk, sweep, arithmetic, directions,
+nearest training digit), each drawn from the explorer, the sample batch and the picks that
+`pages/latent.py` owns, and the constants both share. Wiring only: the maths is `latent.py`, the
+decoding `explorer.py`, the figures `figures/latent.py`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from .. import explorer, latent, pictures
+from ..figures import latent as figs
+from ..figures.style import NORMAL, PRESENTER
+from . import state
+
+NS = "latent"
+BATCH, COLS = 32, 8  # the picker's batch: 4 rows of 8 (2 rows of 16 in presenter mode)
+PRESENT_COLS, PRESENT_TILE = 16, 112  # presenter mode: picker columns, strip pixels a digit
+CONFIG = {"displaylogo": False, "scrollZoom": False}
+
+
+def key(name: str) -> str:
+    return state.key(name, NS)
+
+
+_k = key  # short, as every widget key below uses it
+
+
+def style(ss):
+    return PRESENTER if ss[_k("present")] else NORMAL
+
+
+def strip(ex: explorer.Explorer, z: np.ndarray, cols: int, title: str, key: str,
+           large: bool = False):
+    """Decode `z` and draw it `cols` to a row; `large`: projector-sized in presenter mode."""
+    d = ex.decode(z)
+    ss = st.session_state
+    tile = PRESENT_TILE if large and ss[_k("present")] else 64
+    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, cols, title,
+                                      style(ss), tile_px=tile),
+                    key=_k(key), config=CONFIG, theme=None)
+    st.download_button("Strip (PNG)", pictures.png(pictures.tile(d.images, cols), scale=3),
+                       file_name=f"{key}.png", mime="image/png", key=_k(f"dl.{key}"),
+                       on_click="ignore")
+    return d
+
+
+def interpolate(ex, batch, picks) -> None:
+    c = st.columns(4)
+    label = lambda i: f"#{i}: {batch.labels[i]}"  # noqa: E731
+    a = c[0].selectbox("from", range(BATCH), key=_k("w.a"), format_func=label)
+    b = c[1].selectbox("to", range(BATCH), key=_k("w.b"), format_func=label)
+    steps = c[2].slider("steps", 3, 24, 10, key=_k("w.steps"))
+    kind = c[3].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.path"))
+    z = latent.path(batch.z[a], batch.z[b], steps, kind)
+    d = strip(ex, z, steps, f"#{a} → #{b} by {kind}", "interpolation", large=True)
+    st.download_button("Interpolation (GIF)", pictures.gif(list(d.images), 150, scale=6),
+                       file_name="interpolation.gif", mime="image/gif", key=_k("dl.gif"),
+                       on_click="ignore")
+    left, right = st.columns(2)
+    left.plotly_chart(figs.labels_figure(d.labels, d.confidence), key=_k("labels"),
+                      config=CONFIG, theme=None)
+    norms = [np.linalg.norm(latent.path(batch.z[a], batch.z[b], steps, k), axis=1)
+             for k in ("lerp", "slerp")]
+    right.plotly_chart(figs.norms_figure(*norms, ex.latent_dim), key=_k("norms"),
+                       config=CONFIG, theme=None)
+    st.caption(why_slerp(latent.norm_stats(ex.latent_dim)))
+
+
+def why_slerp(n: latent.NormStats) -> str:
+    """The slerp caption, with the numbers measured for this generator's latent size."""
+    return (f"Why slerp: z is drawn from N(0, I), whose samples lie near the sphere of radius "
+            f"√D = {np.sqrt(n.dim):.1f}, not near its centre. Between two independent samples "
+            f"the straight line (lerp) dips to {n.lerp_mid:.2f} of their norm at its midpoint "
+            f"(1/√2 in theory; {n.lerp_mid_range[0]:.2f}-{n.lerp_mid_range[1]:.2f} over "
+            f"{n.pairs:,} random pairs), a norm that training drew {n.below_mid:.2g} of the "
+            "time. Slerp keeps |z| exactly when the endpoints' norms are equal, and for random "
+            f"{n.dim}-D endpoints within {max(1 - n.slerp_low, n.slerp_high - 1):.1%} of the "
+            "range between them; for other endpoints it need not (norms 1 and 2, 170° apart: "
+            "|z| peaks at 6.1). Whether the dip shows is up to G: this one may still draw "
+            "digits well inside the sphere (see the class means under Directions).")
+
+
+def grid_and_walk(ex, batch, picks) -> None:
+    c = st.columns(3)
+    n = c[0].slider("grid size", 3, 8, 5, key=_k("w.n"))
+    kind = c[1].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.gpath"))
+    corners = (picks[-4:] + [i for i in range(BATCH) if i not in picks])[:4]
+    c[2].caption(f"corners: #{corners[0]}, #{corners[1]} (top), #{corners[2]}, #{corners[3]} "
+                 "(bottom): the last four picks, then the first unpicked samples")
+    strip(ex, latent.grid(batch.z[corners], n, kind).reshape(-1, ex.latent_dim), n,
+           "a grid between four samples", "grid")
+    c = st.columns(3)
+    k = c[0].slider("random points to walk through", 3, 8, 5, key=_k("w.k"))
+    between = c[1].slider("steps between them", 3, 12, 8, key=_k("w.between"))
+    seed = c[2].number_input("walk seed", 0, 10_000, 0, key=_k("w.wseed"))
+    points = ex.z_batch(k, 1000 + int(seed))
+    strip(ex, latent.walk(points, between, "slerp"), between,
+           "a walk through random points (the DCGAN paper's figure 4)", "walk")
+
+
+SWEEPS = ("the coordinate that changes it most", "a coordinate", "a random direction")
+
+
+def sweep(ex, batch, picks) -> None:
+    """Move the sample along one direction. The default is the coordinate of z whose ±range
+    changes this sample's digit most in pixels (`Explorer.coordinate_effects`): coordinate 0,
+    the old default, barely changed it (on the shipped DCGAN 0.084 mean pixel change over
+    -3..3 against 0.16 for each sample's strongest coordinate, batch seed 0)."""
+    c = st.columns(4)
+    i = c[0].selectbox("sample", range(BATCH), key=_k("w.si"),
+                       format_func=lambda j: f"#{j}: {batch.labels[j]}")
+    what = c[1].radio("along", SWEEPS, key=_k("w.what"))
+    lo, hi = c[2].slider("range", -6.0, 6.0, (-3.0, 3.0), 0.5, key=_k("w.range"))
+    steps = c[3].slider("steps", 3, 16, 9, key=_k("w.ssteps"))
+    if what == SWEEPS[0]:
+        effects = ex.coordinate_effects(batch.z[i], lo, hi)
+        coord = int(np.argmax(effects))
+        direction = latent.unit(coord, ex.latent_dim)
+        along = f"coordinate {coord}"
+        st.caption(f"Coordinate {coord} of z changes #{i} most: a mean pixel change of "
+                   f"{effects[coord]:.3f} from {lo:g} to {hi:g}, against {np.median(effects):.3f} "
+                   f"for the median coordinate (each of the {ex.latent_dim} coordinates tried).")
+    elif what == SWEEPS[1]:
+        coord = st.slider("coordinate of z", 0, ex.latent_dim - 1, 0, key=_k("w.coord"))
+        direction, along = latent.unit(coord, ex.latent_dim), f"coordinate {coord}"
+    else:
+        d = np.random.default_rng(int(st.number_input("direction seed", 0, 10_000, 0,
+                                                       key=_k("w.dseed")))).standard_normal(
+            ex.latent_dim)
+        direction, along = (d / np.linalg.norm(d)).astype(np.float32), what
+    strip(ex, latent.sweep(batch.z[i], direction, np.linspace(lo, hi, steps)), steps,
+           f"#{i}, {along} moved from {lo:g} to {hi:g}", "sweep")
+
+
+def arithmetic(ex, batch, picks) -> None:
+    options = ["custom (picked groups)", *explorer.ARITHMETIC.ids()]
+    choice = st.selectbox("preset", options, index=1, key=_k("w.preset"),
+                          format_func=lambda p: p if p not in explorer.ARITHMETIC
+                          else explorer.ARITHMETIC.get(p).label)
+    sigma = st.slider("neighbour noise σ", 0.0, 1.0, 0.25, 0.05, key=_k("w.sigma"))
+    if choice in explorer.ARITHMETIC:
+        preset = explorer.ARITHMETIC.get(choice)
+        sample = ex.labelled()
+        try:
+            groups = explorer.preset_groups(sample, preset)
+        except ValueError as e:
+            st.warning(str(e))
+            return
+        a, b, c = (sample.z[g] for g in groups)
+        names = [f"{attribute} {digit}s" for digit, attribute in preset.groups]
+        st.caption(f"{preset.caption}. The groups are the 3 most {preset.groups[0][1]} / "
+                   f"{preset.groups[1][1]} / {preset.groups[2][1]} confident digits of a "
+                   f"labelled sample of {explorer.PRESET_SAMPLE:,} (seed {explorer.PRESET_SEED}"
+                   "); the presets were found by trying every pair of digits on the shipped "
+                   "DCGAN and keeping those whose neighbours read as C's digit and carry A's "
+                   "attribute.")
+    else:
+        ss, c = st.session_state, st.columns(3)
+        for i in range(3):  # Streamlit drops a widget's key while the widget is not shown
+            ss.setdefault(_k(f"w.g{i}"), picks[3 * i:3 * i + 3])
+        groups = [c[i].multiselect(name, range(BATCH), key=_k(f"w.g{i}"))
+                  for i, name in enumerate("ABC")]
+        if not all(groups):
+            st.info("Pick one to three samples for each of A, B and C (DCGAN averaged three).")
+            return
+        a, b, c = (batch.z[list(g)] for g in groups)
+        names = [", ".join(f"#{i}" for i in g) for g in groups]
+    result = latent.arithmetic(a, b, c)
+    cols = st.columns(3)  # each group as it is: no blank tiles after a short one
+    for col, name, what, group in zip(cols, "ABC", names, (a, b, c), strict=True):
+        g = ex.decode(group)
+        col.plotly_chart(figs.strip_figure(g.images, g.labels, g.confidence, len(group),
+                                           f"{name}: {what}"),
+                         key=_k(f"arith.{name}"), config=CONFIG, theme=None)
+    width = 6  # the result and its neighbours
+    d = ex.decode(latent.neighbours(result, width, sigma, 0))
+    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, width,
+                                      "mean(A) − mean(B) + mean(C) and its neighbours"),
+                    key=_k("arith"), config=CONFIG, theme=None)
+    st.markdown(f"The result and its neighbours read as **{', '.join(map(str, d.labels))}**.")
+
+
+def directions(ex, batch, picks) -> None:
+    sample = ex.labelled()
+    means = latent.class_means(sample.z, sample.labels)
+    have = ~np.isnan(means).any(1)
+    d = ex.decode(np.nan_to_num(means))
+    st.plotly_chart(figs.strip_figure(d.images, d.labels, d.confidence, 10,
+                                      "the mean z of each digit the classifier saw (0-9)"),
+                    key=_k("means"), config=CONFIG, theme=None)
+    norms = np.linalg.norm(means[have], axis=1)
+    typical = np.linalg.norm(sample.z, axis=1).mean()
+    own = int((d.labels == np.arange(10))[have].sum())
+    mass = latent.stroke_mass(d.images[have]).mean()
+    st.caption(f"These means have |z| {norms.min():.1f}-{norms.max():.1f}, deep inside the "
+               f"sphere where samples lie (|z| ≈ {typical:.1f}); G draws {own} of "
+               f"{int(have.sum())} as their own digit, with stroke mass {mass:.3f} against "
+               f"{sample.mass.mean():.3f} for its samples. They are decoded as they are, not "
+               "rescaled to the sphere: the interior is rare in training, not blank.")
+    if not have.all():
+        st.caption(f"No sample was read as {', '.join(map(str, np.flatnonzero(~have)))}.")
+    attrs = {"thickness": sample.mass, "slant": sample.slant}
+    c = st.columns(3)
+    which = c[0].radio("direction", [*attrs, *(f"towards {k}" for k in range(10) if have[k])],
+                       key=_k("w.dir"))
+    i = c[1].selectbox("sample", range(BATCH), key=_k("w.di"),
+                       format_func=lambda j: f"#{j}: {batch.labels[j]}")
+    if which in attrs:
+        amount = c[2].slider("how far (standard deviations of z)", -3.0, 3.0,
+                             latent.ATTRIBUTE_STEP, 0.25,
+                             key=_k("w.amount"),
+                             help="a unit direction: 1 moves z as far as one standard "
+                                  "deviation of a sample's spread along it")
+        direction = latent.attribute_direction(sample.z, attrs[which], sample.labels)
+        note = (f"{which} within each digit ({len(sample.z):,} labelled samples, the digits' "
+                f"own means and their span taken out), {amount:g} std of z")
+    else:
+        amount = c[2].slider("how far (1 = all the way to the mean)", -1.0, 2.0, 1.0, 0.25,
+                             key=_k("w.towards"))
+        k = int(which.split()[-1])
+        direction = means[k] - batch.z[i]
+        note = f"from the sample towards the mean z of the {k}s (1 = all the way)"
+    z = latent.sweep(batch.z[i], direction, np.linspace(0, amount, 7))
+    strip(ex, z, 7, f"#{i} moved along {which}: {note}", "direction")
+
+
+def nearest(ex, batch, picks) -> None:
+    i = st.selectbox("generated sample", range(BATCH), key=_k("w.ni"),
+                     format_func=lambda j: f"#{j}: {batch.labels[j]}")
+    found = ex.nearest(batch.images[i], k=4)
+    st.caption("Is the generator copying its training digits? Its sample first, then the "
+               "closest of the 5,000 shipped digits by pixels (L2) and by the classifier's "
+               "features. Close but not equal is learning; equal would be memorising.")
+    for name, (images, labels, dist) in found.items():
+        shown = np.concatenate([batch.images[i][None], images])
+        conf = np.ones(len(shown), np.float32)
+        title = f"by {name}: distances " + ", ".join(f"{v:.2f}" for v in dist)
+        st.plotly_chart(figs.strip_figure(shown, np.concatenate([[batch.labels[i]], labels]),
+                                          conf, len(shown), title),
+                        key=_k(f"nn.{name}"), config=CONFIG, theme=None)
