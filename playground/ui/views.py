@@ -160,16 +160,18 @@ def cursor_of(kept: Snapshot | None) -> int | None:
 SCRUB_SLOT_PX = 86
 
 
-def scrubber(pg: Page, trainer):
+def scrubber(pg: Page, trainer, reserve: bool = True):
     """Paused: a slider over the run's kept pictures; the chosen one, or None for the newest
-    (also None while training or while there is too little to scrub). Its slot keeps one height
-    either way, so Pause moves nothing below it."""
-    slot = st.container(height=SCRUB_SLOT_PX, border=False)
+    (also None while training or while there is too little to scrub). `reserve`: its slot keeps
+    one height either way, so Pause moves nothing below it; without, the slider takes room only
+    when it shows (for a page with no height to spare)."""
+    slot = st.container(height=SCRUB_SLOT_PX if reserve else "content", border=False)
     steps = trainer.timeline()
     if trainer.running or len(steps) < 2:
-        slot.caption("Timeline: " + ("pause to drag back through the pictures kept so far"
-                                     if trainer.running else "train, then pause here to drag "
-                                     "back through the pictures kept while training"))
+        if reserve:
+            slot.caption("Timeline: " + ("pause to drag back through the pictures kept so far"
+                                         if trainer.running else "train, then pause here to "
+                                         "drag back through the pictures kept while training"))
         return None
     k = pg.key("w.scrub")
     latest = steps[-1]

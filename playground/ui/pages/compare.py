@@ -177,7 +177,9 @@ def render() -> None:
         return
     st.caption(f"**What the runs share:** {shared(comparer.cfgs).sentence}")
     _buttons(pg, comparer)
-    scrub = views.scrubber(pg, comparer)
+    # No reserved slot: in presenter mode at 1280x800 the side-by-side has 19 px to spare, and
+    # an 86 px slot put its bottom at 876 px (measured); the slider shows on Pause instead.
+    scrub = views.scrubber(pg, comparer, reserve=False)
     views.render_live(pg, comparer, _drawing(pg, comparer, scrub))
     if not comparer.running:
         _exports(pg, comparer)
