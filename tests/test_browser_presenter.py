@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from playground.ui import browser, firstscreen
-from playground.ui.firstscreen import SCREENS
+from playground.ui.firstscreen import NORMAL_SCREENS, SCREENS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
@@ -64,6 +64,25 @@ def test_presenter_mode_fits_the_first_screen(tabs, screen):
     cut = page.evaluate(firstscreen.OVERFLOW_JS) + firstscreen.cut_in_tabs(page)
     found = firstscreen.problems(boxes, cut, screen)
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", NORMAL_SCREENS, ids=[s.name for s in NORMAL_SCREENS])
+def test_out_of_presenter_mode_no_label_is_cut(tabs, screen):
+    """The same check at 1280x800 in normal mode, on shipped (evaluated) runs: the notes under
+    the tiles were cut there ('HQ says how tig…', '…do not yet look r…')."""
+    page = tabs["chromium"].new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(firstscreen.url_of(tabs["url"], screen), wait_until="commit")
+        firstscreen.wait_ready(page, screen)
+        if screen.query.startswith("shipped="):  # its evaluation's tiles and notes
+            assert browser.wait_until(lambda: page.locator(".pg-note").count() > 0, 120)
+        page.screenshot(path=str(SHOTS / f"normal-1280-{screen.name}.png"))
+        cut = page.evaluate(firstscreen.OVERFLOW_JS) + firstscreen.cut_in_tabs(page)
+        assert cut == [], "\n".join(firstscreen.problems({}, cut, screen))
+    finally:
+        page.close()
 
 
 @pytest.mark.browser

@@ -23,6 +23,7 @@ class Screen:
     figures: tuple[str, ...]  # key figures (FIGURES_JS names) that must share the first screen
     min_height: float  # each key figure at least this tall (px): readable from the back
     query: str = ""  # more of the link, e.g. a preset
+    present: bool = True  # opened in presenter mode (?present=1)
 
 
 # The lab pictures fill a column ~650 px wide: 380 px is their smallest fitted height in
@@ -36,6 +37,15 @@ SCREENS = (
     Screen("latent", "latent", ("picker", "strip"), 100),
     Screen("compare", "compare", ("picture",), 380),
     Screen("follower", "", ("picture",), 380),  # opened from the 2D lab's viewer link
+)
+# The same pages out of presenter mode, checked for cut labels only (their key figures may run
+# below the fold there): shipped runs, so the notes written after an evaluation show too.
+NORMAL_SCREENS = (
+    Screen("lab2d-normal", "", ("picture",), 0, "shipped=collapse_ring", present=False),
+    Screen("mnist-normal", "mnist", ("picture",), 0, "shipped=dcgan_mnist", present=False),
+    Screen("theory-normal", "theory", ("closed_forms",), 0, present=False),
+    Screen("latent-normal", "latent", ("picker", "strip"), 0, present=False),
+    Screen("compare-normal", "compare", ("picture",), 0, present=False),
 )
 
 # Boxes (page pixels, the window scrolled to the top) of the key figures that plotly has drawn.
@@ -98,9 +108,9 @@ TOKEN_JS = """() => { const m = document.body.textContent.match(/[?&]follow=([A-
 
 
 def url_of(base: str, screen: Screen, token: str | None = None) -> str:
-    follow = f"follow={token}&" if screen.name == "follower" else ""
-    extra = f"&{screen.query}" if screen.query else ""
-    return f"{base}/{screen.path}?{follow}present=1{extra}"
+    parts = ([f"follow={token}"] if screen.name == "follower" else []) \
+        + (["present=1"] if screen.present else []) + ([screen.query] if screen.query else [])
+    return f"{base}/{screen.path}" + ("?" + "&".join(parts) if parts else "")
 
 
 def follow_token(page, timeout: float = 120) -> str:
