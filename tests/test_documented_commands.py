@@ -3,10 +3,10 @@ and playground/data/README.md, and each inline `python -m ...` span, are collect
 shrunk to seconds (`--steps` to a few, outputs into a temporary folder), two at a time in
 long-lived workers that call the CLI's `main` (tests/cli_fixtures.py: one fresh process per
 command paid ~3 s of imports each); `python -m playground --help` starts the real entry point
-as a user does. Commands that start
-a server, a browser or a download, or rewrite shipped files, are listed in SKIPPED with the
-reason and the test that covers them; a new command in the docs that is neither run nor
-listed fails `test_every_documented_command_is_run_or_skipped_with_a_reason`."""
+as a user does. Commands that start a server, a browser or a download, or rewrite shipped
+files, are listed in SKIPPED with the reason and the test that covers them; a new command in
+the docs that is neither run nor listed fails
+`test_every_documented_command_is_run_or_skipped_with_a_reason`."""
 import os
 import re
 import shlex
