@@ -12,16 +12,15 @@ this project's 2-core x86 CPU, one torch thread, ring, checks every 250 steps to
   3,000); reverse KL of the mode histogram averaged over those checks 0.29, 0.24 and 0.31
   (ln 8 = 2.08 is one mode).
 Seeds run two at a time in their own processes (tests/seed_runs.py), so two seeds cost about
-the wall time of one.
+the wall time of one; every test's runs are queued at once on one pair of workers (`runs`), so
+neither core idles while the other finishes a long seed.
 - wgan_gp, seeds 0-2: 7, 7 and 8 modes at step 1,500.
 The remaining tests' numbers are in their comments.
 """
 import numpy as np
 import pytest
-from seed_runs import summary, traces
-
-from playground.presets import config_for
-from playground.run import Run
+import seed_runs
+from seed_runs import collect, summary
 
 pytestmark = pytest.mark.slow
 
@@ -29,26 +28,60 @@ pytestmark = pytest.mark.slow
 # VEEGAN/PacGAN protocol: 8/8 modes with >= 70 % of samples within 3 std of a mode (measured
 # best per seed 76.6-94.9 %: the bar sits 6.6 points under the worst of five seeds)
 ALL_MODES_AT_HIGH_QUALITY = (8, 70.0)
+# The runs each test asserts on: test -> (preset, seeds, steps, options of seed_runs.trace),
+# queued in this order (the longest first, so the two workers finish close together).
+PLAN = {
+    "test_r1_holds_every_mode_once_found": ("r1", [0, 1], 2500, {}),
+    "test_ns_reaches_all_eight_modes_at_high_quality":
+        ("ns", [0, 1], 3000, {"bar": ALL_MODES_AT_HIGH_QUALITY}),
+    "test_collapse_crowds_one_mode": ("collapse", [0, 1], 3000, {"every": 1000, "crowd": True}),
+    "test_wgan_gp_finds_most_modes": ("wgan_gp", [0, 1], 1500, {"every": 500}),
+    "test_unrolling_cures_the_collapse_setting": ("unrolled", [0, 1], 375, {"every": 375}),
+}
 
 
-def test_ns_reaches_all_eight_modes_at_high_quality():
+@pytest.fixture(scope="module")
+def runs(request):
+    """test -> a function giving its PLAN's traces, every selected test's runs queued at once
+    (plus `more`, for a test that needs another seed)."""
+    selected = {item.originalname for item in request.session.items
+                if item.module is request.module}
+    with seed_runs.pool() as workers:
+        queued = {}
+        for name, (preset, seeds, steps, options) in PLAN.items():
+            if name in selected:
+                queued[name] = (preset, seed_runs.submit(workers, preset, seeds, steps,
+                                                         **options))
+
+        def traces(name: str, more: list[int] | None = None) -> dict[int, list[dict]]:
+            preset, futures = queued[name]
+            if more:
+                _, _, steps, options = PLAN[name]
+                futures = seed_runs.submit(workers, preset, more, steps, **options)
+            return collect(preset, futures)
+
+        yield traces
+
+
+def test_ns_reaches_all_eight_modes_at_high_quality(runs):
     # 2 of 3 seeds reach the bar within 3,000 steps; each run stops once it does, seeds 0 and
     # 1 run side by side, and seed 2 runs only if one of them missed
     def reached(evals):
         return evals[-1]["modes"] == 8 and evals[-1]["hq_pct"] >= 70.0
 
-    seen = traces("ns", [0, 1], 3000, bar=ALL_MODES_AT_HIGH_QUALITY)
+    name = "test_ns_reaches_all_eight_modes_at_high_quality"
+    seen = runs(name)
     if sum(map(reached, seen.values())) < 2:
-        seen |= traces("ns", [2], 3000, bar=ALL_MODES_AT_HIGH_QUALITY)
+        seen |= runs(name, more=[2])
     assert sum(map(reached, seen.values())) >= 2, {s: summary(t) for s, t in seen.items()}
 
 
-def test_r1_holds_every_mode_once_found():
+def test_r1_holds_every_mode_once_found(runs):
     # both seeds, from step 1,500 on (5 checks to 2,500): never fewer than 6 modes and 8/8 at
     # >= 4 of the 5 checks (measured 8/8 at all 15 checks of seeds 0-2), a best % HQ >= 30
     # (measured 47.7, 84.9, 59.2 by step 2,500) and a mean reverse KL < 0.6 over those
     # checks (measured 0.29, 0.24, 0.31)
-    for seed, trace in traces("r1", [0, 1], 2500).items():
+    for seed, trace in runs("test_r1_holds_every_mode_once_found").items():
         later = trace[5:]  # the checks from step 1,500 on
         modes = [m["modes"] for m in later]
         assert len(later) == 5, summary(trace)
@@ -57,34 +90,30 @@ def test_r1_holds_every_mode_once_found():
         assert np.mean([m["rkl"] for m in later]) < 0.6, (seed, [m["rkl"] for m in later])
 
 
-def test_collapse_crowds_one_mode():
+def test_collapse_crowds_one_mode(runs):
     # Measured on this 2-core x86 box (2,500 fakes, checks at 1,000/2,000/3,000 steps): modes
     # captured at most 1 at every check on seeds 0-2; the largest mode's share of the fakes
     # 1.0/0.999/1.0 (seed 0), 0.987/1.0/0.61 (seed 1: caught hopping to the next mode) and
     # 1.0/1.0/0.993 (seed 2). One snapshot of one seed is not portable (a hop can fall on
     # it), so: <= 2 modes at every check and one mode > 90 % at >= 4 of 6 checks on seeds 0-1.
     crowded = []
-    for seed in (0, 1):
-        run = Run(config_for("collapse", dataset="ring", seed=seed))
-        for _ in range(3):
-            run.train(1000)
-            assert run.evaluate()["modes"] <= 2, (seed, run.step_count)
-            fake = run.samples(2500, seed=0)
-            nearest = np.linalg.norm(fake[:, None] - run.data.truth.centres[None],
-                                     axis=2).argmin(1)
-            crowded.append(np.bincount(nearest, minlength=8).max() / len(fake) > 0.9)
+    for seed, trace in runs("test_collapse_crowds_one_mode").items():
+        assert [m["step"] for m in trace] == [1000, 2000, 3000], (seed, summary(trace))
+        for m in trace:
+            assert m["modes"] <= 2, (seed, m["step"])
+            crowded.append(m["crowd"] > 0.9)
     assert sum(crowded) >= 4, crowded
 
 
-def test_unrolling_cures_the_collapse_setting():
+def test_unrolling_cures_the_collapse_setting(runs):
     # both seeds >= 4 modes at step 375 (measured 5 on seeds 0 and 1; seed 0 went on to 6 at
     # 1,125 and 7 at 2,250); the same setting without unrolling holds <= 1 through 3,000 steps
-    for seed, trace in traces("unrolled", [0, 1], 375, every=375).items():
+    for seed, trace in runs("test_unrolling_cures_the_collapse_setting").items():
         assert trace[-1]["modes"] >= 4, (seed, summary(trace))
 
 
-def test_wgan_gp_finds_most_modes():
+def test_wgan_gp_finds_most_modes(runs):
     # both seeds >= 6 modes at step 1,500 (measured 7, 7 and 8 on seeds 0-2); the seeds run
     # side by side
-    for seed, trace in traces("wgan_gp", [0, 1], 1500, every=500).items():
+    for seed, trace in runs("test_wgan_gp_finds_most_modes").items():
         assert trace[-1]["modes"] >= 6, (seed, summary(trace))
