@@ -342,6 +342,26 @@ def test_a_remedy_toggled_on_the_shown_controls_survives_a_loss_switch(app):
     assert at.session_state[state.key("trainer")].cfg.r1_gamma == 1.0 and not at.exception
 
 
+def test_a_remedy_toggled_in_the_same_request_as_a_loss_pick_survives_it(app):
+    """Two clicks back to back reach the server in one request: the loss (wgan_gp, which brings
+    its gradient penalty) and R1 off. The loss's follow-up pointed every control at the old
+    config plus the new loss, so the R1 switch, already off in the request, was turned back
+    on under a new key (seen once in 30 in the full suite's live-change browser test)."""
+    at = app()
+    r1 = state.toggle_key(at.session_state, "r1_gamma")
+    at.toggle(key=r1).set_value(True).run()
+    at.button(key="lab2d.b.train").click().run()
+    loss, r1 = (state.widget_key(at.session_state, "loss"),
+                state.toggle_key(at.session_state, "r1_gamma"))
+    both = _browser_states(at, [("selectbox", loss, "wgan_gp"), ("toggle", r1, False)])
+    at._run(widget_state=both)
+    at.run()
+    cfg = at.session_state[state.key("cfg")]
+    assert (cfg.loss, cfg.gp_lambda, cfg.r1_gamma) == ("wgan_gp", 10.0, 0.0)
+    assert at.session_state[state.key("trainer")].cfg.r1_gamma == 0.0 and not at.exception
+    assert not at.toggle(key=state.toggle_key(at.session_state, "r1_gamma")).value
+
+
 def test_stale_reports_of_replaced_controls_change_nothing(app):
     """A preset redraws the controls whose values it changes under new keys; the browser keeps
     reporting the old ones (with the values they were drawn with) until the redraw reaches

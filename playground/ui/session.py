@@ -218,15 +218,19 @@ def reconcile(pg: Page) -> None:
         cfg = pg.get("cfg")
         if field not in pg.controls or k not in pg.ss or pg.ss[k] == getattr(cfg, field):
             continue
+        before = cfg
         try:
             cfg = follow_up(cfg, pg.ss[k])
-        except ValueError as e:
+        except ValueError as e:  # refused: the select goes back to the config's value
             pg.notify("warning", f"Not applied: {e}.")
+            before = None
         # The controls first, the config last: a run cut short in between (the browser's next
         # request) finds the select still unlike the config and does the follow-up again.
         # The other order left a config with the new loss and the controls of the old one,
         # which the run after it read back (seen once in 30: wgan_gp with gp_lambda 0).
-        pg.write_widgets(cfg)
+        # Only the controls the follow-up changed: writing all of them put back the old value
+        # of a switch the user had flipped in the same request (R1 off with wgan_gp, 1 in 30).
+        pg.write_widgets(cfg, since=before)
         pg.put("cfg", cfg)
 
 

@@ -151,8 +151,8 @@ class Page:
     def note_drawn(self, control_key: str, part: str, field: str) -> None:
         note_drawn(self.ss, control_key, part, field, self.ns)
 
-    def write_widgets(self, cfg: RunConfig) -> None:
-        write_widgets(self.ss, cfg, self.ns)
+    def write_widgets(self, cfg: RunConfig, since: RunConfig | None = None) -> None:
+        write_widgets(self.ss, cfg, self.ns, since)
 
     def field_value(self, control: Control, cfg: RunConfig) -> Any:
         return field_value(control, self.ss, cfg, self.ns)
@@ -191,12 +191,17 @@ def widget_values(ss: State, cfg: RunConfig, ns: str = LAB) -> dict[str, Any]:
     return out
 
 
-def write_widgets(ss: State, cfg: RunConfig, ns: str = LAB) -> None:
+def write_widgets(ss: State, cfg: RunConfig, ns: str = LAB,
+                  since: RunConfig | None = None) -> None:
     """Point every control at `cfg` (call from callbacks and on the first run, before the
     widgets render). A control that holds another value moves to a new key generation; one
-    that shows its value already, or holds none (not drawn), keeps its key."""
+    that shows its value already, or holds none (not drawn), keeps its key. `since`: only the
+    controls that show another value for `cfg` than for `since` (a follow-up's changes), so a
+    change the user made on another control in the same request stays."""
     gens = dict(ss.get(key("gens", ns), {}))
     for c in NAMESPACES.get(ns).controls.values():
+        if since is not None and display_value(c, since) == display_value(c, cfg):
+            continue
         wanted = _control_values(ss, c, cfg, ns)
         if any(k in ss and ss[k] != v for k, v in wanted.items()):
             gens[c.field] = gens.get(c.field, 0) + 1
