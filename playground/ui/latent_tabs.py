@@ -239,3 +239,8 @@ def nearest(ex, batch, picks) -> None:
         st.plotly_chart(figs.strip_figure(shown, np.concatenate([[batch.labels[i]], labels]),
                                           conf, len(shown), title),
                         key=_k(f"nn.{name}"), config=CONFIG, theme=None)
+
+
+# The tabs in page order: label -> view(explorer, batch, picks).
+TABS = {"Interpolate": interpolate, "Grid & walk": grid_and_walk, "Sweep": sweep,
+        "Arithmetic": arithmetic, "Directions": directions, "Nearest training digit": nearest}

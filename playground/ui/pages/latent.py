@@ -67,20 +67,9 @@ def render() -> None:
     batch = ex.sample(BATCH, ss[_k("seed")])
     _new_batch_picks(ss, (ss[_k("source")], ex.step, ss[_k("seed")]), batch)
     picks = _picker(ss, batch)
-    panes = st.tabs(["Interpolate", "Grid & walk", "Sweep", "Arithmetic", "Directions",
-                    "Nearest training digit"])
-    with panes[0]:
-        tabs.interpolate(ex, batch, picks)
-    with panes[1]:
-        tabs.grid_and_walk(ex, batch, picks)
-    with panes[2]:
-        tabs.sweep(ex, batch, picks)
-    with panes[3]:
-        tabs.arithmetic(ex, batch, picks)
-    with panes[4]:
-        tabs.directions(ex, batch, picks)
-    with panes[5]:
-        tabs.nearest(ex, batch, picks)
+    for pane, draw in zip(st.tabs(list(tabs.TABS)), tabs.TABS.values(), strict=True):
+        with pane:
+            draw(ex, batch, picks)
 
 
 def _opening_link(ss) -> bool:
