@@ -1,6 +1,6 @@
 """`python -m playground` entry point."""
 import sys
 
-from .cli import main
+from playground.cli import main
 
 sys.exit(main())

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import RunConfig
-from .presets import config_for
-from .registry import Registry
+from playground.config import RunConfig
+from playground.presets import config_for
+from playground.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ RANGES: dict[str, tuple[float, float]] = {
 
 def arch_of(cfg: RunConfig) -> str:
     """The architecture id a config trains (its data kind's default when `arch` is None)."""
-    from . import datasets
+    from playground.data import datasets
     return cfg.arch or DEFAULT_ARCH[datasets.kind_of(cfg.dataset)]
 
 
@@ -138,7 +138,8 @@ def _optional(name: str) -> bool:
 
 def validate(cfg: RunConfig) -> RunConfig:
     """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
-    from . import datasets, losses, models, optim  # registries; imported late to avoid cycles
+    from playground import losses, models, optim  # registries; imported late to avoid cycles
+    from playground.data import datasets
 
     spec = datasets.DATASETS.get(cfg.dataset)
     losses.LOSSES.get(cfg.loss)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from .registry import Registry
+from playground.registry import Registry
 
 Scores = torch.Tensor  # (N,) raw D outputs
 LOG2 = math.log(2.0)

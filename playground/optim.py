@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .registry import Registry
+from playground.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import RunConfig, from_dict
-from .losses import LOSSES
-from .registry import Registry
+from playground.config import RunConfig, from_dict
+from playground.losses import LOSSES
+from playground.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Preset:
     @property
     def kind(self) -> str:
         """The data kind it trains on ("points2d" or "image"): which page offers it."""
-        from .datasets import kind_of
+        from playground.data.datasets import kind_of
         return kind_of(self.overrides.get("dataset", RunConfig().dataset))
 
 

@@ -21,7 +21,7 @@ torch.set_num_threads(1)
 def chromium() -> None:
     """For the real-browser tests: skip where Debian's Chromium is missing, fail instead where
     CI requires it (PLAYGROUND_REQUIRE_BROWSER)."""
-    from playground.ui import browser
+    from tools import browser
     if not Path(browser.CHROMIUM).exists():
         message = f"Chromium not found at {browser.CHROMIUM}"
         if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):

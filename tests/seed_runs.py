@@ -34,8 +34,8 @@ def trace(preset: str, seed: int, steps: int, every: int = 250,
     os.environ.setdefault("PLAYGROUND_DEVICE", "cpu")
     import torch
 
+    from playground.engine.run import Run
     from playground.presets import config_for
-    from playground.run import Run
 
     torch.set_num_threads(1)
     run = Run(config_for(preset, dataset="ring", seed=seed, **overrides))

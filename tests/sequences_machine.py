@@ -38,11 +38,11 @@ from hypothesis.stateful import (  # noqa: E402
     rule,
 )
 
-from playground import checkpoint  # noqa: E402
 from playground.config import RunConfig  # noqa: E402
 from playground.losses import LOSSES  # noqa: E402
 from playground.presets import switch_loss  # noqa: E402
-from playground.ui import tasks  # noqa: E402
+from playground.serve import tasks  # noqa: E402
+from playground.store import checkpoint  # noqa: E402
 
 torch.set_num_threads(1)
 

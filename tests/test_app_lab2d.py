@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import pretrained
 from playground.losses import LOSSES
 from playground.presets import PRESETS, config_for, ids_for
+from playground.store import pretrained
 from playground.ui import state, urlstate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import checkpoint, explorer
 from playground.config import RunConfig
-from playground.run import Run
+from playground.engine.run import Run
+from playground.latent import explorer
+from playground.store import checkpoint
 
 APP = str(Path(__file__).with_name("latent_page_app.py"))
 
@@ -79,8 +80,8 @@ def test_a_2d_checkpoint_upload_is_refused(tmp_path):
 
 def test_the_mnist_labs_own_generator_can_be_explored():
     from playground.presets import config_for
+    from playground.serve.pool import Pool
     from playground.ui.live import Trainer
-    from playground.ui.pool import Pool
     pool = Pool(1)
     trainer = Trainer(config_for("dcgan", width=8, latent_dim=8, batch_size=16, n_fixed=16),
                       pool)

@@ -8,11 +8,11 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from playground import checkpoint, pretrained
 from playground.config import RunConfig
+from playground.engine.run import Run
 from playground.losses import LOSSES
 from playground.presets import config_for, ids_for
-from playground.run import Run
+from playground.store import checkpoint, pretrained
 from playground.ui import state, urlstate
 from playground.ui.controls import IMAGE_CONTROLS
 

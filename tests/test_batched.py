@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from playground import checkpoint
-from playground.batched import reason_not_batchable
 from playground.config import RunConfig
-from playground.lockstep import MODE, Lockstep
-from playground.ui import tasks
+from playground.engine.batched import reason_not_batchable
+from playground.engine.lockstep import MODE, Lockstep
+from playground.serve import tasks
+from playground.store import checkpoint
 
 SMALL = dict(width=32, depth=2, batch_size=64, n_fixed=64, grid_res=20)
 

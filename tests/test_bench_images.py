@@ -1,7 +1,7 @@
 """`bench --dataset mnist`'s quality bar and its time-to-quality loop (no timings asserted)."""
 import torch
 
-from playground import bench_images
+from playground.cli import bench_images
 
 AT_BAR = {"classes": 10.0, "confidence": 0.9, "class_kl": 0.0999}
 

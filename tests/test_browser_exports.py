@@ -1,7 +1,7 @@
 """End to end in real headless Chromium: every download button on every page that has one
 (2D lab, MNIST lab, compare, latent explorer) delivers a file, and the file opens: a PNG
 decodes, a GIF has as many frames as its button says (more than one), a CSV parses with a
-header row, an HTML file is a page, a .pt checkpoint loads with `playground.checkpoint`.
+header row, an HTML file is a page, a .pt checkpoint loads with `playground.store.checkpoint`.
 
 The labs and the comparison take one or two Step presses on small networks (not a training
 run), so the whole test stays near a minute and a half on a busy 2-core box.
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from playground import checkpoint
-from playground.ui import browser
+from playground.store import checkpoint
+from tools import browser
 
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
 BUTTONS = '[data-testid="stDownloadButton"] button'

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.ui import browser
+from tools import browser
 
 ROOT = Path(__file__).resolve().parents[1]
 # CI runs app.py; a checkout may point this at another entry script that renders the page.

@@ -22,13 +22,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from playground.engine.run import change_label
 from playground.figures.curves import event_text
 from playground.losses import LOSSES
 from playground.presets import switch_loss
-from playground.run import change_label
-from playground.ui import browser, urlstate
+from playground.ui import urlstate
 from playground.ui.controls import CONTROLS
 from playground.ui.views import CURVES_S
+from tools import browser
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")

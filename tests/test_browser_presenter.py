@@ -6,15 +6,15 @@ box. One server for the module; six pages load at once (a load is mostly waiting
 follower of the 2D lab tab's run.
 
 Each page's screenshot goes to out/present-1280-<page>.png, or to $PLAYGROUND_SHOTS (e.g.
-`PLAYGROUND_SHOTS=docs`) for the docs; `python -m playground.ui.shots presenter` does the same.
+`PLAYGROUND_SHOTS=docs`) for the docs; `python -m tools.shots presenter` does the same.
 """
 import os
 from pathlib import Path
 
 import pytest
 
-from playground.ui import browser, firstscreen
-from playground.ui.firstscreen import NORMAL_SCREENS, SCREENS
+from tools import browser, firstscreen
+from tools.firstscreen import NORMAL_SCREENS, SCREENS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.ui import browser
+from tools import browser
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")

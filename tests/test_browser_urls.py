@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from playground import pretrained
-from playground.ui import browser
+from playground.store import pretrained
 from playground.ui.pages import PAGES
+from tools import browser
 
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
 QUIET_S = 2.0  # a settled page starts no full run for this long (a loop starts ~3.5 a second)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from playground import checkpoint
 from playground.config import RunConfig
-from playground.run import Run
+from playground.engine.run import Run
+from playground.store import checkpoint
 
 SMALL = dict(width=32, depth=2, batch_size=64, n_fixed=64, grid_res=20)
 
@@ -109,7 +109,7 @@ SN_ROUND_TRIP = """
 import torch
 from playground import checkpoint
 from playground.config import RunConfig
-from playground.run import Run
+from playground.engine.run import Run
 for cfg in (RunConfig(width=16, depth=2, batch_size=32, n_fixed=16, grid_res=10),
             RunConfig(dataset="mnist", arch="dcgan", latent_dim=8, width=8, batch_size=16,
                       n_fixed=16)):

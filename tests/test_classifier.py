@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from playground import classifier, mnist
-from playground.classifier import ClassifierError
+from playground.data import mnist
+from playground.metrics import classifier
+from playground.metrics.classifier import ClassifierError
 
 SHIPPED = classifier.ROOT / classifier.FILE
 

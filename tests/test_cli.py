@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from playground import checkpoint, metrics
 from playground.cli import main
-from playground.datasets import GroundTruth
+from playground.data.datasets import GroundTruth
+from playground.metrics import points2d as metrics
 from playground.presets import PRESETS
+from playground.store import checkpoint
 
 
 def test_presets_lists_every_id_with_a_caption(capsys):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from playground import datasets
 from playground.config import RunConfig
+from playground.data import datasets
 
 CPU = torch.device("cpu")
 

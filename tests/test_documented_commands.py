@@ -42,15 +42,15 @@ SKIPPED = {
         "every 2D preset on ring and grid (about 80 s even at 2 steps): "
         "tests/test_cli.py::test_the_documented_table_command_runs runs this line of "
         "docs/presets.md at 1 step and checks every row",
-    "python -m playground.ui.loadtest --sessions 20 --seconds 260":
+    "python -m tools.loadtest --sessions 20 --seconds 260":
         "20 Chromium sessions for 260 s; tests/test_loadtest.py runs the load test small",
-    "python -m playground.ui.bench_live --page mnist":
+    "python -m tools.bench_live --page mnist":
         "a Chromium benchmark of the live page (about a minute); the browser tests open it",
-    "python -m playground.ui.bench_live":
+    "python -m tools.bench_live":
         "a Chromium benchmark of the live page (about a minute); the browser tests open it",
-    "python -m playground.ui.shots presenter":
+    "python -m tools.shots presenter":
         "serves the app and drives Chromium over every page, rewriting docs/present-1280-*.png; "
-        "tests/test_browser_presenter.py runs the same code (playground/ui/firstscreen.py)",
+        "tests/test_browser_presenter.py runs the same code (tools/firstscreen.py)",
     "python -m playground mnist download DIR":
         "downloads from the internet; tests/test_mnist_download.py serves the files locally",
 }

@@ -6,10 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from playground.engine.snapshot import Snapshot2D
 from playground.figures import curves, lab2d, lab2d_curves
 from playground.figures.lab2d import Overlays, arrow_lengths, arrow_segments, samples_figure
 from playground.figures.style import NORMAL, PRESENTER
-from playground.snapshot import Snapshot2D
 
 
 def make_snap(kind="prob", n=512, res=100, modes=8, history=50, with_truth=True,

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from playground import classifier, mnist
-from playground import image_metrics as im
+from playground.data import mnist
+from playground.metrics import classifier
+from playground.metrics import images as im
 
 LN10, LN2 = math.log(10), math.log(2)
 

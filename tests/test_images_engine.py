@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from playground import checkpoint, image_metrics
 from playground.cli import main
 from playground.config import RunConfig
+from playground.engine.observers import images as images_observer
+from playground.engine.run import Run
 from playground.losses import LOSSES
-from playground.observers import images as images_observer
+from playground.metrics import images as image_metrics
 from playground.presets import config_for, ids_for
-from playground.run import Run
+from playground.store import checkpoint
 
 TINY = dict(dataset="mnist", latent_dim=8, width=8, depth=1, batch_size=16, n_fixed=16)
 REMEDIES = {"spectral_norm": {"spectral_norm": True}, "noise": {"noise_std": 0.2},

@@ -1,6 +1,8 @@
-"""The layering: the engine never imports streamlit (STYLE.md principle 1), the figures never
-import torch (a figure is a pure function of a numpy snapshot), and no playground module takes
-part in an import cycle (run -> observers and never back: observation runs one way)."""
+"""The layering: imports point one way, ui -> serve -> engine/store/metrics/latent -> data/models/
+losses (figures sit between the engine and its drivers: they draw the engine's numpy snapshots);
+the engine never imports streamlit (STYLE.md principle 1), the figures never import torch (a
+figure is a pure function of a numpy snapshot), and no playground module takes part in an import
+cycle (run -> observers and never back: observation runs one way)."""
 import ast
 import pkgutil
 import subprocess
@@ -88,10 +90,39 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_the_import_graph_is_read_from_the_source():
-    assert "playground.observers" in GRAPH["playground.run"][0]
-    assert "playground.updates" in GRAPH["playground.theory.fit"][0]
-    assert "torch" in GRAPH["playground.run"][1]
+    assert "playground.engine.observers" in GRAPH["playground.engine.run"][0]
+    assert "playground.engine.updates" in GRAPH["playground.theory.fit"][0]
+    assert "torch" in GRAPH["playground.engine.run"][1]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# Each package's layer; a module may import its own layer or lower ones, never a higher one.
+# The root's modules are the vocabulary every layer shares (config, registries, models, losses).
+LAYERS = {"data": 0, "engine": 1, "store": 1, "metrics": 1, "latent": 1, "theory": 1,
+          "figures": 2, "serve": 3, "cli": 3, "ui": 4, "__main__": 4}
+
+
+def _layer(name: str) -> int:
+    parts = name.split(".")
+    return LAYERS[parts[1]] if len(parts) > 1 and parts[1] in LAYERS else 0
+
+
+def test_every_module_has_a_layer_and_the_layers_are_read():
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    assert packages <= set(LAYERS), packages - set(LAYERS)
+    assert _layer("playground.ui.session") > _layer("playground.serve.pool") \
+        > _layer("playground.engine.run") > _layer("playground.data.mnist") == _layer(
+            "playground.losses")
+
+
+def test_imports_point_down_the_layers():
+    up = [f"{name} -> {target}" for name, (inside, _) in sorted(GRAPH.items())
+          for target in sorted(inside) if _layer(target) > _layer(name)]
+    assert up == []
+
+
+def test_nothing_in_the_package_imports_the_developer_tools():
+    assert sorted(name for name, (_, outside) in GRAPH.items() if "tools" in outside) == []
 
 
 def test_no_import_cycle_among_playground_modules():
@@ -115,7 +146,7 @@ def test_figures_import_no_torch_even_through_the_engine():
 
 
 def test_engine_modules_import_without_streamlit():
-    assert "playground.run" in ENGINE and "playground.losses" in ENGINE
+    assert "playground.engine.run" in ENGINE and "playground.losses" in ENGINE
     code = ("import sys, importlib\n"
             f"for name in {ENGINE!r}:\n"
             "    importlib.import_module(name)\n"

@@ -5,8 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from playground import explorer, latent
 from playground.cli import main
+from playground.latent import explorer
+from playground.latent import ops as latent
 
 RNG = np.random.default_rng(0)
 A, B = RNG.standard_normal(64).astype(np.float32), RNG.standard_normal(64).astype(np.float32)
@@ -177,7 +178,7 @@ def test_attribute_directions_keep_the_digit_and_move_the_attribute(shipped, att
 
 
 def test_nearest_training_digit_of_a_real_digit_is_itself(shipped):
-    from playground import mnist
+    from playground.data import mnist
     digit = mnist.load_shipped().images[123]
     found = shipped.nearest(digit, k=2)
     for _, (images, _, dist) in found.items():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.ui import loadtest
+from tools import loadtest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ def test_the_tree_reader_counts_a_child_and_its_memory():
 def test_three_sessions_on_one_slot_are_all_served_without_exceptions(tmp_path, chromium):
     env = {**os.environ, "PLAYGROUND_MAX_JOBS": "1", "PLAYGROUND_LEASE_S": "4",
            "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "playground.ui.loadtest", "--sessions", "3",
+    out = subprocess.run([sys.executable, "-m", "tools.loadtest", "--sessions", "3",
                           "--seconds", "30", "--log", str(tmp_path / "server.log")],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]

@@ -6,7 +6,7 @@ import torch
 
 from playground.comparisons import COMPARISONS
 from playground.config import RunConfig
-from playground.lockstep import Lockstep
+from playground.engine.lockstep import Lockstep
 from playground.ui.export import compare_csv
 
 SMALL = dict(width=32, depth=2, batch_size=64, n_fixed=64, grid_res=20)

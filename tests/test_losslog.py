@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from playground import losslog
+from playground.engine import losslog
 
 
 def _t(x: float) -> torch.Tensor:

@@ -6,9 +6,9 @@ import pytest
 import torch
 from scipy.stats import wasserstein_distance
 
-from playground import datasets
 from playground.config import RunConfig
-from playground.metrics import jsd_histogram, mode_coverage, wasserstein1
+from playground.data import datasets
+from playground.metrics.points2d import jsd_histogram, mode_coverage, wasserstein1
 
 
 def _real(name: str, n: int = 2500, seed: int = 0):

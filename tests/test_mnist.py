@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from playground import mnist
-from playground.mnist import MnistError
+from playground.data import mnist
+from playground.data.mnist import MnistError
 
 
 # ---- the shipped subset --------------------------------------------------------------------

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from playground import mnist
-from playground.mnist import MnistError
+from playground.data import mnist
+from playground.data.mnist import MnistError
 
 
 def _idx(arr: np.ndarray) -> bytes:

@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from playground.config import RunConfig
-from playground.observers import OBSERVERS
-from playground.observers.view import RunView
-from playground.run import Run
-from playground.ui import tasks
+from playground.engine.observers import OBSERVERS
+from playground.engine.observers.view import RunView
+from playground.engine.run import Run
+from playground.serve import tasks
 
 SMALL = dict(width=16, depth=2, n_fixed=64, grid_res=10)
 TINY_IMAGES = dict(dataset="mnist", latent_dim=8, width=8, depth=1, batch_size=16, n_fixed=16)

@@ -5,11 +5,11 @@ import shutil
 
 import pytest
 
-from playground import pretrained
 from playground.cli import main
 from playground.config import RunConfig
+from playground.engine.run import Run
 from playground.presets import config_for
-from playground.run import Run
+from playground.store import pretrained
 
 ENTRIES = pretrained.read_manifest()
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from playground.config import RunConfig
+from playground.engine.run import Diverged, Run
 from playground.losses import LOSSES
 from playground.presets import config_for, ids_for
-from playground.run import Diverged, Run
 
 SMALL = dict(width=32, depth=2, batch_size=64, n_fixed=64, grid_res=20)
 

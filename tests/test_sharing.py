@@ -7,9 +7,9 @@ import torch
 
 from playground.comparisons import COMPARISONS
 from playground.config import RunConfig
-from playground.lockstep import Lockstep
-from playground.run import Run
-from playground.sharing import EVERY_STEP, NONE, SEQUENCE, shared
+from playground.engine.lockstep import Lockstep
+from playground.engine.run import Run
+from playground.engine.sharing import EVERY_STEP, NONE, SEQUENCE, shared
 
 STEPS = 3  # steps whose draws are recorded
 

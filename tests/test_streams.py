@@ -1,11 +1,11 @@
 """The random streams: every stream of every seed has its own seed, and a run's generators
-are the ones derived in playground.streams."""
+are the ones derived in playground.engine.streams."""
 import pytest
 import torch
 
 from playground.config import RunConfig
-from playground.run import Run
-from playground.streams import STREAMS, TRAINING, generator, seed_of
+from playground.engine.run import Run
+from playground.engine.streams import STREAMS, TRAINING, generator, seed_of
 
 
 def test_no_two_streams_of_seeds_0_to_99_share_a_seed():

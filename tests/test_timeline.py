@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from playground.snapshot import Snapshot
-from playground.timeline import Timeline, nbytes
+from playground.engine.snapshot import Snapshot
+from playground.engine.timeline import Timeline, nbytes
 
 
 def snap(step: int, kb: int = 10) -> Snapshot:
-    from playground.snapshot import ImageSnapshot
+    from playground.engine.snapshot import ImageSnapshot
     z = np.zeros(kb * 1024, np.uint8)
     return ImageSnapshot(step=step, status="ok", reason="", dataset="mnist", loss="ns",
                          fake=z, real=np.zeros(0, np.uint8), d_fake=np.zeros(0, np.float32),

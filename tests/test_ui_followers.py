@@ -1,7 +1,7 @@
 """The registry of followable runs: tokens, descriptions, and no life support for the dead."""
 import gc
 
-from playground.ui.followers import Followers
+from playground.serve.followers import Followers
 
 
 class Live:

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from playground.ui import browser
-from playground.ui.jobs import JobSlots, default_capacity
+from playground.serve.jobs import JobSlots, default_capacity
+from tools import browser
 
 
 def test_capacity_and_queue_positions():
@@ -64,7 +64,7 @@ FAULT_STEP = 30
 def serve_with_fault(conn):
     """A pool host whose first slice of a seed-13 run at step >= 30 raises, as a metric on
     degenerate samples or an out-of-memory error would (in the child: its own RunJob)."""
-    from playground.ui import tasks, worker
+    from playground.serve import tasks, worker
 
     advance, fired = tasks.RunJob.advance, []
 
@@ -84,8 +84,8 @@ def wait_for(predicate, timeout=120.0):  # generous: a busy 2-core box starts ho
 
 def test_a_failing_slice_fails_its_job_and_the_host_serves_on():
     from playground.config import RunConfig
+    from playground.serve.pool import Pool
     from playground.ui.live import Pace, Trainer
-    from playground.ui.pool import Pool
 
     small = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
     pace = Pace(slice_s=0.02, snapshot_hz=20, metrics_hz=5, idle_s=60, grace_s=5)
@@ -134,8 +134,8 @@ def test_a_failing_slice_rolls_back_and_logs_the_details(caplog):
 
 
     from playground.config import RunConfig
-    from playground.ui import tasks
-    from playground.ui.worker import Loop, Pace
+    from playground.serve import tasks
+    from playground.serve.worker import Loop, Pace
 
     class Failing(tasks.RunJob):
         def advance(self, seconds, max_steps):

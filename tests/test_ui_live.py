@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from playground.config import RunConfig
-from playground.ui import browser
+from playground.serve.pool import Pool
 from playground.ui.live import Pace, Trainer
-from playground.ui.pool import Pool
+from tools import browser
 
 SMALL = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
 FAST = Pace(slice_s=0.02, snapshot_hz=20, metrics_hz=5, idle_s=60, grace_s=0.3)
@@ -185,7 +185,7 @@ def test_status_says_starting_until_the_first_new_picture(trainers):
 
 
 def headless(cfg, steps):
-    from playground.run import Run
+    from playground.engine.run import Run
     run = Run(cfg)
     run.train(steps)
     return run
@@ -209,7 +209,7 @@ def same_run(a, b) -> None:
 
 
 def run_of(trainer):
-    from playground import checkpoint
+    from playground.store import checkpoint
     return checkpoint.from_state(checkpoint.state_from_bytes(trainer.checkpoint()))
 
 
@@ -242,7 +242,7 @@ def test_parked_and_resumed_runs_match_uninterrupted_ones():
 
 
 def test_a_parked_comparison_resumes_exactly():
-    from playground.ui import tasks
+    from playground.serve import tasks
     cfgs = [SMALL, SMALL.replace(loss="hinge")]
     whole = tasks.CompareJob(cfgs, ["ns", "hinge"], 10)
     whole.advance(60, 45)
@@ -327,8 +327,8 @@ def test_no_worker_is_started_once_the_server_is_exiting(training_alone, monkeyp
     EOFError traceback into the server's log (CI's load test failed on it)."""
     import threading
 
-    from playground.ui import process
-    from playground.ui.pool import HostDied
+    from playground.serve import process
+    from playground.serve.pool import HostDied
     pool, t = training_alone
     crashed = []
     monkeypatch.setattr(threading, "excepthook", crashed.append)
@@ -364,7 +364,7 @@ def test_the_exit_hook_runs_before_multiprocessing_terminates_its_children():
 
 
 def test_the_cap_and_the_lease_come_from_the_environment(monkeypatch):
-    from playground.ui.pool import default_lease
+    from playground.serve.pool import default_lease
     monkeypatch.setenv("PLAYGROUND_MAX_JOBS", "3")
     monkeypatch.setenv("PLAYGROUND_LEASE_S", "4.5")
     pool = Pool()

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import pretrained
 from playground.config import RunConfig
-from playground.datasets import kind_of
+from playground.data.datasets import kind_of
 from playground.presets import config_for, ids_for, switch_loss
+from playground.store import pretrained
 from playground.ui import guard, urlstate
 from playground.ui.urlstate import from_query, to_query
 

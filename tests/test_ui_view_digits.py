@@ -2,8 +2,8 @@
 "Collapse: digits 2, 8, 9 take 100% of the fakes" at step 0), and the histogram's labels."""
 import numpy as np
 
+from playground.engine.snapshot import ImageSnapshot
 from playground.figures import digits
-from playground.snapshot import ImageSnapshot
 from playground.ui import view_digits
 
 

@@ -7,11 +7,11 @@ import dataclasses
 import pytest
 import torch
 
-from playground.batched import BatchedRuns
 from playground.config import RunConfig
+from playground.engine.batched import BatchedRuns
+from playground.engine.run import Run
 from playground.losses import LOSSES
 from playground.remedies import PENALTIES
-from playground.run import Run
 from playground.theory import fit
 
 SMALL = dict(width=16, depth=2, batch_size=32, n_fixed=16, grid_res=10)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from playground.uploads import MAX_ROWS, UploadError, parse_points_csv
+from playground.data.uploads import MAX_ROWS, UploadError, parse_points_csv
 
 
 def _csv(rows, header="x,y"):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..snapshot import Snapshot, Snapshot2D
-from .curves import event_marks, step_axis
-from .lab2d import Overlays, samples_figure
-from .style import NORMAL, Style, axis, base_layout, figure, fit
+from playground.engine.snapshot import Snapshot, Snapshot2D
+from playground.figures.curves import event_marks, step_axis
+from playground.figures.lab2d import Overlays, samples_figure
+from playground.figures.style import NORMAL, Style, axis, base_layout, figure, fit
 
 RUN_COLOURS = ("#1f78b4", "#e7298a", "#66a61e", "#d95f02")  # run 1..4 in every chart
 ARROWS_ONLY = Overlays()
@@ -104,7 +104,7 @@ def metric_figure(snaps: tuple[Snapshot, ...], labels: tuple[str, ...], key: str
 def losses_figure(snaps: tuple[Snapshot, ...], labels: tuple[str, ...],
                   style: Style = NORMAL, cursor: int | None = None) -> go.Figure:
     """Each run's D loss (solid) and G loss (dotted) in the run's colour."""
-    from .curves import robust_range
+    from playground.figures.curves import robust_range
     data, values = [], []
     for i, (snap, label) in enumerate(zip(snaps, labels, strict=True)):
         h = snap.history

@@ -9,9 +9,9 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from ..snapshot import Snapshot
-from . import palette
-from .style import NORMAL, Style, axis, base_layout, figure, fit
+from playground.engine.snapshot import Snapshot
+from playground.figures import palette
+from playground.figures.style import NORMAL, Style, axis, base_layout, figure, fit
 
 CURVE_LEGEND_Y = -0.2  # below the tick labels (x is always the step, or the mode index)
 LOG2 = math.log(2.0)  # the ceiling of the JS divergence in nats: disjoint supports

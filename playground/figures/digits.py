@@ -11,11 +11,10 @@ import base64
 import numpy as np
 import plotly.graph_objects as go
 
-from .. import pictures
-from ..snapshot import ImageSnapshot
-from . import palette
-from .curves import event_marks, line, note, step_axis
-from .style import NORMAL, Style, axis, base_layout, figure, fit
+from playground.engine.snapshot import ImageSnapshot
+from playground.figures import palette, pictures
+from playground.figures.curves import event_marks, line, note, step_axis
+from playground.figures.style import NORMAL, Style, axis, base_layout, figure, fit
 
 PAD = 2  # pixels between tiles
 TILE = 28 + PAD

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ..snapshot import Snapshot2D
-from . import palette
-from .style import NORMAL, Style, axis, base_layout, figure, fit
+from playground.engine.snapshot import Snapshot2D
+from playground.figures import palette
+from playground.figures.style import NORMAL, Style, axis, base_layout, figure, fit
 
 N_ARROWS = 96  # fakes that get a push arrow: enough to read the flow, few enough to see points
 ARROW_FRAC = 0.07  # the longest arrow spans 7% of the plot's width

@@ -11,10 +11,18 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from ..snapshot import Snapshot2D
-from . import palette
-from .curves import CURVE_LEGEND_Y, LOG2, cursor_shapes, event_marks, line, note, step_axis
-from .style import NORMAL, Style, axis, base_layout, figure, fit
+from playground.engine.snapshot import Snapshot2D
+from playground.figures import palette
+from playground.figures.curves import (
+    CURVE_LEGEND_Y,
+    LOG2,
+    cursor_shapes,
+    event_marks,
+    line,
+    note,
+    step_axis,
+)
+from playground.figures.style import NORMAL, Style, axis, base_layout, figure, fit
 
 
 def coverage_figure(snap: Snapshot2D, style: Style = NORMAL,

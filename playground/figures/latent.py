@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from . import palette
-from .digits import PAD, TILE, grid_picture, png_uri, tile_labels
-from .style import NORMAL, Style, axis, base_layout, figure
+from playground.figures import palette
+from playground.figures.digits import PAD, TILE, grid_picture, png_uri, tile_labels
+from playground.figures.style import NORMAL, Style, axis, base_layout, figure
 
 UNSURE = 0.6  # a label below this confidence is drawn in the warning colour
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from . import palette
+from playground.figures import palette
 
 
 @dataclass(frozen=True)

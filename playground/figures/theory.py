@@ -12,8 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import palette
-from .style import NORMAL, Style
+from playground.figures import palette
+from playground.figures.style import NORMAL, Style
 
 LOG2 = math.log(2.0)
 INF_DRAWN_AT = 1.6  # where +inf is drawn on the divergence axis (labelled, not a value)

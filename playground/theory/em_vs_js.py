@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from scipy.signal import medfilt
 
-from ..lockstep import Lockstep
-from ..presets import PRESETS, config_for
-from ..run import Run
+from playground.engine.lockstep import Lockstep
+from playground.engine.run import Run
+from playground.presets import PRESETS, config_for
 
 COMPARE_PRESETS = ("ns", "wgan_gp")
 # Losses whose D is a Wasserstein critic: its score gap estimates K * W1 (K its Lipschitz

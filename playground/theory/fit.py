@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .. import updates
-from ..losses import LOSSES, LossSpec, logistic_js_bound
-from ..models import Discriminator
+from playground.engine import updates
+from playground.losses import LOSSES, LossSpec, logistic_js_bound
+from playground.models import Discriminator
 
 Sampler = Callable[[int, torch.Generator], torch.Tensor]  # (n, gen) -> (n, d) points
 

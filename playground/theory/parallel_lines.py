@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .. import metrics
-from ..losses import LOG2
-from . import fit
+from playground.losses import LOG2
+from playground.metrics import points2d as metrics
+from playground.theory import fit
 
 THETA_RANGE = (-2.0, 2.0)  # slider and CLI bounds; the lines and the estimators work beyond
 N_RANGE = (16, 4096)  # sample size per side; exact W1 is O(n^3) (~1.3 s at 2,500)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from . import fit
+from playground.theory import fit
 
 D_LOSS = "ns"  # BCE discriminator: ns and minimax share d_loss
 CRITIC_LOSSES = ("wgan_gp", "wgan")  # the critic's objective and its built-in remedy

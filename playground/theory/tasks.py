@@ -1,5 +1,5 @@
 """The theory lab's long computations as sliceable tasks, so the app runs them in a worker
-process (ui/tasks.TheoryJob) and never in its own script thread.
+process (serve/tasks.TheoryJob) and never in its own script thread.
 
 A task validates its parameters when built (cheap), does its heavy set-up on the first
 `advance(seconds)`, and shows itself as a numpy/float `view()` at any time. `build(spec)` makes
@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from . import em_vs_js, parallel_lines, saturation, theta_game
+from playground.theory import em_vs_js, parallel_lines, saturation, theta_game
 
 GAME_CHUNK = 10  # theta updates per game per turn (~5 D updates each: ~0.1-0.3 s)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..losses import LOSSES
-from . import fit
-from .parallel_lines import check_theta, line_sampler
+from playground.losses import LOSSES
+from playground.theory import fit
+from playground.theory.parallel_lines import check_theta, line_sampler
 
 THETA_LOSSES = ("minimax", "ns", "wgan_gp")  # GAN (JS) saturating, non-saturating, WGAN-GP
 RANGES = {"lr_theta": (1e-4, 1.0), "n_critic": (1, 20), "pretrain": (0, 5000),

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .followers import Followers
-from .pool import Pool
-from .process import configure_torch_threads
+from playground.serve.followers import Followers
+from playground.serve.pool import Pool
+from playground.serve.process import configure_torch_threads
 
 
 @st.cache_resource

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import datasets, losses, models, optim
-from ..config import RANGES, arch_of
-from ..registry import Registry
+from playground import losses, models, optim
+from playground.config import RANGES, arch_of
+from playground.data import datasets
+from playground.registry import Registry
 
 
 @dataclass(frozen=True)

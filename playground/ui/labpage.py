@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ..presets import PRESETS
-from . import cached, session, views
-from .state import Page
-from .urlstate import SPEEDS
+from playground.presets import PRESETS
+from playground.ui import cached, session, views
+from playground.ui.state import Page
+from playground.ui.urlstate import SPEEDS
 
 # Less empty space above the page (Streamlit pads the top by 6rem), so a 1280 x 800 projector
 # shows the whole main plot; toasts at the bottom, away from the tiles.

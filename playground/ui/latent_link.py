@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .. import pretrained
-from ..datasets import kind_of
-from .urlstate import KIND_NAMES, PAGE_OF_KIND
+from playground.data.datasets import kind_of
+from playground.store import pretrained
+from playground.ui.urlstate import KIND_NAMES, PAGE_OF_KIND
 
 PARAMS = ("present", "seed", "shipped")
 SEED_MAX = 2**31 - 1  # numpy's default_rng takes any non-negative int; links stay readable

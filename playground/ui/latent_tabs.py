@@ -8,10 +8,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from .. import explorer, latent, pictures
-from ..figures import latent as figs
-from ..figures.style import NORMAL, PRESENTER
-from . import state
+from playground.figures import latent as figs
+from playground.figures import pictures
+from playground.figures.style import NORMAL, PRESENTER
+from playground.latent import explorer
+from playground.latent import ops as latent
+from playground.ui import state
 
 NS = "latent"
 BATCH, COLS = 32, 8  # the picker's batch: 4 rows of 8 (2 rows of 16 in presenter mode)

@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from ..config import RunConfig
-from ..datasets import kind_of
-from . import tasks
-from .pool import Host, HostDied, Pool
-from .tasks import STEP_KINDS, CompareJob, RunJob, TheoryJob
-from .worker import Pace
+from playground.config import RunConfig
+from playground.data.datasets import kind_of
+from playground.serve import tasks
+from playground.serve.pool import Host, HostDied, Pool
+from playground.serve.tasks import STEP_KINDS, CompareJob, RunJob, TheoryJob
+from playground.serve.worker import Pace
 
 __all__ = ["Comparer", "LiveProcess", "Pace", "Status", "TheoryWorker", "Trainer"]
 DEFAULT_PACE = Pace()

@@ -19,13 +19,15 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from .. import cost, datasets, pretrained
-from ..config import RunConfig
-from ..presets import PRESETS, config_for
-from ..uploads import UploadError, parse_points_csv
-from . import cached, guard, state, urlstate
-from .live import Trainer
-from .state import Page
+from playground.config import RunConfig
+from playground.data import datasets
+from playground.data.uploads import UploadError, parse_points_csv
+from playground.engine import cost
+from playground.presets import PRESETS, config_for
+from playground.store import pretrained
+from playground.ui import cached, guard, state, urlstate
+from playground.ui.live import Trainer
+from playground.ui.state import Page
 
 FRAME_WINDOW_S = 3.0  # the frames/s readout averages over this many seconds
 KEEP_ON_PRESET = ("dataset", "n_modes", "radius", "std", "standardise", "seed")

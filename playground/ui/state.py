@@ -28,11 +28,12 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .. import datasets, models
-from ..config import RunConfig, needs_reset
-from ..presets import config_for, switch_loss
-from ..registry import Registry
-from .controls import CONTROLS, DATASET_FIELDS, IMAGE_CONTROLS, Control
+from playground import models
+from playground.config import RunConfig, needs_reset
+from playground.data import datasets
+from playground.presets import config_for, switch_loss
+from playground.registry import Registry
+from playground.ui.controls import CONTROLS, DATASET_FIELDS, IMAGE_CONTROLS, Control
 
 State = MutableMapping[str, Any]
 

@@ -4,8 +4,8 @@ the time measured on this machine (never a promised one) and say "Done" when it 
 apart so the page module is only wiring."""
 from __future__ import annotations
 
-from ..theory.tasks import CompareView, EstimateView, RaceView
-from ..theory.theta_game import GameSettings
+from playground.theory.tasks import CompareView, EstimateView, RaceView
+from playground.theory.theta_game import GameSettings
 
 LINES = (
     'Real data lie on the vertical segment $P_0$: points $(0, Z)$ with $Z$ uniform on $[0,1]$. '

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from .. import pretrained
-from ..config import RunConfig, needs_reset, parse_value
-from ..datasets import kind_of
-from ..presets import PRESETS, config_for, ids_for, switch_loss
-from .controls import CONTROLS
+from playground.config import RunConfig, needs_reset, parse_value
+from playground.data.datasets import kind_of
+from playground.presets import PRESETS, config_for, ids_for, switch_loss
+from playground.store import pretrained
+from playground.ui.controls import CONTROLS
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
 DEFAULT_PRESET = {"points2d": "ns", "image": "dcgan"}  # a lab's baseline, by its data kind

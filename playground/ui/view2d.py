@@ -8,15 +8,15 @@ import math
 
 import streamlit as st
 
-from ..figures.curves import loss_figure
-from ..figures.lab2d import Overlays, samples_figure
-from ..figures.lab2d_curves import coverage_figure, divergence_figure, modes_near
-from ..figures.style import Style
-from ..snapshot import Snapshot2D
-from . import views
-from .live import Status
-from .liveplot import live_chart
-from .state import Page
+from playground.engine.snapshot import Snapshot2D
+from playground.figures.curves import loss_figure
+from playground.figures.lab2d import Overlays, samples_figure
+from playground.figures.lab2d_curves import coverage_figure, divergence_figure, modes_near
+from playground.figures.style import Style
+from playground.ui import views
+from playground.ui.live import Status
+from playground.ui.liveplot import live_chart
+from playground.ui.state import Page
 
 RUNAWAY = 0.5  # warn when more than half of the tracked fakes have left the fixed axes
 OVERLAYS = {"arrows": "G's push", "field": "Gradient field", "manifold": "G manifold",

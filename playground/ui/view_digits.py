@@ -9,13 +9,13 @@ import math
 import numpy as np
 import streamlit as st
 
-from ..figures import digits
-from ..figures.curves import loss_figure
-from ..figures.style import Style
-from ..snapshot import ImageSnapshot
-from . import views
-from .liveplot import live_chart
-from .state import Page
+from playground.engine.snapshot import ImageSnapshot
+from playground.figures import digits
+from playground.figures.curves import loss_figure
+from playground.figures.style import Style
+from playground.ui import views
+from playground.ui.liveplot import live_chart
+from playground.ui.state import Page
 
 MAX_FRAMES = 120  # grids kept for the GIF (64 digits: ~50 KB each, ~6 MB at most)
 
@@ -114,7 +114,7 @@ def export_gif(frames: list[tuple[int, np.ndarray]]) -> bytes:
     """The reel as an animated GIF. Takes the (step, grid) frames, not the page: it runs in
     Streamlit's download handler, outside the script thread, where session state is not
     readable."""
-    from .. import pictures
+    from playground.figures import pictures
     return pictures.gif([pictures.tile(f) for _, f in frames], ms_per_frame=150, scale=2)
 
 

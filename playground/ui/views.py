@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from .. import cost
-from ..figures.style import NORMAL, PRESENTER, Style
-from ..snapshot import Snapshot
-from . import guard, session
-from .live import Status
-from .state import Page
+from playground.engine import cost
+from playground.engine.snapshot import Snapshot
+from playground.figures.style import NORMAL, PRESENTER, Style
+from playground.ui import guard, session
+from playground.ui.live import Status
+from playground.ui.state import Page
 
 FRAME_S = 0.2  # the page asks for a new picture 5 times a second while training
 CURVES_S = 2.0  # curves every 2 s: redrawing them costs training ~10% of its speed (measured)

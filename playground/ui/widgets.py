@@ -8,13 +8,13 @@ from typing import Any
 
 import streamlit as st
 
-from .. import pretrained
-from ..config import RANGES, RunConfig, field_types
-from ..presets import PRESETS, ids_for
-from ..uploads import MAX_BYTES
-from . import controls, session
-from .controls import SECTIONS, Control
-from .state import Page
+from playground.config import RANGES, RunConfig, field_types
+from playground.data.uploads import MAX_BYTES
+from playground.presets import PRESETS, ids_for
+from playground.store import pretrained
+from playground.ui import controls, session
+from playground.ui.controls import SECTIONS, Control
+from playground.ui.state import Page
 
 OPEN_SECTIONS = ("data", "objective", "remedies")  # expanded on first load
 MAX_MB = MAX_BYTES / 1e6

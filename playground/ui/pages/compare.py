@@ -14,16 +14,16 @@ import dataclasses
 
 import streamlit as st
 
-from ... import datasets
-from ...comparisons import COMPARISONS, Comparison
-from ...figures import compare as figs
-from ...figures import digits
-from ...presets import PRESETS, ids_for
-from ...sharing import shared
-from .. import cached, export, labpage, session, state, views
-from ..live import Comparer
-from ..liveplot import live_chart
-from ..state import Page
+from playground.comparisons import COMPARISONS, Comparison
+from playground.data import datasets
+from playground.engine.sharing import shared
+from playground.figures import compare as figs
+from playground.figures import digits
+from playground.presets import PRESETS, ids_for
+from playground.ui import cached, export, labpage, session, state, views
+from playground.ui.live import Comparer
+from playground.ui.liveplot import live_chart
+from playground.ui.state import Page
 
 NS = "compare"
 state.NAMESPACES.add(NS, state.Namespace({

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ...figures import compare as compare_figs
-from .. import export, labpage, session, state, view2d, views, widgets
-from ..state import Page
+from playground.figures import compare as compare_figs
+from playground.ui import export, labpage, session, state, view2d, views, widgets
+from playground.ui.state import Page
 
 
 def render() -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ... import explorer
-from ...figures import latent as figs
-from .. import guard, labpage, latent_link, session, state
-from .. import latent_tabs as tabs
+from playground.figures import latent as figs
+from playground.latent import explorer
+from playground.ui import guard, labpage, latent_link, session, state
+from playground.ui import latent_tabs as tabs
 
 NS = tabs.NS
 state.NAMESPACES.add(NS, state.Namespace({

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ... import pictures
-from .. import export, labpage, session, state, view_digits, views, widgets
-from ..state import Page
+from playground.figures import pictures
+from playground.ui import export, labpage, session, state, view_digits, views, widgets
+from playground.ui.state import Page
 
 
 def render() -> None:

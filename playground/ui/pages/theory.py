@@ -15,12 +15,12 @@ import math
 import numpy as np
 import streamlit as st
 
-from ...figures import theory as figs
-from ...figures.style import NORMAL, PRESENTER
-from ...theory import em_vs_js, fit, parallel_lines, saturation, theta_game
-from .. import cached, guard, state, theory_text
-from ..live import TheoryWorker
-from ..views import queue_text
+from playground.figures import theory as figs
+from playground.figures.style import NORMAL, PRESENTER
+from playground.theory import em_vs_js, fit, parallel_lines, saturation, theta_game
+from playground.ui import cached, guard, state, theory_text
+from playground.ui.live import TheoryWorker
+from playground.ui.views import queue_text
 
 NS = "theory"
 state.NAMESPACES.add(NS, state.Namespace({

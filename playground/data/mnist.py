@@ -1,0 +1,301 @@
+"""Real MNIST digits: the shipped 5,000-digit subset, the full set from a local folder, and an
+opt-in download of the four standard IDX files.
+
+This module owns reading and validating digit files and the held-out split; it caches nothing
+(callers do) and never touches the network unless `download` is called. Every rejection raises
+`MnistError` naming the file and the problem, never a raw numpy / gzip traceback.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.client
+import os
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SHIPPED = Path(__file__).resolve().parent / "mnist5k.npz"  # see data/README.md
+ENV_DIR = "PLAYGROUND_MNIST_DIR"  # load(None) reads the full set from here when it is set
+SIDE = 28  # MNIST digits are 28 x 28 pixels
+N_CLASSES = 10
+HELD_OUT_PER_CLASS = 100  # shipped split: 100 of each class's 500 digits -> 1,000 held out
+SPLIT_SEED = 20_251_125  # numpy default_rng seed of the shipped split; changing it moves the
+# held-out set and so the shipped classifier's recorded accuracy
+IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049  # IDX: 0x0803 = ubyte, 3 dims; 0x0801 = ubyte, 1 dim
+IDX_FILES = {  # (images, labels) per split, names as LeCun published them
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+KERAS_NPZ = "mnist.npz"  # keras.datasets.mnist's single-file layout
+DEFAULT_MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist/"  # torchvision's first mirror
+# MD5s of the four gzipped files as torchvision publishes them
+# (torchvision/datasets/mnist.py, MNIST.resources).
+PUBLISHED_MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+
+
+class MnistError(ValueError):
+    """Digit files that are missing or unusable, or a download that failed, with the reason."""
+
+
+@dataclass(frozen=True)
+class Digits:
+    images: np.ndarray  # (N, 28, 28) uint8, 0 = background
+    labels: np.ndarray  # (N,) int64 in 0..9
+    held_out: np.ndarray  # (N,) bool: the validation split, never trained on
+    source: str  # where the digits came from, for display
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def split(self, held_out: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(images, labels) of the held-out split (True) or the training split (False)."""
+        mask = self.held_out if held_out else ~self.held_out
+        return self.images[mask], self.labels[mask]
+
+
+# ---- loading -------------------------------------------------------------------------------
+def load(source: str | None = None) -> Digits:
+    """`"shipped"` (the default) or a folder path; None means $PLAYGROUND_MNIST_DIR if set."""
+    if source is None:
+        source = os.environ.get(ENV_DIR) or "shipped"
+    return load_shipped() if source == "shipped" else load_folder(source)
+
+
+def load_shipped(path: Path = SHIPPED) -> Digits:
+    """The shipped 5,000 digits (500 per class) with a fixed stratified held-out split."""
+    arrays = _read_npz(Path(path), ("images", "labels"))
+    images, labels = arrays["images"], _check_labels(arrays["labels"], Path(path))
+    _check_images(images, Path(path))
+    _check_counts(images, labels, Path(path), Path(path))
+    return Digits(images, labels, stratified_split(labels), f"shipped mnist5k ({len(labels):,})")
+
+
+def stratified_split(labels: np.ndarray, per_class: int = HELD_OUT_PER_CLASS,
+                     seed: int = SPLIT_SEED) -> np.ndarray:
+    """(N,) bool mask holding out `per_class` digits of each class, chosen by a seeded
+    permutation of that class's indices (so every class is equally represented)."""
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(len(labels), dtype=bool)
+    for c in range(N_CLASSES):
+        idx = np.flatnonzero(labels == c)
+        if len(idx) < per_class:
+            raise MnistError(f"class {c} has {len(idx)} digits; the split needs {per_class}")
+        mask[rng.permutation(idx)[:per_class]] = True
+    return mask
+
+
+def load_folder(path: str | Path) -> Digits:
+    """The full set from a folder with the four IDX files (each raw or `.gz`; the `.gz` is read
+    when both exist) or with a Keras `mnist.npz`; `path` may also be the `.npz` itself.
+    The held-out split is the test set (10,000 digits in the real data)."""
+    path = Path(path).expanduser()
+    if path.is_file() and path.suffix == ".npz":
+        return _load_keras(path)
+    if not path.is_dir():
+        raise MnistError(f"{path}: no such folder")
+    names = [n for pair in IDX_FILES.values() for n in pair]
+    if any((path / n).exists() or (path / f"{n}.gz").exists() for n in names):
+        return _load_idx_folder(path)
+    if (path / KERAS_NPZ).is_file():
+        return _load_keras(path / KERAS_NPZ)
+    raise MnistError(f"{path}: no MNIST files; expected the four IDX files "
+                     f"({', '.join(names)}, each raw or .gz) or {KERAS_NPZ}")
+
+
+def _load_idx_folder(folder: Path) -> Digits:
+    parts = []
+    for split, (image_name, label_name) in IDX_FILES.items():
+        image_file, label_file = _find(folder, image_name), _find(folder, label_name)
+        images = read_idx(image_file, IMAGE_MAGIC)
+        labels = _check_labels(read_idx(label_file, LABEL_MAGIC), label_file)
+        _check_counts(images, labels, image_file, label_file)
+        parts.append((images, labels, np.full(len(labels), split == "test")))
+    images, labels, held_out = (np.concatenate(a) for a in zip(*parts, strict=True))
+    return Digits(images, labels, held_out, f"IDX files in {folder} ({len(labels):,})")
+
+
+def _find(folder: Path, name: str) -> Path:
+    for candidate in (folder / f"{name}.gz", folder / name):
+        if candidate.is_file():
+            return candidate
+    raise MnistError(f"{folder / name}: missing (neither {name} nor {name}.gz is there)")
+
+
+def read_idx(path: Path, magic: int) -> np.ndarray:
+    """An IDX file of unsigned bytes: (N, 28, 28) uint8 images (magic 2051) or (N,) labels
+    (magic 2049). Header: big-endian int32 magic, then one big-endian int32 per dimension."""
+    data = _read_bytes(path)
+    ndim = 3 if magic == IMAGE_MAGIC else 1
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise MnistError(f"{path}: {len(data)} bytes is shorter than the {header}-byte header")
+    got = int.from_bytes(data[:4], "big")
+    if got != magic:
+        kind = "images" if magic == IMAGE_MAGIC else "labels"
+        raise MnistError(f"{path}: magic number {got}, expected {magic} (IDX {kind}); "
+                         "not an MNIST file of this kind")
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    if ndim == 3 and dims[1:] != [SIDE, SIDE]:
+        raise MnistError(f"{path}: images are {dims[1]}x{dims[2]}, expected {SIDE}x{SIDE}")
+    expected = header + int(np.prod(dims))
+    if len(data) != expected:
+        problem = "truncated" if len(data) < expected else "has trailing bytes"
+        raise MnistError(f"{path}: {problem}: {len(data):,} bytes, but the header's "
+                         f"dimensions {dims} need {expected:,}")
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims).copy()
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise MnistError(f"{path}: missing") from None
+    except OSError as e:
+        raise MnistError(f"{path}: cannot read ({e.strerror})") from None
+    if path.suffix != ".gz":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error):
+        raise MnistError(f"{path}: not a valid gzip file (corrupt or truncated)") from None
+
+
+def _load_keras(path: Path) -> Digits:
+    a = _read_npz(path, ("x_train", "y_train", "x_test", "y_test"))
+    parts = []
+    for x, y in (("x_train", "y_train"), ("x_test", "y_test")):
+        _check_images(a[x], path, x)
+        labels = _check_labels(a[y], path, y)
+        _check_counts(a[x], labels, path, path)
+        parts.append((a[x], labels, np.full(len(labels), x == "x_test")))
+    images, labels, held_out = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return Digits(images, labels, held_out, f"{path} ({len(labels):,})")
+
+
+def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            missing = [k for k in keys if k not in z.files]
+            if missing:
+                raise MnistError(f"{path}: missing arrays {', '.join(missing)} "
+                                 f"(has {', '.join(z.files) or 'none'})")
+            return {k: z[k] for k in keys}
+    except FileNotFoundError:
+        raise MnistError(f"{path}: missing") from None
+    except MnistError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise MnistError(f"{path}: not a readable .npz ({type(e).__name__}; corrupt or "
+                         "truncated?)") from None
+
+
+def _check_images(images: np.ndarray, path: Path, name: str = "images") -> None:
+    if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
+        raise MnistError(f"{path}: {name} has shape {images.shape}, expected (N, 28, 28)")
+    if images.dtype != np.uint8:
+        raise MnistError(f"{path}: {name} is {images.dtype}, expected uint8 pixels 0..255")
+
+
+def _check_labels(labels: np.ndarray, path: Path, name: str = "labels") -> np.ndarray:
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise MnistError(f"{path}: {name} must be a 1-D integer array, got {labels.dtype} "
+                         f"{labels.shape}")
+    if len(labels) and (labels.min() < 0 or labels.max() >= N_CLASSES):
+        raise MnistError(f"{path}: {name} must lie in 0..9, found {labels.min()}..{labels.max()}")
+    return labels.astype(np.int64)
+
+
+def _check_counts(images: np.ndarray, labels: np.ndarray, image_file: Path,
+                  label_file: Path) -> None:
+    if len(images) != len(labels):
+        where = image_file if image_file == label_file else f"{image_file} and {label_file}"
+        raise MnistError(f"{where}: {len(images):,} images but {len(labels):,} labels")
+
+
+def to_tensor(images: np.ndarray):
+    """(N, 28, 28) uint8 -> (N, 1, 28, 28) float32 torch tensor in [-1, 1] (x / 127.5 - 1),
+    the range of a tanh generator's output."""
+    import torch
+    if images.dtype != np.uint8 or images.ndim != 3:
+        raise ValueError(f"images must be (N, 28, 28) uint8, got {images.dtype} {images.shape}")
+    return torch.from_numpy(images.astype(np.float32) / 127.5 - 1.0).unsqueeze(1)
+
+
+# ---- download (only when asked) ------------------------------------------------------------
+CHUNK = 1 << 16  # bytes per read while streaming a download
+
+
+def download(dest: str | Path, base_url: str = DEFAULT_MIRROR,
+             checksums: dict[str, str] = PUBLISHED_MD5, log: Callable[[str], None] = print,
+             timeout: float = 60.0) -> Digits:
+    """Fetch the four gzipped IDX files into `dest`, check each against its published MD5,
+    and return them loaded. Files land by atomic rename, so a failure leaves no partial file;
+    a file already there is kept if its MD5 is right and never overwritten if it is not."""
+    dest = Path(dest).expanduser()
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise MnistError(f"{dest}: cannot create the folder ({e.strerror})") from None
+    for name, md5 in checksums.items():
+        target = dest / name
+        if target.exists():
+            got = _md5(target.read_bytes())
+            if got != md5:
+                raise MnistError(f"{target} already exists with MD5 {got}, expected {md5}; "
+                                 "move it away and download again (it is left untouched)")
+            log(f"{name}: already there, checksum ok")
+            continue
+        _fetch(base_url.rstrip("/") + "/" + name, target, md5, timeout)
+        log(f"{name}: downloaded, checksum ok ({target.stat().st_size:,} bytes)")
+    digits = load_folder(dest)
+    log(f"{dest}: {len(digits):,} digits, {int(digits.held_out.sum()):,} held out (test set)")
+    return digits
+
+
+def _fetch(url: str, target: Path, md5: str, timeout: float) -> None:
+    name = target.name
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".part")
+    try:
+        digest, size = hashlib.md5(usedforsecurity=False), 0  # integrity, not security
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as r:
+            length = r.headers.get("Content-Length")
+            while chunk := r.read(CHUNK):
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        if length is not None and size != int(length):
+            raise MnistError(f"{name}: truncated download from {url}: got {size:,} of "
+                             f"{int(length):,} bytes")
+        if digest.hexdigest() != md5:
+            raise MnistError(f"{name}: checksum mismatch: expected MD5 {md5}, got "
+                             f"{digest.hexdigest()} (from {url})")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a plain data file is not
+        os.replace(tmp, target)
+    except urllib.error.HTTPError as e:
+        raise MnistError(f"{name}: HTTP {e.code} {e.reason} from {url}") from None
+    except urllib.error.URLError as e:
+        raise MnistError(f"{name}: cannot reach {url} ({e.reason})") from None
+    except (http.client.HTTPException, TimeoutError, ConnectionError) as e:
+        raise MnistError(f"{name}: truncated download from {url} ({type(e).__name__})") from None
+    except OSError as e:
+        raise MnistError(f"{name}: cannot write {target.parent} ({e.strerror})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)  # our own partial file; never a file the user had
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()

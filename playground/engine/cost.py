@@ -1,0 +1,81 @@
+"""A rough price of a configuration (2D or images) on this CPU, so the app can say 'this will
+be slow' before a heavy run makes the page look frozen (batch 8192, width 1024, depth 8 and a
+400 x 400 surface took 34 s to show its first picture with no word).
+
+The model: a step costs a fixed dispatch overhead plus its multiply-adds at a sustained rate,
+both measured here on one torch thread (a 2048 x 1024 x 1024 matmul ran at ~94 GFLOP/s; the
+default 3x128 setup took 3.5 ms a step, width 512 x 4 at batch 1024 took 200 ms).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playground.config import RunConfig, arch_of
+from playground.data.datasets import kind_of
+
+FLOPS_PER_S = 90e9  # sustained fp32 rate of one thread on this box (see above)
+STEP_OVERHEAD_S = 0.9e-3  # Python and dispatch per step, small batches (batch 64: 0.9 ms)
+PICTURE_OVERHEAD_S = 2e-3
+FIELD_POINTS, MANIFOLD_POINTS = 21 * 21, 25 * 25  # observe's overlays
+SLOW_STEPS_PER_S = 10.0  # below this a run visibly crawls
+SLOW_PICTURE_S = 0.5  # above this the live picture lags
+
+
+def mlp_macs(n_in: int, n_out: int, width: int, depth: int) -> int:
+    """Multiply-adds per sample of the lab's MLP (models.mlp)."""
+    if depth == 0:
+        return n_in * n_out
+    return n_in * width + (depth - 1) * width * width + width * n_out
+
+
+@dataclass(frozen=True)
+class Estimate:
+    seconds_per_step: float
+    seconds_per_picture: float
+
+    @property
+    def slow(self) -> bool:
+        return (1 / self.seconds_per_step < SLOW_STEPS_PER_S
+                or self.seconds_per_picture > SLOW_PICTURE_S)
+
+    def describe(self) -> str:
+        return (f"about {_fmt_s(self.seconds_per_step)} a step and "
+                f"{_fmt_s(self.seconds_per_picture)} a picture on one CPU thread")
+
+
+def _fmt_s(seconds: float) -> str:
+    return f"{seconds * 1e3:.0f} ms" if seconds < 1 else f"{seconds:.0f} s"
+
+
+def network_macs(cfg: RunConfig) -> tuple[int, int]:
+    """Multiply-adds per sample of (G, D) for the config's architecture."""
+    arch, w = arch_of(cfg), cfg.width
+    if arch == "dcgan":  # models.DCGANGenerator / DCGANDiscriminator, 4 x 4 kernels
+        g = cfg.latent_dim * 2 * w * 49 + 196 * 16 * 2 * w * w + 784 * 16 * w
+        d = 196 * 16 * w + 49 * 16 * w * 2 * w + 2 * w * 49
+        return g, d
+    if arch == "mlp_image":  # z -> w -> 2w -> ... -> 784 and back
+        dims = [w * 2**i for i in range(cfg.depth)]
+        hidden = sum(a * b for a, b in zip(dims, dims[1:], strict=False))
+        return (cfg.latent_dim * w + hidden + dims[-1] * 784,
+                784 * dims[-1] + hidden + w)
+    return mlp_macs(cfg.latent_dim, 2, w, cfg.depth), mlp_macs(2, 1, w, cfg.depth)
+
+
+def estimate(cfg: RunConfig) -> Estimate:
+    g, d = network_macs(cfg)
+    b = cfg.batch_size
+    # FLOPs = 2 x MACs; a backward pass costs ~2 forwards. D step: D on 2B (fwd + bwd), plus
+    # G's forward on B; G step: G and D on B (fwd + bwd). Unrolling repeats the D step k times
+    # with second-order terms (~3x each).
+    d_step = 2 * (3 * d * 2 * b + g * b)
+    g_step = 2 * 3 * (g + d) * b
+    unroll = 3 * cfg.unroll_steps * d_step
+    flops = cfg.n_critic * d_step + g_step + unroll
+    if kind_of(cfg.dataset) == "image":  # the grid, its scores, 300 fakes for the metrics
+        picture = 2 * (g * (cfg.n_fixed + 300) + d * cfg.n_fixed)
+    else:  # D over the surface grid, the pushes, G over the tracked z and the manifold
+        picture = 2 * (d * (cfg.grid_res**2 + 3 * (cfg.n_fixed + FIELD_POINTS))
+                       + g * (cfg.n_fixed + MANIFOLD_POINTS))
+    return Estimate(STEP_OVERHEAD_S * cfg.n_critic + flops / FLOPS_PER_S,
+                    PICTURE_OVERHEAD_S + picture / FLOPS_PER_S)

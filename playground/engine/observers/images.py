@@ -1,0 +1,156 @@
+"""The image observer: a grid of digits generated from a fixed z (the same digits evolve frame
+to frame), fixed real digits beside them, D's score of each, the frozen classifier's label and
+confidence of each fake, and the class-coverage metrics (image_metrics.py) with the real
+digits' own values as the reference.
+
+Read-only on the run (inside `run.observing()`: batch norm in G uses its running statistics, so
+a frame does not depend on the batch it was drawn in). The classifier and the real reference
+are computed once per process and dataset (`reference`), never per run.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from playground.engine import streams
+from playground.engine.observers.points2d import thin
+from playground.engine.observers.view import RunView
+from playground.engine.snapshot import ImageSnapshot
+from playground.metrics import points2d as metrics
+
+MAX_SHOWN = 256  # grid images at most (n_fixed asks for more on a 2D-sized config)
+REAL_SHOWN = 16  # real digits beside the grid
+# Fakes per evaluation: the protocol of the shipped model's record is 2,000 samples; live
+# evaluations use 300 (~0.25 s through G and the classifier on one thread; 500 took 0.38 s of
+# every 4 s of training). The Frechet distance is biased upward at small n, so each is
+# compared with the real digits' own value at the same n (`Reference.values`).
+LIVE_N, PROTOCOL_N = 300, 2000
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The frozen classifier on a device and what real digits score with it."""
+    classifier: torch.nn.Module
+    stats: Any  # image_metrics.FeatureStats of the real digits (the Frechet reference)
+    values: dict[int, dict[str, float]]  # n -> the real digits' own metrics at that n
+
+
+@functools.lru_cache(maxsize=4)
+def reference(dataset: str, device: str) -> Reference:
+    """Loaded once per process, dataset and device (read-only: shared by every run). The
+    Frechet reference is half A of the held-out digits (image_metrics.held_out_reference);
+    the real values at n come from n other real digits against it, so a generator's value
+    at the same n is compared with a perfect generator's."""
+    from playground.data import datasets, mnist
+    from playground.metrics import classifier as digit_classifier
+    from playground.metrics import images as image_metrics
+    net = digit_classifier.load().to(device).eval()
+    digits = datasets.digits_of(dataset)
+    stats = image_metrics.held_out_reference(digits, net)
+    values = {}
+    for n in (LIVE_N, PROTOCOL_N):
+        real = _real_sample(digits, n)
+        values[n] = image_metrics.evaluate(mnist.to_tensor(real).to(device), net,
+                                           stats).as_dict()
+    return Reference(net, stats, values)
+
+
+def _real_sample(digits, n: int) -> np.ndarray:
+    """n real digits not in the reference: held-out half B when it is big enough, else the
+    training split (seeded, so the reference values are fixed)."""
+    from playground.metrics import images as image_metrics
+    held, _ = digits.split(held_out=True)
+    _, b = image_metrics.halves(len(held))
+    if n <= len(b):
+        return held[b[:n]]
+    train, _ = digits.split(held_out=False)
+    return train[np.random.default_rng(0).permutation(len(train))[:n]]
+
+
+def histogram_of(values: dict[str, float]) -> np.ndarray | None:
+    """(10,) class shares from an evaluation's hist_0 ... hist_9 (None before any)."""
+    if "hist_0" not in values:
+        return None
+    return np.array([values[f"hist_{k}"] for k in range(10)], dtype=np.float32)
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """(N, 1, 28, 28) in [-1, 1] -> (N, 28, 28) uint8 grey levels, 0 = black."""
+    x = ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round()
+    return x.squeeze(1).to(torch.uint8).cpu().numpy()
+
+
+class ImageObserver:
+    def __init__(self, run: RunView):
+        self.run = run
+        self.ref = reference(run.cfg.dataset, run.device.type)
+        # the evaluation z: its own "eval" stream, drawn once (no view change moves it)
+        self.z_eval = run.sample_z(PROTOCOL_N, streams.generator(run.cfg.seed, "eval",
+                                                                 run.device))
+        self.reprobe()
+
+    def reprobe(self) -> None:
+        """The picture's fixed z and real digits (training split), from the "probe" stream;
+        rebuilt when a view field changes."""
+        run, cfg = self.run, self.run.cfg
+        g = streams.generator(cfg.seed, "probe", run.device)
+        self.z_fixed = run.sample_z(min(cfg.n_fixed, MAX_SHOWN), g)
+        idx = torch.randint(len(run.data.images), (REAL_SHOWN,), generator=g,
+                            device=run.device)
+        self.real_fixed = run.data.images[idx]
+        self.real_labels = run.data.labels[idx.cpu().numpy()]
+
+    def _fakes(self, protocol: bool) -> torch.Tensor:
+        """(n, 1, 28, 28) G of the first n evaluation z (n = PROTOCOL_N or LIVE_N)."""
+        run = self.run
+        n = PROTOCOL_N if protocol else LIVE_N
+        with run.observing(), torch.no_grad():
+            return torch.cat([run.G(z) for z in self.z_eval[:n].split(500)])
+
+    def scored_samples(self, protocol: bool) -> dict[str, np.ndarray]:
+        """What `evaluate` scores: "samples" (n, 28, 28) in [-1, 1]. The real side is the
+        fixed held-out reference (`reference`), the same for every run."""
+        return {"samples": self._fakes(protocol).squeeze(1).float().cpu().numpy()}
+
+    def evaluate(self, protocol: bool) -> dict[str, float]:
+        """The class-coverage metrics (metrics.METRICS, kind "image") of n fakes from the fixed
+        evaluation z, with the class histogram as hist_0 ... hist_9."""
+        ctx = metrics.EvalContext(kind="image", fake=self._fakes(protocol),
+                                  classifier=self.ref.classifier, reference=self.ref.stats)
+        return metrics.evaluate(ctx)
+
+    def reference(self, protocol: bool) -> dict[str, float]:
+        return dict(self.ref.values[PROTOCOL_N if protocol else LIVE_N])
+
+    def samples(self, n: int, seed: int) -> np.ndarray:
+        run = self.run
+        z = run.sample_z(n, torch.Generator(run.device).manual_seed(seed))
+        with run.observing(), torch.no_grad():
+            x = torch.cat([run.G(part) for part in z.split(500)])
+        return x.squeeze(1).float().cpu().numpy()  # (n, 28, 28) in [-1, 1]
+
+    def snapshot(self, values: dict[str, float]) -> ImageSnapshot:
+        """The picture of the run now, with `values`, the run's latest evaluation (the class
+        histogram included: a restored run draws it from the record alone)."""
+        run = self.run
+        with run.observing(), torch.no_grad():
+            fake = run.G(self.z_fixed)  # (n, 1, 28, 28)
+            d_fake, d_real = run.D(fake), run.D(self.real_fixed)
+            from playground.metrics import images as image_metrics
+            log_probs, _ = image_metrics.read(fake, self.ref.classifier)
+        labels = log_probs.argmax(1)
+        confidence = np.exp(log_probs.max(1)).astype(np.float32)
+        return ImageSnapshot(
+            step=run.step_count, status=run.status, reason=run.reason,
+            dataset=run.cfg.dataset, loss=run.cfg.loss,
+            fake=to_uint8(fake), real=to_uint8(self.real_fixed),
+            d_fake=d_fake.float().cpu().numpy(), d_real=d_real.float().cpu().numpy(),
+            labels=labels, confidence=confidence, real_labels=np.asarray(self.real_labels),
+            histogram=histogram_of(values), reference=dict(self.ref.values[LIVE_N]),
+            metrics=dict(values), history=thin(run.history),
+            metric_history=thin(run.metric_history), device=run.device.type,
+            events=tuple(run.events))

@@ -1,0 +1,361 @@
+"""The training engine: one `Run` object built from a `RunConfig`, for any kind of data.
+
+`step()` does n_critic D updates and one G update; `step_d()` / `step_g()` do one of each (the
+app's step buttons). The run knows nothing about 2D points or images: what a run shows
+(`snapshot()`) and how it is scored (`evaluate()`) belong to its data kind's observer
+(`observers/`), which owns its fixed probes and runs G and D in eval mode. The engine knows
+nothing about Streamlit or the CLI: it talks outward through return values and the
+`on_snapshot` / `should_stop` callbacks of `train()`. A run that produces NaN/inf rolls back to
+its last finite weights (and history), stops with a reason, and keeps its last good snapshot.
+
+Randomness comes from three seeded streams: data batches, z, and auxiliary noise (GP's
+interpolation weights, instance noise). Turning a penalty or noise on therefore never shifts
+the data and z a run sees: two runs with one seed that differ in such remedies train on the
+same batches. Their seeds, and the observer's, are derived from cfg.seed in `streams`.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import torch
+
+from playground import models, optim
+from playground.config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
+from playground.data import datasets
+from playground.engine import losslog, streams, updates
+from playground.engine.observers import OBSERVERS
+from playground.engine.snapshot import Snapshot
+from playground.losses import LOSSES
+from playground.remedies import instance_noise_sigma
+
+FLUSH_EVERY = losslog.FLUSH_EVERY
+
+
+class Diverged(RuntimeError):
+    """Raised by update methods on a run that has stopped because a loss became NaN/inf."""
+
+
+def pick_device() -> torch.device:
+    forced = os.environ.get("PLAYGROUND_DEVICE")  # e.g. "cpu" to keep a GPU free
+    if forced:
+        return torch.device(forced)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Run:
+    def __init__(self, cfg: RunConfig, points: np.ndarray | None = None,
+                 device: torch.device | None = None):
+        self.cfg = cfg = validate(cfg)
+        self.device = dev = device or pick_device()
+        self.points = points
+        self.data = datasets.build(cfg, dev, points)
+        self.arch = arch_of(cfg)
+        with torch.random.fork_rng(devices=[]):  # seeded init without touching global state
+            torch.manual_seed(cfg.seed)
+            G, D = models.build(dataclasses.replace(cfg, arch=self.arch), self.data.shape)
+            self.G, self.D = G.to(dev), D.to(dev)
+            models.set_spectral_norm(self.D, cfg.spectral_norm)
+        models.check_per_sample(self.D, cfg)
+        self.gens = {name: streams.generator(cfg.seed, name, dev) for name in streams.TRAINING}
+        self.loss = LOSSES.get(cfg.loss)
+        self.opt_d = self._build_opt("d")
+        self.opt_g = self._build_opt("g")
+        self.step_count = 0
+        self.status, self.reason = "ok", ""
+        self._pending: list[tuple[int, torch.Tensor, torch.Tensor]] = []
+        self.history: dict[str, list[float]] = {"step": [], "d_loss": [], "g_loss": []}
+        self.metric_history: dict[str, list[float]] = {"step": []}  # live evaluations
+        self.protocol_history: dict[str, list[float]] = {"step": []}  # full-protocol ones
+        self.latest_metrics: dict[str, float] = {}
+        self.events: list[tuple[int, str]] = []  # (step, what changed) per live change
+        self._good = self._state_copy()
+        self.last_good_snapshot: Snapshot | None = None
+        self.observer = OBSERVERS.get(self.data.kind)(self)
+
+    # ---- set-up -------------------------------------------------------------------------
+    def _build_opt(self, net: str) -> torch.optim.Optimizer:
+        cfg = self.cfg
+        module = self.D if net == "d" else self.G
+        return optim.build(getattr(cfg, f"opt_{net}"), module.parameters(),
+                           getattr(cfg, f"lr_{net}"),
+                           (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
+
+    # ---- updates ------------------------------------------------------------------------
+    def sample_z(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
+        """z ~ N(0, I) of shape (n, latent_dim), from the z stream unless `gen` is given."""
+        return torch.randn(n, self.cfg.latent_dim, generator=gen or self.gens["z"],
+                           device=self.device)
+
+    def _sigma(self) -> float:
+        return instance_noise_sigma(self.step_count, self.cfg.noise_std, self.cfg.noise_anneal)
+
+    def _d_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
+        cfg, B = self.cfg, self.cfg.batch_size
+        real = self.data.sample(B, self.gens["data"])  # (B, 2) or (B, 1, 28, 28)
+        if fake is None:
+            with torch.no_grad():
+                fake = self.G(self.sample_z(B))
+        return updates.d_step(self.D, self.opt_d, self.loss, real, fake,
+                              weights=updates.penalty_weights(cfg), gen=self.gens["aux"],
+                              sigma=self._sigma(), clip_c=cfg.clip_c)
+
+    def _g_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
+        cfg, B = self.cfg, self.cfg.batch_size
+        if fake is None:
+            fake = self.G(self.sample_z(B))
+        # the look-ahead's batches (data and z streams; the noise comes from aux: independent)
+        unroll = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
+                  for _ in range(cfg.unroll_steps)]
+        return updates.g_step(self.G, self.D, self.opt_g, self.loss, fake, gen=self.gens["aux"],
+                              sigma=self._sigma(), opt_d=self.opt_d, unroll=unroll)
+
+    def _check_alive(self) -> None:
+        if self.status == "diverged":
+            raise Diverged(self.reason)
+
+    def _advance(self) -> None:
+        """One iteration without a host sync: n_critic D updates, then one G update. The last
+        D update and the G update share one G forward pass (as pytorch/examples' DCGAN)."""
+        for _ in range(self.cfg.n_critic - 1):
+            self._d_update()
+        fake = self.G(self.sample_z(self.cfg.batch_size))
+        d_loss = self._d_update(fake)
+        g_loss = self._g_update(fake)
+        self._log(d_loss, g_loss)
+
+    def _log(self, d_loss: torch.Tensor | None, g_loss: torch.Tensor | None) -> None:
+        """Queue this update's losses (None = that network was not updated)."""
+        self.step_count += 1
+        self._pending.append((self.step_count, d_loss, g_loss))
+        if len(self._pending) >= FLUSH_EVERY:
+            self.flush()
+
+    def step(self) -> dict[str, float]:
+        """n_critic D updates and one G update; returns this iteration's named scalars."""
+        self._check_alive()
+        self._advance()
+        return self._flush_and_report()
+
+    def step_d(self) -> dict[str, float]:
+        """A single D update (no G update), for stepping through the dynamics by hand."""
+        self._check_alive()
+        self._log(self._d_update(), None)
+        return self._flush_and_report()
+
+    def step_g(self) -> dict[str, float]:
+        """A single G update against the current D."""
+        self._check_alive()
+        self._log(None, self._g_update())
+        return self._flush_and_report()
+
+    def _flush_and_report(self) -> dict[str, float]:
+        self.flush()
+        self._check_alive()
+        return {"step": self.step_count, "d_loss": self.history["d_loss"][-1],
+                "g_loss": self.history["g_loss"][-1], "noise_sigma": self._sigma()}
+
+    def flush(self) -> None:
+        """Move pending losses to the host (one copy); stop at the first non-finite one."""
+        if not self._pending:
+            return
+        bad = losslog.move_to_host(self._pending, self.history, self.device)
+        # Each loss is computed before its update, so the window's last update is checked on
+        # the weights themselves: the rollback point must never hold a NaN or inf.
+        if bad is None and (net := self.non_finite_net()) is not None:
+            bad = (self.step_count, net, "weights became non-finite")
+        if bad is not None:
+            self._diverge(*bad)
+            return
+        self._good = self._state_copy()
+
+    def non_finite_net(self) -> str | None:
+        """"G" or "D" if that network holds a NaN or inf weight, else None."""
+        return losslog.non_finite_net(self.G, self.D)
+
+    def _diverge(self, step: int, name: str, problem: str) -> None:
+        lr = self.cfg.lr_d if name == "D" else self.cfg.lr_g
+        good = self._good["step"]
+        self.reason = (f"{name} {problem} at step {step}; lower lr_{name.lower()} "
+                       f"(now {lr:g}) or add a remedy. Weights were rolled back to step "
+                       f"{good}.")
+        self.status = "diverged"
+        self._load_state(self._good)
+        # every record goes back with the weights (losslog.cut_records)
+        self.events, cut = losslog.cut_records(good, self.metric_history, self.history,
+                                               self.protocol_history, events=self.events)
+        if cut:  # the tiles show the last evaluation that is still on record
+            self.latest_metrics = {k: v[-1] for k, v in self.metric_history.items()
+                                   if k != "step" and v}
+
+    def train(self, steps: int, on_snapshot: Callable[[Snapshot], None] | None = None,
+              should_stop: Callable[[], bool] | None = None, snapshot_every: int = 0) -> None:
+        """Run `steps` iterations (fewer if should_stop() or divergence intervenes)."""
+        for i in range(steps):
+            if self.status != "ok" or (should_stop is not None and should_stop()):
+                break
+            self._advance()
+            if on_snapshot is not None and snapshot_every and (i + 1) % snapshot_every == 0:
+                on_snapshot(self.snapshot())
+        self.flush()
+
+    def train_for(self, seconds: float, max_steps: int = 1_000_000) -> int:
+        """Train for about `seconds` of wall time (the app's slice); returns steps taken."""
+        start, before = time.perf_counter(), self.step_count
+        while (self.status == "ok" and time.perf_counter() - start < seconds
+               and self.step_count - before < max_steps):
+            self._advance()
+        self.flush()
+        return self.step_count - before
+
+    # ---- observation (the observer's; always in eval mode, never touching training) ---------
+    @contextlib.contextmanager
+    def observing(self) -> Iterator[None]:
+        """G and D in eval mode for the duration: batch norm uses its running statistics (a
+        fixed-z frame must not depend on the batch) and spectral norm's power iteration does
+        not advance, so observing never changes what training does next."""
+        modes = self.G.training, self.D.training
+        self.G.eval()
+        self.D.eval()
+        try:
+            yield
+        finally:
+            self.G.train(modes[0])
+            self.D.train(modes[1])
+
+    def snapshot(self, with_metrics: bool = True) -> Snapshot:
+        """Numpy-only picture of the run; after divergence, the last good one with the reason."""
+        if self.status != "ok" and self.last_good_snapshot is not None:
+            return dataclasses.replace(self.last_good_snapshot, status=self.status,
+                                       reason=self.reason)
+        self.flush()
+        values = self.evaluate() if with_metrics else dict(self.latest_metrics)
+        snap = self.observer.snapshot(values)  # the picture now, with the latest record
+        self.last_good_snapshot = snap
+        return snap
+
+    def evaluate(self, protocol: bool = False, fresh: bool = False) -> dict[str, float]:
+        """Metrics now, recorded at most once per step: the live estimate (metric_history), or
+        with `protocol` the papers' full protocol (protocol_history; e.g. exact W1 on all 2,500
+        samples, not 512: two estimators with different floors are never one series). A step
+        already recorded answers from its row (per-mode counts included), unless `fresh`:
+        then it is scored again and the new row replaces it (a rescore after the protocol
+        changed)."""
+        self.flush()
+        history = self.protocol_history if protocol else self.metric_history
+        steps = history.get("step", [])
+        if steps and steps[-1] == self.step_count:  # e.g. the first picture after a restore
+            if not fresh:
+                values = {k: v[-1] for k, v in history.items() if k != "step"}
+                if not protocol:
+                    self.latest_metrics = dict(values)
+                return values
+            n = len(steps)
+            for series in history.values():
+                if len(series) == n:
+                    del series[-1]
+        values = self.observer.evaluate(protocol)
+        history.setdefault("step", []).append(self.step_count)
+        for key, value in values.items():
+            history.setdefault(key, []).append(value)
+        if not protocol:
+            self.latest_metrics = dict(values)
+        return dict(values)
+
+    def scored_samples(self, protocol: bool = False) -> dict[str, np.ndarray]:
+        """The samples `evaluate(protocol)` scores, in the data's units: "samples" (G of the
+        fixed evaluation z) and, for 2D data, "real" (the real points W1 and JSD use)."""
+        self.flush()
+        return self.observer.scored_samples(protocol)
+
+    def reference(self, protocol: bool = False) -> dict[str, float]:
+        """The real data's own values of the metrics, at the sample size `evaluate` uses
+        (empty where the data kind has none: 2D metrics compare with real points directly)."""
+        return self.observer.reference(protocol)
+
+    def samples(self, n: int, seed: int = 0) -> np.ndarray:
+        """n fresh samples of G from a seeded z, in the data's shape ((n, 2) or (n, 28, 28))."""
+        return self.observer.samples(n, seed)
+
+    # ---- live changes ---------------------------------------------------------------------
+    def update_config(self, new: RunConfig) -> None:
+        """Apply a config that differs only in non-architectural fields, keeping the weights.
+        A diverged run is resumed (the change is presumably the cure)."""
+        reset = needs_reset(self.cfg, new)
+        if reset:
+            raise ValueError(f"changing {', '.join(reset)} needs a new run")
+        new, old = validate(new), self.cfg
+        models.check_per_sample(self.D, new)
+        self.flush()
+        label = change_label(old, new)
+        if label:
+            self.events.append((self.step_count, label))
+        self.cfg, self.loss = new, LOSSES.get(new.loss)
+        if new.spectral_norm != old.spectral_norm:  # D's parameters change names
+            models.set_spectral_norm(self.D, new.spectral_norm,
+                                     seed=switch_seed(new.seed, self.step_count))
+            self.opt_d = self._build_opt("d")
+        for net in ("d", "g"):
+            opt = getattr(self, f"opt_{net}")
+            if getattr(new, f"opt_{net}") != getattr(old, f"opt_{net}"):
+                setattr(self, f"opt_{net}", self._build_opt(net))
+            else:
+                optim.retune(opt, getattr(new, f"lr_{net}"),
+                             (getattr(new, f"beta1_{net}"), getattr(new, f"beta2_{net}")))
+        if any(getattr(new, f) != getattr(old, f) for f in VIEW_FIELDS):
+            self.observer.reprobe()
+        self.status, self.reason = "ok", ""
+        self._good = self._state_copy()
+
+    # ---- state ----------------------------------------------------------------------------
+    def _state_copy(self) -> dict:
+        return losslog.state_copy(self.step_count, self.G, self.D, self.opt_d, self.opt_g,
+                                  self.gens)
+
+    def _load_state(self, state: dict) -> None:
+        self.load_state(state)
+
+    def load_state(self, state: dict) -> None:
+        """Weights, optimiser moments, random streams and step of a `_state_copy` or a
+        checkpoint (the one place that puts them back)."""
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        for name, gen_state in state["gens"].items():
+            self.gens[name].set_state(gen_state)
+        self.step_count = int(state["step"])
+        self._good = self._state_copy() if state is not self._good else self._good
+
+
+SWITCH_TAG = 0x5EC7  # marks the entropy of live-switch seeds
+
+
+def switch_seed(seed: int, step: int) -> int:
+    """The seed of a live switch's own draws (spectral norm's starting u and v): a function of
+    the run's seed and the step only, so the same changes give the same run in any process.
+    Its own SeedSequence entropy ([seed, tag, step]) keeps it apart from the run's streams."""
+    return int(np.random.SeedSequence([seed, SWITCH_TAG, step]).generate_state(1, np.uint64)[0])
+
+
+def change_label(old: RunConfig, new: RunConfig) -> str:
+    """A short note of what a live change did, for the markers on the curves:
+    'loss ns→wgan_gp, gp_lambda 0→10'."""
+    parts = []
+    for f in dataclasses.fields(RunConfig):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a != b:
+            parts.append(f"{f.name} {_short(a)}→{_short(b)}")
+    return ", ".join(parts)
+
+
+def _short(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -1,0 +1,84 @@
+"""The one D update and the engine's G update, with every remedy at its fixed point.
+
+`d_objective` is D's loss plus every weighted penalty (gradient penalty, R1) on one batch;
+`d_step` adds instance noise before and weight clipping after the optimiser step. The engine
+(`run.py`) and the theory page's fitter (`theory/fit.py`) call `d_step`; the batched lockstep
+(`batched.py`) stacks K members' weights and steps them with its own optimiser, so it calls
+`d_objective` per member. `g_step` is the engine's alone: the theory game moves a number theta,
+the batched path a stacked leaf, and neither has noise or an unrolled D.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import torch
+from torch import nn
+
+from playground.config import RunConfig
+from playground.losses import LossSpec
+from playground.remedies import PENALTIES, add_instance_noise, clip_weights
+from playground.unrolled import unrolled_scores
+
+Critic = Callable[[torch.Tensor], torch.Tensor]  # x (N, ...) -> raw scores (N,)
+
+
+def d_objective(loss: LossSpec, D: Critic | None, real: torch.Tensor, fake: torch.Tensor,
+                weights: Mapping[str, float], gen: torch.Generator | None,
+                scores: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(d_loss, total) for B real and B fake inputs (fake detached): d_loss is the loss's D
+    objective, total = d_loss + sum of weight * penalty over PENALTIES whose weight (a RunConfig
+    field name in `weights`, e.g. gp_lambda) is > 0. `scores`: D's (2B,) scores of
+    cat([real, fake]) when the caller has them (the batched path); else one forward here."""
+    if scores is None:
+        scores = D(torch.cat([real, fake]))  # one forward for both halves: (2B,)
+    B = len(real)
+    d_loss = loss.d_loss(real=scores[:B], fake=scores[B:])
+    total = d_loss
+    for weight_field, penalty in PENALTIES.items():
+        weight = weights.get(weight_field, 0.0)
+        if weight > 0:
+            total = total + weight * penalty(D, real, fake, gen)
+    return d_loss, total
+
+
+def d_step(D: nn.Module, opt: torch.optim.Optimizer, loss: LossSpec, real: torch.Tensor,
+           fake: torch.Tensor, *, weights: Mapping[str, float], gen: torch.Generator,
+           sigma: float = 0.0, clip_c: float = 0.0) -> torch.Tensor:
+    """One D update: instance noise of std `sigma` on both halves (from `gen`, real first),
+    `d_objective`, the optimiser step, then weight clipping to [-clip_c, clip_c] when > 0
+    (Arjovsky et al. 2017, Alg. 1). Returns d_loss (detached, without the penalties)."""
+    real = add_instance_noise(real, sigma, gen)
+    fake = add_instance_noise(fake.detach(), sigma, gen)
+    d_loss, total = d_objective(loss, D, real, fake, weights, gen)
+    opt.zero_grad(set_to_none=True)
+    total.backward()
+    opt.step()
+    if clip_c > 0:
+        clip_weights(D, clip_c)
+    return d_loss.detach()
+
+
+def g_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, loss: LossSpec,
+           fake: torch.Tensor, *, gen: torch.Generator, sigma: float = 0.0,
+           opt_d: torch.optim.Optimizer | None = None,
+           unroll: list[tuple[torch.Tensor, torch.Tensor]] = ()) -> torch.Tensor:
+    """One G update on `fake` = G(z) (with its graph): instance noise of std `sigma`, D's
+    scores (after len(unroll) look-ahead D steps on those (real, fake) batches when given,
+    Metz et al. 2017), the loss's G objective, G's optimiser step. Returns g_loss (detached)."""
+    fake_in = add_instance_noise(fake, sigma, gen)
+    if unroll:
+        scores = unrolled_scores(D, opt_d, loss.d_loss, len(unroll), unroll, fake_in)
+    else:
+        scores = D(fake_in)
+    g_loss = loss.g_loss(fake=scores)
+    params = list(G.parameters())
+    # Gradients for G only: D's weight gradients are never formed in a G step.
+    for p, grad in zip(params, torch.autograd.grad(g_loss, params), strict=True):
+        p.grad = grad
+    opt_g.step()
+    return g_loss.detach()
+
+
+def penalty_weights(cfg: RunConfig) -> dict[str, float]:
+    """A config's PENALTIES weights, by field name (what `d_objective` reads)."""
+    return {field: getattr(cfg, field) for field in PENALTIES}

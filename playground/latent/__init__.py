@@ -1,0 +1,2 @@
+"""Latent-space work on a trained generator: pure operations on z (ops) and a generator opened
+for exploring (explorer)."""

@@ -1,0 +1,290 @@
+"""What a pool host (worker.py) can run: a training run, a comparison, or a page's theory work.
+
+A job advances in slices (`advance(seconds, max_steps)`), shows itself as a picklable numpy
+view (`observe`), reports `status` ("ok", "diverged" or "done"), `reason` and `progress` (a
+counter for the rate readout), and answers `do_<command>` calls. It is built in a host from a
+picklable factory (`functools.partial(RunJob, cfg, points)`), and between uses it is parked:
+`park()` gives plain data (checkpoint bytes, its timeline, finished views) that `restore`
+turns back into the same job, so the server can keep a waiting session's run without a
+process. A restored run continues exactly where it stopped (weights, optimiser moments,
+random streams, step, histories).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from playground.config import RunConfig
+from playground.engine.lockstep import Lockstep
+from playground.engine.run import Diverged, Run
+from playground.engine.timeline import Timeline
+from playground.store import checkpoint
+from playground.theory import tasks as theory_tasks
+
+STEP_KINDS = ("both", "d", "g")
+
+
+def _restore_run(state: bytes, status: tuple[str, str]) -> Run:
+    run = checkpoint.from_state(checkpoint.state_from_bytes(state))
+    run.status, run.reason = status  # a diverged run stays stopped (at its rollback point)
+    return run
+
+
+def _histories(state: bytes) -> tuple[dict, dict]:
+    s = checkpoint.state_from_bytes(state)
+    return ({k: list(v) for k, v in s.get("history", {}).items()},
+            {k: list(v) for k, v in s.get("metric_history", {}).items()})
+
+
+# Reads every job with a timeline answers from its parked data.
+TIMELINE_READS = {"timeline": lambda p: p["timeline"].steps,
+                  "timeline_at": lambda p, step: p["timeline"].at(step)}
+
+
+def _kind(parked: dict):
+    kinds = {"run": RunJob, "compare": CompareJob, "theory": TheoryJob}
+    if parked.get("job") not in kinds:
+        raise ValueError(f"cannot restore a parked job of kind {parked.get('job')!r}")
+    return kinds[parked["job"]]
+
+
+def restore(parked: dict):
+    """The job a `park()` gave back."""
+    return _kind(parked).restore(parked)
+
+
+def answers_parked(parked: dict | None, command: str) -> bool:
+    """Whether the parked job answers the read-only `command` from its parked data, in the
+    server (a paused page's scrubber, CSV or download then needs no host)."""
+    return parked is not None and command in _kind(parked).PARKED_READS
+
+
+def read_parked(parked: dict, command: str, *args):
+    """What the job would answer to `command`, from its parked data."""
+    return _kind(parked).PARKED_READS[command](parked, *args)
+
+
+class RunJob:
+    """One `Run`: a lab's training, its manual steps, live changes, reset and load, and the
+    timeline of its pictures for scrubbing back."""
+
+    READ_ONLY = frozenset({"histories", "checkpoint", "timeline", "timeline_at"})
+    PARKED_READS = {  # the same reads, answered from `park()`'s data
+        **TIMELINE_READS,
+        "checkpoint": lambda p: p["state"],
+        "histories": lambda p: _histories(p["state"]),
+    }
+
+    def __init__(self, cfg: RunConfig, points: np.ndarray | None = None):
+        self.run = Run(cfg, points)
+        self.timeline = Timeline()
+
+    @property
+    def status(self) -> str:
+        return self.run.status
+
+    @property
+    def reason(self) -> str:
+        return self.run.reason
+
+    @property
+    def progress(self) -> int:
+        return self.run.step_count
+
+    def advance(self, seconds: float, max_steps: int) -> int:
+        return self.run.train_for(seconds, max_steps)
+
+    def observe(self, with_metrics: bool):
+        snap = self.run.snapshot(with_metrics=with_metrics)
+        self.timeline.offer(snap.step, snap)
+        return snap
+
+    # ---- commands ------------------------------------------------------------------------
+    def do_timeline(self) -> list[int]:
+        """The steps whose pictures are kept (oldest first)."""
+        return self.timeline.steps
+
+    def do_timeline_at(self, step: int):
+        return self.timeline.at(step)
+
+    def park(self) -> dict:
+        """`state` is checkpoint bytes (the page's download serves it as it is)."""
+        return {"job": "run", "state": checkpoint.to_bytes(self.run),
+                "status": (self.run.status, self.run.reason), "timeline": self.timeline}
+
+    @classmethod
+    def restore(cls, parked: dict) -> RunJob:
+        job = cls.__new__(cls)
+        job.run = _restore_run(parked["state"], parked["status"])
+        job.timeline = parked["timeline"]
+        return job
+
+    def do_step(self, kind: str) -> None:
+        if kind not in STEP_KINDS:
+            raise ValueError(f"unknown step kind {kind!r}; valid: {', '.join(STEP_KINDS)}")
+        try:
+            {"both": self.run.step, "d": self.run.step_d, "g": self.run.step_g}[kind]()
+        except Diverged as e:
+            raise ValueError(str(e)) from None
+
+    def do_update(self, cfg: RunConfig) -> None:
+        self.run.update_config(cfg)
+
+    def do_load(self, path: str, sha256: str | None = None,
+                kind: str | None = None) -> RunConfig:
+        """Replace the run by a saved one (a checkpoint carries its config); a bad file raises
+        CheckpointError, a ValueError, before the old run is replaced."""
+        self.run = checkpoint.load(path, expected_sha256=sha256, kind=kind)
+        return self.run.cfg
+
+    def do_checkpoint(self) -> bytes:
+        """This run as checkpoint bytes (the page's download; `sample` and the latent
+        explorer load it)."""
+        return checkpoint.to_bytes(self.run)
+
+    def do_histories(self) -> tuple[dict, dict]:
+        self.run.flush()
+        return ({k: list(v) for k, v in self.run.history.items()},
+                {k: list(v) for k, v in self.run.metric_history.items()})
+
+
+class CompareJob:
+    """A comparison (lockstep.Lockstep): 2-4 runs in lockstep in one process and one slot,
+    with a timeline of their side-by-side pictures."""
+
+    READ_ONLY = frozenset({"histories", "timeline", "timeline_at"})
+    PARKED_READS = {
+        **TIMELINE_READS,
+        "histories": lambda p: {label: _histories(b) for label, b
+                                in zip(p["labels"], p["states"], strict=True)},
+    }
+
+    def __init__(self, cfgs: list[RunConfig], labels: list[str], eval_every: int):
+        self.lock = Lockstep(cfgs, labels, eval_every)
+        self.timeline = Timeline()
+
+    @property
+    def status(self) -> str:
+        return self.lock.status
+
+    @property
+    def reason(self) -> str:
+        return self.lock.reason
+
+    @property
+    def progress(self) -> int:
+        return self.lock.progress
+
+    def advance(self, seconds: float, max_steps: int) -> int:
+        return self.lock.advance(seconds, max_steps)
+
+    def observe(self, with_metrics: bool):
+        snap = self.lock.observe()
+        self.timeline.offer(snap.step, snap)
+        return snap
+
+    def do_step(self, kind: str = "both") -> None:
+        self.lock.advance(3600.0, 1)
+
+    def do_histories(self) -> dict[str, tuple[dict, dict]]:
+        out = {}
+        for label, run in zip(self.lock.labels, self.lock.runs, strict=True):
+            run.flush()
+            out[label] = ({k: list(v) for k, v in run.history.items()},
+                          {k: list(v) for k, v in run.metric_history.items()})
+        return out
+
+    def do_timeline(self) -> list[int]:
+        return self.timeline.steps
+
+    def do_timeline_at(self, step: int):
+        return self.timeline.at(step)
+
+    def park(self) -> dict:
+        self.lock.sync()  # the batched path's weights and moments into the runs' own
+        return {"job": "compare", "labels": self.lock.labels,
+                "eval_every": self.lock.eval_every, "mode": self.lock.mode,
+                "states": [checkpoint.to_bytes(r) for r in self.lock.runs],
+                "statuses": [(r.status, r.reason) for r in self.lock.runs],
+                "timeline": self.timeline}
+
+    @classmethod
+    def restore(cls, parked: dict) -> CompareJob:
+        job = cls.__new__(cls)
+        runs = [_restore_run(b, st) for b, st in zip(parked["states"], parked["statuses"],
+                                                     strict=True)]
+        job.lock = Lockstep.resume(runs, list(parked["labels"]), parked["eval_every"])
+        job.timeline = parked["timeline"]
+        return job
+
+
+class TheoryJob:
+    """The theory page's long work: named tasks (estimate table, theta race, saturation fit,
+    EM-vs-JS comparison), advanced round-robin, one slice each, until all are done."""
+
+    READ_ONLY = frozenset({"views"})
+    PARKED_READS: dict = {}  # its unfinished tasks' views exist only in a host
+
+    # Its tasks hold samplers and optimisers mid-way, so it is not parked while it works (it
+    # keeps its host until its tasks are done: live.TheoryWorker). Parked (paused, or after
+    # a host died), a finished task keeps its view and an unfinished one its spec, so it
+    # starts again from the beginning when the page trains again.
+
+    def __init__(self):
+        self.tasks: dict[str, theory_tasks.Task] = {}
+        self.specs: dict[str, dict] = {}
+        self.finished: dict[str, object] = {}  # views of tasks done before the last park
+        self.units = 0  # slices done (the rate readout counts these)
+        self._turn = 0
+
+    @property
+    def status(self) -> str:
+        return "ok" if any(not t.done for t in self.tasks.values()) else "done"
+
+    @property
+    def reason(self) -> str:
+        return ""
+
+    @property
+    def progress(self) -> int:
+        return self.units
+
+    def advance(self, seconds: float, max_steps: int) -> int:
+        busy = [t for t in self.tasks.values() if not t.done]
+        if not busy:
+            return 0
+        task = busy[self._turn % len(busy)]
+        self._turn += 1
+        task.advance(seconds if math.isfinite(seconds) else 1.0)
+        self.units += 1
+        return 1
+
+    def observe(self, with_metrics: bool) -> dict:
+        return {**self.finished, **{name: task.view() for name, task in self.tasks.items()}}
+
+    def do_submit(self, name: str, spec: dict) -> None:
+        """Replace task `name` by a new one built from `spec` (theory.tasks.build)."""
+        self.tasks[name] = theory_tasks.build(spec)
+        self.specs[name] = dict(spec)
+        self.finished.pop(name, None)
+
+    def park(self) -> dict:
+        done = {name: t.view() for name, t in self.tasks.items() if t.done}
+        pending = {name: self.specs[name] for name, t in self.tasks.items() if not t.done}
+        return {"job": "theory", "finished": {**self.finished, **done}, "pending": pending}
+
+    @classmethod
+    def restore(cls, parked: dict) -> TheoryJob:
+        job = cls()
+        job.finished = dict(parked["finished"])
+        for name, spec in parked.get("pending", {}).items():
+            job.do_submit(name, spec)
+        return job
+
+    def do_drop(self, name: str) -> None:
+        self.tasks.pop(name, None)
+        self.specs.pop(name, None)
+
+    def do_views(self) -> dict:
+        return self.observe(False)

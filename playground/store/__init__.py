@@ -1,0 +1,1 @@
+"""Bytes on disk: run checkpoints (save, SHA-checked load) and the shipped pretrained runs."""

@@ -1,0 +1,162 @@
+"""The shipped checkpoints in `pretrained/`: their manifest, loading one by id, rebuilding them.
+
+`pretrained/manifest.json` is the one record of each shipped run: the recipe (preset, config
+overrides, steps), the file and its SHA-256, the command that rebuilds it, and what it scored
+under the protocol when it was saved. `rebuild` trains every recipe through the same `Run` as
+`python -m playground train` and rewrites the files and the manifest, so the record can always
+be reproduced. Loading checks the SHA-256 and never runs pickled code; bad files raise
+`PretrainedError` with a message fit for the user.
+"""
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import torch
+
+from playground.config import RunConfig
+from playground.engine.run import Run
+from playground.metrics import points2d as metrics
+from playground.presets import config_for
+from playground.registry import Registry
+from playground.store import checkpoint
+
+ROOT = Path(__file__).resolve().parents[2] / "pretrained"
+MANIFEST = "manifest.json"
+
+
+class PretrainedError(ValueError):
+    """A manifest or shipped checkpoint that cannot be used, with the reason."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str  # what the app's picker shows
+    caption: str  # what to look for once it is loaded
+    preset: str  # id in presets.PRESETS
+    overrides: dict  # RunConfig fields on top of the preset (dataset, seed, ...)
+    steps: int  # training iterations
+    file: str  # checkpoint file name inside the pretrained folder
+    scored: dict = field(default_factory=dict)  # protocol metrics when saved
+    trained_with: dict = field(default_factory=dict)  # torch version, device, date
+    sha256: str = ""  # of the file as shipped; loading refuses a file that differs
+    kind: str = "points2d"  # the data kind: which page shows it
+    seconds: float = 0.0  # CPU training time of the recipe when it was built
+
+    @property
+    def command(self) -> str:
+        """The exact command that rebuilds this file and its manifest row."""
+        return f"python -m playground pretrained --rebuild {self.id}"
+
+    @property
+    def id(self) -> str:
+        return Path(self.file).stem
+
+    def config(self) -> RunConfig:
+        """The config the recipe trains (and its checkpoint carries)."""
+        return config_for(self.preset, **self.overrides)
+
+    @property
+    def expected_sha256(self) -> str:
+        """The SHA-256 every load checks the file against (the CLI, the labs' picker and
+        links, the latent explorer alike). A row without one is refused, never loaded
+        unchecked."""
+        if not self.sha256:
+            raise PretrainedError(f"the manifest records no SHA-256 for pretrained run "
+                                  f"{self.id!r}; rebuild it: {self.command}")
+        return self.sha256
+
+
+def read_manifest(root: Path = ROOT) -> Registry[Entry]:
+    """The manifest's entries by id, in file order."""
+    path = Path(root) / MANIFEST
+    try:
+        rows = json.loads(path.read_text())["runs"]
+        out: Registry[Entry] = Registry("pretrained run")
+        for id_, row in rows.items():
+            row = {k: v for k, v in row.items() if k != "command"}  # derived, not stored
+            out.add(id_, Entry(**row))
+        return out
+    except FileNotFoundError:
+        raise PretrainedError(f"{path}: no such file") from None
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as e:
+        raise PretrainedError(f"{path} is not a valid manifest ({e})") from None
+
+
+def path_of(id_: str, root: Path = ROOT) -> Path:
+    return Path(root) / read_manifest(root).get(id_).file
+
+
+def load(id_: str, root: Path = ROOT, device: torch.device | None = None) -> Run:
+    """The shipped run `id_`, ready to train on (weights, optimiser state, RNG, history),
+    after checking its SHA-256 against the manifest."""
+    entry = read_manifest(root).get(id_)
+    try:
+        return checkpoint.load(Path(root) / entry.file, device, entry.expected_sha256)
+    except checkpoint.CheckpointError as e:
+        raise PretrainedError(f"pretrained run {id_!r}: {e}") from None
+
+
+def score(run: Run) -> dict[str, float]:
+    """The protocol metrics a manifest records (2D: exact W1 on all 2,500 samples; images:
+    2,000 samples through the frozen classifier), with the real data's own values at the same
+    sample size as `real_<metric>` where the data kind has them (the Frechet distance has a
+    sample-size floor: a generator's value means little without the real digits' beside it)."""
+    values = run.evaluate(protocol=True, fresh=True)  # never a row recorded before
+    values.update({f"real_{k}": v for k, v in run.reference(protocol=True).items()})
+    return {k: round(v, 4) for k, v in values.items()
+            if math.isfinite(v) and not metrics.per_bin(k)}
+
+
+def rescore(root: Path = ROOT, ids: list[str] | None = None,
+            log: Callable[[str], None] = print) -> None:
+    """Score the shipped files again (no training) and rewrite their manifest rows, e.g.
+    after the protocol gained a field; files and SHA-256s are unchanged."""
+    root = Path(root)
+    rows = {i: asdict(e) for i, e in read_manifest(root).items()}
+    for id_ in ids or list(rows):
+        rows[id_]["scored"] = scored = score(load(id_, root))
+        log(f"{id_}: {scored}")
+    _write(root, rows)
+
+
+def rebuild(root: Path = ROOT, ids: list[str] | None = None,
+            log: Callable[[str], None] = print) -> None:
+    """Train the recipes (all, or `ids`) on the CPU, save them, and rewrite the manifest."""
+    root = Path(root)
+    entries = read_manifest(root)
+    chosen = ids or entries.ids()
+    for id_ in chosen:
+        entry = entries.get(id_)
+        run = Run(entry.config(), device=torch.device("cpu"))
+        start = time.process_time()
+        run.train(entry.steps)
+        seconds = round(time.process_time() - start, 1)
+        if run.status != "ok":
+            raise PretrainedError(f"recipe {id_!r} diverged: {run.reason}")
+        scored = score(run)
+        checkpoint.save(run, root / entry.file)
+        trained_with = {"torch": torch.__version__, "device": "cpu",
+                        "machine": platform.machine(), "date": date.today().isoformat()}
+        rows = {i: asdict(e) for i, e in read_manifest(root).items()}
+        rows[id_].update(scored=scored, trained_with=trained_with, seconds=seconds,
+                         sha256=checkpoint.sha256(root / entry.file), kind=run.data.kind)
+        _write(root, rows)
+        log(f"{id_}: {entry.steps} steps of {entry.preset} -> {scored}")
+
+
+def _write(root: Path, rows: dict) -> None:
+    """Rewrite the runs of the manifest, keeping its other sections (e.g. "models")."""
+    path = root / MANIFEST
+    manifest = json.loads(path.read_text()) if path.exists() else {}
+    for row in rows.values():
+        row["command"] = f"python -m playground pretrained --rebuild {Path(row['file']).stem}"
+    manifest.update(about="Shipped runs. Rebuild one with its `command`; each row is the "
+                    "recipe, the file's SHA-256 and what it scored.", runs=rows)
+    path.write_text(json.dumps(manifest, indent=1) + "\n")
