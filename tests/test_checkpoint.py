@@ -107,7 +107,7 @@ def test_a_checkpoint_of_another_architecture_is_refused(tmp_path):
 # runs in a child process: a crash fails the test instead of killing pytest.
 SN_ROUND_TRIP = """
 import torch
-from playground import checkpoint
+from playground.store import checkpoint
 from playground.config import RunConfig
 from playground.engine.run import Run
 for cfg in (RunConfig(width=16, depth=2, batch_size=32, n_fixed=16, grid_res=10),

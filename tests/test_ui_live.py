@@ -354,7 +354,7 @@ def test_the_exit_hook_runs_before_multiprocessing_terminates_its_children():
     """atexit runs hooks last-registered first: ours must come after multiprocessing's."""
     import subprocess
     import sys
-    code = ("from playground.ui import process\n"  # first, as in the app
+    code = ("from playground.serve import process\n"  # first, as in the app
             "import multiprocessing.util as u\n"
             "u.Finalize(None, lambda: print('exiting' if process.exiting() else 'not yet'),"
             " exitpriority=10)\n")  # runs inside multiprocessing's exit hook
