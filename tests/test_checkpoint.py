@@ -5,7 +5,7 @@ import torch
 
 from playground.config import RunConfig
 from playground.engine.run import Run
-from playground.store import checkpoint
+from playground.store import checkpoint, manifest
 
 SMALL = dict(width=32, depth=2, batch_size=64, n_fixed=64, grid_res=20)
 
@@ -82,7 +82,7 @@ def test_a_version_1_checkpoint_still_loads(tmp_path):
 def test_a_tampered_file_fails_its_checksum(tmp_path):
     a = Run(RunConfig(**SMALL))
     checkpoint.save(a, tmp_path / "c.pt")
-    digest = checkpoint.sha256(tmp_path / "c.pt")
+    digest = manifest.sha256(tmp_path / "c.pt")
     assert checkpoint.load(tmp_path / "c.pt", expected_sha256=digest).step_count == 0
     data = bytearray((tmp_path / "c.pt").read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -199,6 +199,16 @@ def test_a_version_2_file_with_moments_out_of_order_is_refused(tmp_path):
         checkpoint.load(tmp_path / "v2.pt")
 
 
+def _resumes_exactly_as_version_2(a: Run, state: dict, path) -> None:
+    """`state` saved as a version 2 file loads as a run that goes on exactly as `a` does."""
+    state["version"] = 2
+    torch.save(state, path)
+    b = checkpoint.load(path)
+    a.train(5), b.train(5)
+    for p, q in zip(a.D.parameters(), b.D.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
 def test_a_version_2_file_saved_after_spectral_norm_off_resumes_exactly(tmp_path):
     """A build before this fix saved such a run with D's parameters as (bias, weight): in its
     state dict and in the positions of its optimiser state. That order is read back from the
@@ -210,12 +220,7 @@ def test_a_version_2_file_saved_after_spectral_norm_off_resumes_exactly(tmp_path
     assert old[:2] == ["net.0.bias", "net.0.weight"]
     state["D"] = {k: state["D"][k] for k in old}
     state = _by_position(state, a, {"opt_d": old})
-    state["version"] = 2
-    torch.save(state, tmp_path / "v2.pt")
-    b = checkpoint.load(tmp_path / "v2.pt")
-    a.train(5), b.train(5)
-    for p, q in zip(a.D.parameters(), b.D.parameters(), strict=True):
-        assert torch.equal(p, q)
+    _resumes_exactly_as_version_2(a, state, tmp_path / "v2.pt")
 
 
 def test_a_position_keyed_version_2_file_still_resumes_exactly(tmp_path):
@@ -223,12 +228,7 @@ def test_a_position_keyed_version_2_file_still_resumes_exactly(tmp_path):
     as the run that saved them."""
     a = _trained()
     state = _by_position(checkpoint.state_of(a), a)
-    state["version"] = 2
-    torch.save(state, tmp_path / "v2.pt")
-    b = checkpoint.load(tmp_path / "v2.pt")
-    a.train(5), b.train(5)
-    for p, q in zip(a.D.parameters(), b.D.parameters(), strict=True):
-        assert torch.equal(p, q)
+    _resumes_exactly_as_version_2(a, state, tmp_path / "v2.pt")
 
 
 def test_what_passes_the_checksum_is_what_loads(tmp_path, monkeypatch):
@@ -240,7 +240,7 @@ def test_what_passes_the_checksum_is_what_loads(tmp_path, monkeypatch):
     checkpoint.save(run, path)
     run.train(2)
     checkpoint.save(run, other)  # a valid checkpoint at step 5
-    digest = checkpoint.sha256(path)
+    digest = manifest.sha256(path)
     real_load = torch.load
 
     def swap_then_load(f, *args, **kwargs):

@@ -59,8 +59,8 @@ def test_tampered_truncated_wrong_and_missing_files(tmp_path):
     tampered = bytearray(data)
     tampered[len(data) // 2] ^= 0xFF
     (tmp_path / "tampered.pt").write_bytes(bytes(tampered))
-    with pytest.raises(ClassifierError, match=r"tampered\.pt: SHA-256 .* does not match the "
-                                              f"expected {sha}"):
+    with pytest.raises(ClassifierError, match=r"^tampered\.pt does not match its recorded "
+                                              "SHA-256: the file was changed or damaged"):
         classifier.load(tmp_path / "tampered.pt", expected_sha256=sha)
     (tmp_path / "short.pt").write_bytes(data[: len(data) // 3])
     with pytest.raises(ClassifierError, match="does not match"):
@@ -76,8 +76,8 @@ def test_tampered_truncated_wrong_and_missing_files(tmp_path):
     torch.save({"body.0.weight": torch.zeros(1)}, tmp_path / "partial.pt")
     with pytest.raises(ClassifierError, match="missing body.0.bias"):
         classifier.load(tmp_path / "partial.pt")
-    with pytest.raises(ClassifierError, match=r"gone\.pt: no such file"):
-        classifier.load(tmp_path / "gone.pt")
+    with pytest.raises(ClassifierError, match=r"^gone\.pt: no such file$"):
+        classifier.load(tmp_path / "gone.pt")  # the file named, not the folder it was in
 
 
 def test_copy_with_its_checksum_loads(tmp_path, model):

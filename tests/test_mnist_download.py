@@ -1,5 +1,5 @@
-"""`mnist.download` against a local HTTP server on 127.0.0.1 serving tiny gzipped IDX files:
-the good path loads; a checksum mismatch, a truncated body and a 404 each raise MnistError
+"""`mnist_download.download` against a local HTTP server on 127.0.0.1 serving tiny gzipped IDX
+files: the good path loads; a checksum mismatch, a truncated body and a 404 each raise MnistError
 naming the file, and leave neither a partial file nor any change to files the user had.
 Nothing here reaches the internet."""
 import gzip
@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from playground.data import mnist
+from playground.data import mnist, mnist_download
 from playground.data.mnist import MnistError
 
 
@@ -74,7 +74,8 @@ def mirror():
 
 def _download(dest, mirror, **kw):
     logs = []
-    digits = mnist.download(dest, base_url=mirror.url, checksums=MD5, log=logs.append, **kw)
+    digits = mnist_download.download(dest, base_url=mirror.url, checksums=MD5, log=logs.append,
+                                     **kw)
     return digits, logs
 
 
@@ -129,7 +130,8 @@ def test_unreachable_mirror(tmp_path, mirror):
     mirror.server.shutdown()
     mirror.server.server_close()
     with pytest.raises(MnistError, match=f"train-images-idx3-ubyte.gz: cannot reach {url}"):
-        mnist.download(tmp_path, base_url=url, checksums=MD5, log=lambda s: None, timeout=5)
+        mnist_download.download(tmp_path, base_url=url, checksums=MD5, log=lambda s: None,
+                                timeout=5)
 
 
 def test_a_file_the_user_had_is_never_overwritten(tmp_path, mirror):
@@ -148,11 +150,11 @@ def test_downloaded_files_must_still_parse(tmp_path, mirror):
     mirror.bodies[name] = gzip.compress(_idx(np.arange(9, dtype=np.uint8)), mtime=0)
     md5 = {**MD5, name: hashlib.md5(mirror.bodies[name]).hexdigest()}
     with pytest.raises(MnistError, match="10 images but 9 labels"):
-        mnist.download(tmp_path, base_url=mirror.url, checksums=md5, log=lambda s: None)
+        mnist_download.download(tmp_path, base_url=mirror.url, checksums=md5, log=lambda s: None)
 
 
 def test_published_checksums_are_torchvisions():
-    assert mnist.PUBLISHED_MD5 == {
+    assert mnist_download.PUBLISHED_MD5 == {
         "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
         "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
         "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",

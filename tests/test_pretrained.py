@@ -92,7 +92,7 @@ def test_rebuild_trains_the_recipe_and_records_its_score(tmp_path):
     pretrained.rebuild(tmp_path, log=lambda _: None)
     entry = pretrained.read_manifest(tmp_path).get("tiny")
     assert set(entry.scored) >= {"w1", "jsd"} and entry.trained_with["device"] == "cpu"
-    assert entry.sha256 == pretrained.checkpoint.sha256(tmp_path / "tiny.pt")
+    assert entry.sha256 == pretrained.manifest.sha256(tmp_path / "tiny.pt")
     assert entry.command == "python -m playground pretrained --rebuild tiny"
     assert pretrained.load("tiny", tmp_path).step_count == 20
 

@@ -1,4 +1,5 @@
-"""`python -m playground bench`: headless engine steps/s against the plainest PyTorch loop.
+"""`python -m playground bench`: headless engine steps/s against the plainest PyTorch loop (the
+command itself, whose `--dataset mnist` runs `bench_images`, is registered at the end).
 
 Both loops train the same default 2D setup (`RunConfig()`: 3x128 ReLU MLPs, batch 256, NS
 loss, Adam 1e-3) on the same device. The baseline is the loop most tutorials write
@@ -7,6 +8,7 @@ logging every step.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import statistics
@@ -15,6 +17,7 @@ import time
 import torch
 import torch.nn.functional as F
 
+from playground.cli import UserError, command
 from playground.config import RunConfig
 from playground.engine.lockstep import Lockstep
 from playground.engine.run import Run, pick_device
@@ -141,3 +144,37 @@ def bench_compare(k: int, steps: int = 200, repeats: int = 3) -> dict:
 def main(steps: int, repeats: int, compare: int = 0) -> None:
     out = bench_compare(compare, steps, repeats) if compare else bench(steps, repeats)
     print(json.dumps(out, indent=2))
+
+
+# ---- the command ---------------------------------------------------------------------------------
+def _bench_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", default="ring", choices=("ring", "mnist"),
+                   help="ring: 2D engine vs a plain loop; mnist: DCGAN images/s and the time "
+                        "from scratch to 10/10 classes, confidence >= 0.9, class KL < 0.1")
+    p.add_argument("--steps", type=int, default=500, help="steps per timed repeat (ring)")
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--preset", default="dcgan_fast,dcgan",
+                   help="image presets, comma-separated (mnist): images/s for the first, time "
+                        "to quality for each")
+    p.add_argument("--compare", type=int, default=0, metavar="K",
+                   help="ring: K (2-4) lockstep runs batched and in turns vs one run alone")
+    p.add_argument("--limit", type=float, default=300.0,
+                   help="give up on the quality bar after this many training seconds (mnist)")
+
+
+def _bench(args: argparse.Namespace) -> None:
+    if args.dataset == "mnist":
+        from playground.cli.bench_images import main as images_main
+        from playground.presets import ids_for
+        ids = [i.strip() for i in args.preset.split(",") if i.strip()]
+        bad = [i for i in ids if i not in ids_for("image")]
+        if not ids or bad:
+            raise UserError(f"--preset takes image presets ({', '.join(ids_for('image'))}); "
+                            f"got {args.preset!r}")
+        images_main(",".join(ids), 5.0, args.repeats, args.limit)
+        return
+    main(args.steps, args.repeats, args.compare)
+
+
+command("bench", "speed benchmarks (JSON): the 2D engine vs a plain loop, or DCGAN on MNIST",
+        _bench_args, _bench)

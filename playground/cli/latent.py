@@ -60,7 +60,7 @@ def _args(p: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from playground.cli import load_generator
+    from playground.cli.sample import load_generator
     from playground.latent import explorer
     run = load_generator(args.checkpoint)
     ex = explorer.Explorer.from_run(run, args.checkpoint)

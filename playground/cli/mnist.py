@@ -1,7 +1,8 @@
 """The MNIST CLI subcommands: `mnist download DIR`, `mnist info` and `classifier [--rebuild]`.
 
-Thin wrappers over `mnist`, `classifier` and `image_metrics`; registered on import by cli.py.
-Their errors (MnistError, ClassifierError) are ValueErrors, so cli.main prints them as one line.
+Thin wrappers over `mnist`, `mnist_download`, `classifier` and `image_metrics`; registered when
+`cli.main` imports this module. Their errors (MnistError, ClassifierError) are ValueErrors, so
+`cli.main` prints them as one line.
 """
 from __future__ import annotations
 
@@ -15,21 +16,22 @@ from playground.cli import command
 
 # ---- mnist ---------------------------------------------------------------------------------
 def _mnist_args(p: argparse.ArgumentParser) -> None:
-    from playground.data import mnist
+    from playground.data import mnist, mnist_download
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     d = sub.add_parser("download", help="fetch the four IDX files (checksummed) into DIR")
     d.add_argument("dir", metavar="DIR")
-    d.add_argument("--base-url", default=mnist.DEFAULT_MIRROR,
-                   help=f"mirror holding the .gz files (default {mnist.DEFAULT_MIRROR})")
+    d.add_argument("--base-url", default=mnist_download.DEFAULT_MIRROR,
+                   help="mirror holding the .gz files (default "
+                        f"{mnist_download.DEFAULT_MIRROR})")
     i = sub.add_parser("info", help="counts per class and split sizes of a digit source")
     i.add_argument("--dir", help=f"a folder with the full set (default: ${mnist.ENV_DIR} if "
                                  "set, else the shipped 5k digits)")
 
 
 def _mnist(args: argparse.Namespace) -> None:
-    from playground.data import mnist
+    from playground.data import mnist, mnist_download
     if args.action == "download":
-        mnist.download(args.dir, base_url=args.base_url)
+        mnist_download.download(args.dir, base_url=args.base_url)
         return
     digits = mnist.load(args.dir)
     held = digits.held_out

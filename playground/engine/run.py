@@ -2,8 +2,9 @@
 
 `step()` does n_critic D updates and one G update; `step_d()` / `step_g()` do one of each (the
 app's step buttons). The run knows nothing about 2D points or images: what a run shows
-(`snapshot()`) and how it is scored (`evaluate()`) belong to its data kind's observer
-(`observers/`), which owns its fixed probes and runs G and D in eval mode. The engine knows
+(`snapshot()`) and how it is scored (`evaluate()`, kept in its records by `observed.Observed`)
+belong to its data kind's observer (`observers/`), which owns its fixed probes and runs G and D
+in eval mode. The engine knows
 nothing about Streamlit or the CLI: it talks outward through return values and the
 `on_snapshot` / `should_stop` callbacks of `train()`. A run that produces NaN/inf rolls back to
 its last finite weights (and history), stops with a reason, and keeps its last good snapshot.
@@ -15,11 +16,10 @@ same batches. Their seeds, and the observer's, are derived from cfg.seed in `str
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -28,6 +28,7 @@ from playground import models, optim
 from playground.config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from playground.data import datasets
 from playground.engine import losslog, streams, updates
+from playground.engine.observed import Observed
 from playground.engine.observers import OBSERVERS
 from playground.engine.snapshot import Snapshot
 from playground.losses import LOSSES
@@ -47,7 +48,7 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-class Run:
+class Run(Observed):
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None,
                  device: torch.device | None = None):
         self.cfg = cfg = validate(cfg)
@@ -211,75 +212,6 @@ class Run:
             self._advance()
         self.flush()
         return self.step_count - before
-
-    # ---- observation (the observer's; always in eval mode, never touching training) ---------
-    @contextlib.contextmanager
-    def observing(self) -> Iterator[None]:
-        """G and D in eval mode for the duration: batch norm uses its running statistics (a
-        fixed-z frame must not depend on the batch) and spectral norm's power iteration does
-        not advance, so observing never changes what training does next."""
-        modes = self.G.training, self.D.training
-        self.G.eval()
-        self.D.eval()
-        try:
-            yield
-        finally:
-            self.G.train(modes[0])
-            self.D.train(modes[1])
-
-    def snapshot(self, with_metrics: bool = True) -> Snapshot:
-        """Numpy-only picture of the run; after divergence, the last good one with the reason."""
-        if self.status != "ok" and self.last_good_snapshot is not None:
-            return dataclasses.replace(self.last_good_snapshot, status=self.status,
-                                       reason=self.reason)
-        self.flush()
-        values = self.evaluate() if with_metrics else dict(self.latest_metrics)
-        snap = self.observer.snapshot(values)  # the picture now, with the latest record
-        self.last_good_snapshot = snap
-        return snap
-
-    def evaluate(self, protocol: bool = False, fresh: bool = False) -> dict[str, float]:
-        """Metrics now, recorded at most once per step: the live estimate (metric_history), or
-        with `protocol` the papers' full protocol (protocol_history; e.g. exact W1 on all 2,500
-        samples, not 512: two estimators with different floors are never one series). A step
-        already recorded answers from its row (per-mode counts included), unless `fresh`:
-        then it is scored again and the new row replaces it (a rescore after the protocol
-        changed)."""
-        self.flush()
-        history = self.protocol_history if protocol else self.metric_history
-        steps = history.get("step", [])
-        if steps and steps[-1] == self.step_count:  # e.g. the first picture after a restore
-            if not fresh:
-                values = {k: v[-1] for k, v in history.items() if k != "step"}
-                if not protocol:
-                    self.latest_metrics = dict(values)
-                return values
-            n = len(steps)
-            for series in history.values():
-                if len(series) == n:
-                    del series[-1]
-        values = self.observer.evaluate(protocol)
-        history.setdefault("step", []).append(self.step_count)
-        for key, value in values.items():
-            history.setdefault(key, []).append(value)
-        if not protocol:
-            self.latest_metrics = dict(values)
-        return dict(values)
-
-    def scored_samples(self, protocol: bool = False) -> dict[str, np.ndarray]:
-        """The samples `evaluate(protocol)` scores, in the data's units: "samples" (G of the
-        fixed evaluation z) and, for 2D data, "real" (the real points W1 and JSD use)."""
-        self.flush()
-        return self.observer.scored_samples(protocol)
-
-    def reference(self, protocol: bool = False) -> dict[str, float]:
-        """The real data's own values of the metrics, at the sample size `evaluate` uses
-        (empty where the data kind has none: 2D metrics compare with real points directly)."""
-        return self.observer.reference(protocol)
-
-    def samples(self, n: int, seed: int = 0) -> np.ndarray:
-        """n fresh samples of G from a seeded z, in the data's shape ((n, 2) or (n, 28, 28))."""
-        return self.observer.samples(n, seed)
 
     # ---- live changes ---------------------------------------------------------------------
     def update_config(self, new: RunConfig) -> None:

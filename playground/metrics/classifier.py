@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import math
-import os
 import platform
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -23,9 +20,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground.data import mnist
+from playground.store import manifest
 
-ROOT = Path(__file__).resolve().parents[2] / "pretrained"
-MANIFEST = "manifest.json"
+ROOT = manifest.ROOT
+MANIFEST = manifest.NAME
 ENTRY = "digit_classifier"  # key under the manifest's "models"
 FILE = "digit_classifier.pt"
 N_FEATURES = 128  # penultimate width: the feature space of the Frechet distance
@@ -132,7 +130,7 @@ def save(model: DigitClassifier, path: str | Path) -> str:
     buf = io.BytesIO()
     torch.save({k: v.detach().clone() for k, v in model.state_dict().items()}, buf)
     data = buf.getvalue()
-    _write_atomic(Path(path), data)
+    manifest.write_atomic(path, data)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -144,16 +142,7 @@ def load(path: str | Path | None = None, expected_sha256: str | None = None) -> 
         if expected_sha256 is None:
             expected_sha256 = manifest_entry()["sha256"]
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ClassifierError(f"{path}: no such file") from None
-    except OSError as e:
-        raise ClassifierError(f"{path}: cannot read ({e.strerror})") from None
-    got = hashlib.sha256(data).hexdigest()
-    if expected_sha256 is not None and got != expected_sha256:
-        raise ClassifierError(f"{path}: SHA-256 {got} does not match the expected "
-                              f"{expected_sha256}; the file was changed or is corrupt")
+    data = manifest.read_checked(path, expected_sha256, ClassifierError)
     try:  # weights_only: tensors and plain containers only, never pickled code
         state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises many types for truncated or foreign files
@@ -180,16 +169,15 @@ def _check_architecture(state, want: dict, path: Path) -> None:
 
 def manifest_entry(root: str | Path = ROOT) -> dict:
     """The manifest's "models"."digit_classifier" entry."""
-    path = Path(root) / MANIFEST
+    sections = manifest.read(root, ClassifierError)
     try:
-        entry = json.loads(path.read_text())["models"][ENTRY]
+        entry = sections["models"][ENTRY]
         if not isinstance(entry.get("sha256"), str):
             raise KeyError("sha256")
         return entry
-    except FileNotFoundError:
-        raise ClassifierError(f"{path}: no such file") from None
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-        raise ClassifierError(f"{path} has no valid models.{ENTRY} entry ({e!r})") from None
+    except (KeyError, TypeError, AttributeError) as e:
+        raise ClassifierError(f"{Path(root) / MANIFEST} has no valid models.{ENTRY} entry "
+                              f"({e!r})") from None
 
 
 def rebuild(root: str | Path = ROOT, epochs: int = EPOCHS, seed: int = SEED,
@@ -217,22 +205,5 @@ def rebuild(root: str | Path = ROOT, epochs: int = EPOCHS, seed: int = SEED,
 
 def write_manifest_entry(entry: dict, root: str | Path = ROOT) -> None:
     """Set "models"."digit_classifier" in the manifest; every other key stays as it was."""
-    path = Path(root) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise ClassifierError(f"{path} is not a readable manifest ({e!r})") from None
-    manifest.setdefault("models", {})[ENTRY] = entry
-    _write_atomic(path, (json.dumps(manifest, indent=1) + "\n").encode())
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; these files are shared read-only
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    models = manifest.read(root, ClassifierError).get("models", {})
+    manifest.write_sections({"models": {**models, ENTRY: entry}}, root, ClassifierError)

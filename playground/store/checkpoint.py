@@ -12,7 +12,6 @@ position, as `Optimizer.state_dict` numbers it) still load.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import torch
 
 from playground.config import arch_of, from_dict
 from playground.engine.run import Run
+from playground.store import manifest
 
 FORMAT = "gan-playground/run"
 VERSION = 3  # 3: optimiser state keyed by parameter name (2: by position)
@@ -30,14 +30,6 @@ OLD_FORMATS = {("gan-playground/run2d", 1),  # 2D runs before images: one random
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be used, with the reason."""
-
-
-def sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def state_of(run: Run) -> dict:
@@ -74,23 +66,13 @@ def state_from_bytes(data: bytes) -> dict:
 
 
 def read(path: str | Path, expected_sha256: str | None = None) -> dict:
-    """The checked contents of a checkpoint file (no run built). The file is read once: the
-    bytes that pass the SHA-256 check are the bytes parsed (as `classifier.load`). Messages
-    name the file, never the folder it sits in (an upload's is a server temp folder)."""
-    path = Path(path)
-    name = path.name
+    """The checked contents of a checkpoint file (no run built): `manifest.read_checked`'s
+    bytes, the very ones its SHA-256 check passed, parsed. Messages name the file, never the
+    folder it sits in (an upload's is a server temp folder)."""
+    name = Path(path).name
+    data = manifest.read_checked(path, expected_sha256, CheckpointError)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CheckpointError(f"{name}: no such file") from None
-    except OSError as e:
-        raise CheckpointError(f"{name} cannot be read ({e.strerror or type(e).__name__})"
-                              ) from None
-    if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
-        raise CheckpointError(f"{name} does not match its recorded SHA-256: the file was "
-                              "changed or damaged after it was made")
-    try:
-        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        state = state_from_bytes(data)
     except Exception:  # torch raises many types (some named just 'error') for such files
         raise CheckpointError(f"{name} is not a readable checkpoint: it is truncated, damaged "
                               "or not a file this app saved") from None

@@ -9,7 +9,6 @@ be reproduced. Loading checks the SHA-256 and never runs pickled code; bad files
 """
 from __future__ import annotations
 
-import json
 import math
 import platform
 import time
@@ -25,10 +24,10 @@ from playground.engine.run import Run
 from playground.metrics import points2d as metrics
 from playground.presets import config_for
 from playground.registry import Registry
-from playground.store import checkpoint
+from playground.store import checkpoint, manifest
 
-ROOT = Path(__file__).resolve().parents[2] / "pretrained"
-MANIFEST = "manifest.json"
+ROOT = manifest.ROOT
+MANIFEST = manifest.NAME
 
 
 class PretrainedError(ValueError):
@@ -75,18 +74,16 @@ class Entry:
 
 def read_manifest(root: Path = ROOT) -> Registry[Entry]:
     """The manifest's entries by id, in file order."""
-    path = Path(root) / MANIFEST
+    sections = manifest.read(root, PretrainedError)
     try:
-        rows = json.loads(path.read_text())["runs"]
         out: Registry[Entry] = Registry("pretrained run")
-        for id_, row in rows.items():
+        for id_, row in sections["runs"].items():
             row = {k: v for k, v in row.items() if k != "command"}  # derived, not stored
             out.add(id_, Entry(**row))
         return out
-    except FileNotFoundError:
-        raise PretrainedError(f"{path}: no such file") from None
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as e:
-        raise PretrainedError(f"{path} is not a valid manifest ({e})") from None
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise PretrainedError(f"{Path(root) / MANIFEST} is not a valid manifest ({e})"
+                              ) from None
 
 
 def path_of(id_: str, root: Path = ROOT) -> Path:
@@ -146,17 +143,15 @@ def rebuild(root: Path = ROOT, ids: list[str] | None = None,
                         "machine": platform.machine(), "date": date.today().isoformat()}
         rows = {i: asdict(e) for i, e in read_manifest(root).items()}
         rows[id_].update(scored=scored, trained_with=trained_with, seconds=seconds,
-                         sha256=checkpoint.sha256(root / entry.file), kind=run.data.kind)
+                         sha256=manifest.sha256(root / entry.file), kind=run.data.kind)
         _write(root, rows)
         log(f"{id_}: {entry.steps} steps of {entry.preset} -> {scored}")
 
 
 def _write(root: Path, rows: dict) -> None:
     """Rewrite the runs of the manifest, keeping its other sections (e.g. "models")."""
-    path = root / MANIFEST
-    manifest = json.loads(path.read_text()) if path.exists() else {}
     for row in rows.values():
         row["command"] = f"python -m playground pretrained --rebuild {Path(row['file']).stem}"
-    manifest.update(about="Shipped runs. Rebuild one with its `command`; each row is the "
-                    "recipe, the file's SHA-256 and what it scored.", runs=rows)
-    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    manifest.write_sections({"about": "Shipped runs. Rebuild one with its `command`; each row is "
+                             "the recipe, the file's SHA-256 and what it scored.", "runs": rows},
+                            root, PretrainedError)

@@ -1,0 +1,50 @@
+"""`python -m playground sample`: samples of a generator checkpoint (a file or a shipped run)
+as .npy, and for digits a PNG grid of them."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from playground.cli import UserError, command
+
+
+def load_generator(spec: str):
+    """A run from a checkpoint file, or `shipped:ID` for a run of pretrained/ (checked)."""
+    from playground.store import checkpoint, pretrained
+    if spec.startswith("shipped:"):
+        return pretrained.load(spec.split(":", 1)[1])
+    return checkpoint.load(spec)
+
+
+def _sample_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--checkpoint", required=True,
+                   help="a checkpoint file (train's checkpoint.pt, the app's download) or "
+                        "shipped:ID for a shipped run, e.g. shipped:dcgan_mnist")
+    p.add_argument("--n", type=int, default=64, help="how many samples")
+    p.add_argument("--seed", type=int, default=0, help="seed of the z they come from")
+    p.add_argument("--out", default="runs/samples", help="output directory")
+
+
+def _sample(args: argparse.Namespace) -> None:
+    """samples.npy from G (images: (N, 28, 28) in [-1, 1]; 2D: (N, 2)) and, for images, a PNG
+    grid of them."""
+    from playground.figures import pictures
+    if not 1 <= args.n <= 100_000:
+        raise UserError(f"--n must be in [1, 100000], got {args.n}")
+    run = load_generator(args.checkpoint)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    samples = run.samples(args.n, args.seed).astype(np.float32)
+    np.save(out / "samples.npy", samples)
+    wrote = ["samples.npy"]
+    if samples.ndim == 3:
+        (out / "samples.png").write_bytes(pictures.png(pictures.tile(samples), scale=3))
+        wrote.append("samples.png")
+    print(f"{args.n} samples of {run.arch} at step {run.step_count} -> {out}: "
+          f"{', '.join(wrote)}")
+
+
+command("sample", "draw samples from a generator checkpoint (or a shipped one): .npy and PNG",
+        _sample_args, _sample)
