@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from playground.cli import device
 from playground.registry import Registry
 
 
@@ -421,10 +422,13 @@ def main(argv: list[str] | None = None) -> int:
                                      description="GAN Playground, headless.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, cmd in COMMANDS.items():
-        cmd.add_args(sub.add_parser(name, help=cmd.help, description=cmd.help))
+        cmd.add_args(p := sub.add_parser(name, help=cmd.help, description=cmd.help))
+        if name in device.BUILDS_RUNS:
+            device.add_arg(p)
     args = parser.parse_args(argv)
     try:
-        return COMMANDS.get(args.command).run(args) or 0
+        with device.chosen(args):
+            return COMMANDS.get(args.command).run(args) or 0
     except (UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
