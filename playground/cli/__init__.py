@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from playground.cli import device
 from playground.registry import Registry
 
 
@@ -47,10 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     # module order, whichever module was imported first (registration order within one)
     for name, cmd in sorted(COMMANDS.items(),
                             key=lambda item: COMMAND_MODULES.index(item[1].run.__module__)):
-        cmd.add_args(sub.add_parser(name, help=cmd.help, description=cmd.help))
+        cmd.add_args(p := sub.add_parser(name, help=cmd.help, description=cmd.help))
+        if name in device.BUILDS_RUNS:
+            device.add_arg(p)
     args = parser.parse_args(argv)
     try:
-        return COMMANDS.get(args.command).run(args) or 0
+        with device.chosen(args):
+            return COMMANDS.get(args.command).run(args) or 0
     except (UserError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

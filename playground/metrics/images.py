@@ -7,11 +7,13 @@ which is why they are reported together. Nothing here trains or changes the clas
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.linalg import lapack
 
 from playground.data.mnist import N_CLASSES, Digits, to_tensor
 from playground.metrics.classifier import DigitClassifier
@@ -25,6 +27,11 @@ class FeatureStats:
     mu: np.ndarray  # (128,) float64 mean
     sigma: np.ndarray  # (128, 128) float64 covariance (unbiased, N - 1)
     n: int  # samples it was fitted to
+
+    @functools.cached_property
+    def root(self) -> np.ndarray:
+        """sigma^(1/2) (`psd_sqrt`), computed once: a reference scores many samples."""
+        return psd_sqrt(self.sigma)
 
 
 @dataclass(frozen=True)
@@ -90,24 +97,42 @@ def frechet_distance(a: FeatureStats, b: FeatureStats) -> float:
     """||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)): the squared W2 distance between
     two Gaussians, i.e. the FID formula of Heusel et al. 2017, but in this classifier's 128
     features. Values are therefore NOT comparable with Inception-FID numbers in papers.
+    `b` is the reference: its square root R = S_b^(1/2) is computed once and kept on it.
 
-    Tr (S_a S_b)^(1/2) is computed without the square root of the non-symmetric product (the
-    reference FID code's scipy.linalg.sqrtm, whose imaginary part it drops): S_a S_b is
-    similar to (S_a^(1/2) S_b^(1/2)) (S_a^(1/2) S_b^(1/2))^T, so the trace is the sum of the
-    singular values of S_a^(1/2) S_b^(1/2), with each square root from a symmetric
-    eigendecomposition. On covariances of fewer samples than features (singular, as a
-    collapsed or small sample gives) sqrtm erred by up to 11 % of the distance with
-    imaginary parts beyond pytorch-fid's 1e-3 limit; this route agreed with an independent
-    closed form to 1e-7 (tests/test_image_metrics.py). Full-rank 128-feature statistics give
-    the same value to 1e-9, in the same time (~33 ms on one busy thread here)."""
+    Tr (S_a S_b)^(1/2) by the symmetric route, never the square root of the non-symmetric
+    product (the reference FID code's scipy.linalg.sqrtm, whose imaginary part it drops):
+    S_a S_b = (S_a R) R shares its nonzero eigenvalues with the symmetric PSD R S_a R, so the
+    trace is sum_i sqrt(w_i) over those eigenvalues. With S_a = F^T F (`psd_factor`, a
+    pivoted Cholesky factor) R S_a R = (F R)^T (F R), and the sqrt(w_i) are the singular
+    values of F R: taken directly, not as square roots of `eigvalsh(R S_a R)`, whose rounding
+    (eps * max w) swamps the small w_i of ill-conditioned features (an error of 9 % to 880 %
+    of the distance on tests/test_image_metrics.py's near-singular sets; this route is within
+    1e-7 there). Real digits' features, 500 vs 500 (rank 95 of 128), median of 20 in one run
+    on one thread of a busy 2-core machine: sqrtm 15.9 ms, the previous route (SVD of
+    S_a^(1/2) S_b^(1/2), two eigendecompositions per evaluation) 18.8 ms, this one 2.0 ms
+    with R cached (6.5 ms once per reference); all three agree to 1e-12 relative."""
     if not (np.isfinite(a.sigma).all() and np.isfinite(b.sigma).all()
             and np.isfinite(a.mu).all() and np.isfinite(b.mu).all()):
         raise ValueError("Frechet distance: the feature statistics are not finite; are the "
                          "features finite?")
     diff = a.mu - b.mu
-    cross = np.linalg.svd(psd_sqrt(a.sigma) @ psd_sqrt(b.sigma), compute_uv=False).sum()
+    factor = psd_factor(a.sigma)  # (r, d), r = rank of S_a
+    cross = np.linalg.svd(factor @ b.root, compute_uv=False).sum() if len(factor) else 0.0
     fd = diff @ diff + np.trace(a.sigma) + np.trace(b.sigma) - 2 * cross
     return max(float(fd), 0.0)  # a distance; rounding can leave -1e-12 for identical stats
+
+
+def psd_factor(sigma: np.ndarray) -> np.ndarray:
+    """F of shape (r, d) with F^T F = sigma, r its numerical rank: LAPACK's pivoted Cholesky
+    (dpstrf, ~0.3 ms for 128 x 128; an eigendecomposition takes ~6 ms), stopping where the
+    remaining pivots are within rounding of 0 (d * eps * max diagonal, LAPACK's default), as
+    a singular covariance of fewer samples than features, or of dead features, has."""
+    c, piv, rank, info = lapack.dpstrf(sigma, lower=0, tol=-1.0)  # U^T U = P^T sigma P
+    if info < 0:
+        raise ValueError(f"Frechet distance: dpstrf rejected argument {-info}")
+    factor = np.empty((rank, len(sigma)))
+    factor[:, piv - 1] = np.triu(c)[:rank]  # undo the pivoting: F = U P^T
+    return factor
 
 
 def psd_sqrt(sigma: np.ndarray) -> np.ndarray:

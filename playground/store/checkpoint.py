@@ -8,7 +8,9 @@ expected SHA-256 (a shipped file's manifest entry) is checked on the very bytes 
 parsed. Optimiser state is stored by parameter name and every moment's shape is checked against
 its parameter on load, so a stale or crafted file is refused before it reaches a fused kernel.
 Version 1 files (2D runs with one random stream) and version 2 files (optimiser state by
-position, as `Optimizer.state_dict` numbers it) still load.
+position, as `Optimizer.state_dict` numbers it) still load. Every tensor is saved on the CPU
+and the file records the device that made it: a run saved on a GPU opens on a laptop and the
+other way round, its random streams re-seeded where their states do not fit (`streams`).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 import torch
 
 from playground.config import arch_of, from_dict
+from playground.engine import streams
 from playground.engine.run import Run
 from playground.store import manifest
 
@@ -38,14 +41,27 @@ def state_of(run: Run) -> dict:
     return {
         "format": FORMAT, "version": VERSION, "kind": run.data.kind, "arch": run.arch,
         "config": run.cfg.to_dict(), "step": run.step_count,
-        "G": run.G.state_dict(), "D": run.D.state_dict(),
-        "opt_d": named_opt_state(run.opt_d, run.D), "opt_g": named_opt_state(run.opt_g, run.G),
-        "gens": {k: g.get_state() for k, g in run.gens.items()},
+        "G": on_cpu(run.G.state_dict()), "D": on_cpu(run.D.state_dict()),
+        "opt_d": on_cpu(named_opt_state(run.opt_d, run.D)),
+        "opt_g": on_cpu(named_opt_state(run.opt_g, run.G)),
+        "gens": {k: g.get_state() for k, g in run.gens.items()},  # CPU byte tensors
+        "device": str(run.device),  # what made it: its streams' states fit that device only
         "points": None if run.points is None else torch.as_tensor(run.points),
         "history": run.history, "metric_history": run.metric_history,
         "protocol_history": run.protocol_history,
         "events": [list(e) for e in run.events],
     }
+
+
+def on_cpu(tree):
+    """A state dict with every tensor on the CPU: a file made on a GPU opens anywhere."""
+    if isinstance(tree, torch.Tensor):
+        return tree.detach().cpu()
+    if isinstance(tree, dict):
+        return {k: on_cpu(v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(on_cpu(v) for v in tree)
+    return tree
 
 
 def save(run: Run, path: str | Path) -> None:
@@ -117,6 +133,9 @@ def from_state(state: dict, device: torch.device | None = None, path: str | Path
         points = state["points"]
         run = Run(cfg, None if points is None else np.asarray(points), device=device)
         gens = state.get("gens") or {"data": state["gen"]}  # version 1: one stream
+        # a stream saved on another device restarts from (seed, step), with an event
+        gens, moved = streams.fitted_states(gens, run.gens, cfg.seed, int(state["step"]),
+                                            str(state.get("device", "")).split(":")[0])
         by_name = state.get("version", VERSION) >= 3
         opts = {key: positional_opt_state(state[key], getattr(run, key), module,
                                           None if by_name else list(state[net]))
@@ -133,6 +152,8 @@ def from_state(state: dict, device: torch.device | None = None, path: str | Path
     run.protocol_history = {k: list(v) for k, v in state.get("protocol_history",
                                                             {"step": []}).items()}
     run.events = [(int(s), str(t)) for s, t in state.get("events", [])]
+    if moved:
+        run.events.append((run.step_count, moved))
     if run.metric_history.get("step"):  # what the tiles showed when it was saved
         run.latest_metrics = {k: v[-1] for k, v in run.metric_history.items() if k != "step"}
     return run
