@@ -48,6 +48,9 @@ SKIPPED = {
         "a Chromium benchmark of the live page (about a minute); the browser tests open it",
     "python -m tools.bench_live":
         "a Chromium benchmark of the live page (about a minute); the browser tests open it",
+    "python -m tools.bench_compare":
+        "times 3x128 lockstep runs on 1 and 2 threads for minutes; tests/test_bench_compare.py "
+        "runs its measurement on a tiny shape",
     "python -m tools.shots presenter":
         "serves the app and drives Chromium over every page, rewriting docs/present-1280-*.png; "
         "tests/test_browser_presenter.py runs the same code (tools/firstscreen.py)",

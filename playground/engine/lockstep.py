@@ -84,7 +84,14 @@ class Lockstep:
 
     def _pick_engine(self) -> None:
         """Batched over the live runs when they can share a computation, else in turns (the
-        mode text then says why)."""
+        mode text then says why). Batched wherever it can: it is measured faster at every K
+        tried, and both paths give the same weights bit for bit, so the pick is speed alone.
+        `python -m tools.bench_compare` on the page's shape (3x128 MLPs, batch 256), one thread
+        as a pool worker runs, CPU ms a step batched vs in turns (paired repeats, medians of 7):
+        K=2 22.0 vs 24.6, K=3 33.6 vs 37.7, K=4 42.1 vs 47.3, so 1.11-1.13x; four runs cost
+        3.6x one run batched, 4.0x in turns. The 3.9x-vs-3.7x that once said otherwise was an
+        unpaired wall-clock median on a loaded 2-core box; with two threads batched was ahead
+        too (K=4: 3.65x against 4.0x wall, README)."""
         alive = self.alive
         reason = (reason_not_batchable([r.cfg for r in alive]) if self.batched
                   else "batching switched off")
