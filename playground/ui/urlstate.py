@@ -10,6 +10,7 @@ baseline, and only changes that keep the weights (lr, loss, remedies...) may rid
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -41,7 +42,13 @@ class LinkState:
 
 
 def baseline(preset: str, kind: str = "points2d") -> RunConfig:
-    return config_for(preset if preset in PRESETS else DEFAULT_PRESET[kind])
+    return _preset_config(preset if preset in PRESETS else DEFAULT_PRESET[kind])
+
+
+# A preset's config, and a loss switch from it, are constants of the tables (frozen configs,
+# at most presets x losses of them): validated once per process, not at every rerun's link.
+_preset_config = functools.cache(config_for)
+_switched = functools.cache(switch_loss)
 
 
 def shipped_config(id_: str) -> tuple[RunConfig, str]:
@@ -62,7 +69,7 @@ def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
         out["preset"] = preset
     if cfg.loss != base.loss:
         out["loss"] = cfg.loss
-        base = switch_loss(base, cfg.loss)  # the reader makes the same switch first
+        base = _switched(base, cfg.loss)  # the reader makes the same switch first
     for name in FIELDS:
         value = getattr(cfg, name)
         if value != getattr(base, name):
