@@ -1,4 +1,4 @@
-"""The link <-> configuration mapping (TensorFlow Playground's shareable state, for `RunConfig`).
+"""The labs' link codec: link <-> configuration (TensorFlow Playground's shareable state).
 
 A link holds only what differs from its baseline (the preset it names, or the defaults), so it
 stays short and readable: `?preset=collapse&dataset=grid&seed=3`. Reading never raises: each bad
@@ -19,6 +19,7 @@ from playground.data.datasets import kind_of
 from playground.presets import PRESETS, config_for, ids_for, switch_loss
 from playground.store import pretrained
 from playground.ui.controls import CONTROLS
+from playground.ui.urlstate.common import is_on, last_values, whole
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
 DEFAULT_PRESET = {"points2d": "ns", "image": "dcgan"}  # a lab's baseline, by its data kind
@@ -98,12 +99,7 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
     """Parse query parameters for a page of `kind` data ("points2d" | "image") whose controls
     are `controls`; every problem becomes a warning and that value its default."""
     controls = CONTROLS if controls is None else controls
-    warnings: list[str] = []
-    for name, value in params.items():
-        if isinstance(value, list) and len(set(value)) > 1:  # ?preset=collapse&preset=r1
-            warnings.append(f"The link sets {name} {len(value)} times ({', '.join(value)}); "
-                            f"using the last one, {value[-1]!r}.")
-    params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    params, warnings = last_values(params)
     preset = params.get("preset", DEFAULT_PRESET[kind])
     if preset not in ids_for(kind):
         warnings.append(f"Unknown preset {preset!r} for this page; using the defaults. "
@@ -156,11 +152,11 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
         warnings.append(f"Ignored link parameter(s) {', '.join(kept)}: the shipped run "
                         f"{shipped!r} keeps its own data, architecture and seed.")
         cfg = cfg.replace(**{name: getattr(start, name) for name in kept})
-    present = params.get("present", "0").lower() in ("1", "true", "yes", "on")
+    present = is_on(params.get("present"))
     speed = 0
     if "speed" in params:
         text = params["speed"].strip()
-        if text.isascii() and text.isdigit() and int(text) in SPEEDS:  # "¹".isdigit() too
+        if whole(text, max(SPEEDS)) in SPEEDS:
             speed = int(text)
         else:
             warnings.append(f"Ignored link parameter speed={text!r}: valid steps per picture "
