@@ -174,13 +174,18 @@ def test_presenter_mode_from_the_link():
 def test_a_bad_link_gets_a_notice():
     """`/latent?shipped=nope&seed=-1` was ignored silently; the labs warn."""
     app = AppTest.from_file(APP, default_timeout=180)
-    app.query_params.update({"shipped": "nope", "seed": "-1", "colour": "red"})
+    app.query_params.update({"shipped": "nope", "seed": "-1", "colour": "red",
+                             "picks": "3,99", "tab": "nope", "path": "bezier"})
     app.run()
     assert not app.exception
     warned = texts(app.warning)
     assert "Ignored link parameter shipped='nope'" in warned and "dcgan_mnist" in warned
     assert "Ignored link parameter seed='-1'" in warned and "'colour'" in warned
+    assert "picks='3,99'" in warned and "tab='nope'" in warned and "path='bezier'" in warned
     assert app.session_state["latent.seed"] == 0  # the defaults kept
+    assert app.session_state["latent.picks"] == app.session_state["latent.pair"]
+    assert app.session_state["latent.w.tab"] == "Interpolate"
+    assert dict(app.query_params) == {}  # the bad values leave the address bar
     app.button(key="latent.b.dismiss_link").click().run()
     assert not app.warning
     two_d = AppTest.from_file(APP, default_timeout=180)
@@ -242,15 +247,3 @@ def test_a_link_reopens_the_picks_tab_and_path():
     app.run()
     assert dict(app.query_params) == {**link, "picks": "3,9,1,7", "tab": "nearest"}
 
-
-def test_a_bad_link_opens_the_defaults_with_a_notice():
-    app = AppTest.from_file(APP, default_timeout=180)
-    app.query_params.update({"picks": "3,99", "tab": "nope", "path": "bezier"})
-    app.run()
-    assert not app.exception
-    warned = texts(app.warning)
-    assert "picks='3,99'" in warned and "tab='nope'" in warned and "path='bezier'" in warned
-    assert app.session_state["latent.picks"] == app.session_state["latent.pair"]
-    assert app.session_state["latent.w.tab"] == "Interpolate"
-    app.run()
-    assert dict(app.query_params) == {}  # the bad values leave the address bar

@@ -2,7 +2,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 ON = ("1", "true", "yes", "on")
 
@@ -29,3 +29,15 @@ def whole(text: str, hi: int) -> int | None:
     if text.isascii() and text.isdigit() and int(text) <= hi:
         return int(text)
     return None
+
+
+def one_of(q: Mapping[str, str], name: str, valid: Sequence[str], what: str,
+           warnings: list[str]) -> str:
+    """`q[name]` if it is one of `valid`; otherwise (absent or bad) `valid[0]`, the default, and
+    a bad value adds a warning that names the `what` there are."""
+    text = q.get(name, valid[0])
+    if text in valid:
+        return text
+    warnings.append(f"Ignored link parameter {name}={text[:40]!r}: the {what} are "
+                    f"{', '.join(valid)}.")
+    return valid[0]

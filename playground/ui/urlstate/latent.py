@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from playground.data.datasets import kind_of
 from playground.store import pretrained
-from playground.ui.urlstate.common import is_on, last_values, whole
+from playground.ui.urlstate.common import is_on, last_values, one_of, whole
 from playground.ui.urlstate.lab import KIND_NAMES, PAGE_OF_KIND
 
 PARAMS = ("present", "seed", "shipped", "picks", "tab", "path")
@@ -56,19 +56,8 @@ def decode(params: Mapping[str, str | list[str]]) -> Link:
             seed = 0
     shipped = _shipped(q.get("shipped"), warnings)
     picks = _picks(q["picks"], warnings) if "picks" in q else None
-    tab, path = TABS[0], PATHS[0]
-    if "tab" in q:
-        if q["tab"] in TABS:
-            tab = q["tab"]
-        else:
-            warnings.append(f"Ignored link parameter tab={q['tab'][:40]!r}: the tabs are "
-                            f"{', '.join(TABS)}.")
-    if "path" in q:
-        if q["path"] in PATHS:
-            path = q["path"]
-        else:
-            warnings.append(f"Ignored link parameter path={q['path'][:40]!r}: the paths are "
-                            f"{', '.join(PATHS)}.")
+    tab = one_of(q, "tab", TABS, "tabs", warnings)
+    path = one_of(q, "path", PATHS, "paths", warnings)
     unknown = sorted(k for k in q if k not in PARAMS)
     if unknown:
         warnings.append(f"Ignored link parameter(s) {', '.join(map(repr, unknown))}: this page "

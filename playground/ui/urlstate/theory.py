@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from playground.ui.urlstate.common import is_on, last_values
+from playground.ui.urlstate.common import is_on, last_values, one_of
 
 # The sections' link ids, in the page's order (theory_tabs.TABS: a test holds the two in step).
 TABS = ("lines", "saturation", "em")
@@ -29,9 +29,5 @@ def encode(link: Link) -> dict[str, str]:
 
 def decode(params: Mapping[str, str | list[str]]) -> Link:
     q, warnings = last_values({k: v for k, v in params.items() if k in ("present", "tab")})
-    tab = q.get("tab", TABS[0])
-    if tab not in TABS:
-        warnings.append(f"Ignored link parameter tab={tab[:40]!r}: the sections are "
-                        f"{', '.join(TABS)}.")
-        tab = TABS[0]
+    tab = one_of(q, "tab", TABS, "sections", warnings)
     return Link(is_on(q.get("present")), tab, tuple(warnings))
