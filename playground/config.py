@@ -3,7 +3,9 @@
 `RunConfig` is the single description of a run (2D points or images) that the CLI, the app, the
 URL and checkpoints all share. `RESET_FIELDS` is the one place that decides which changes need
 fresh weights; every other field can change mid-run (the engine applies it without losing
-weights; `VIEW_FIELDS` only change what is shown).
+weights; `VIEW_FIELDS` only change what is shown). `RunConfig.diff` is the one place that says
+what changed between two configs: the reset rule, the page's notice and the curves' change
+markers all read it.
 """
 from __future__ import annotations
 
@@ -62,9 +64,14 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def diff(self, other: RunConfig) -> Diff:
+        """What changes from this config to `other`, field by field."""
+        return Diff(tuple(f.name for f in fields(RunConfig)
+                          if getattr(self, f.name) != getattr(other, f.name)), self, other)
+
 
 # Changing any of these needs new weights (another data law, architecture or random stream);
-# every other field is applied to a live run. The app asks `needs_reset`, never its own list.
+# every other field is applied to a live run. Everyone asks `diff(...).reset`, never a list.
 RESET_FIELDS: frozenset[str] = frozenset(
     {"dataset", "n_modes", "radius", "std", "standardise", "arch", "latent_dim", "width",
      "depth", "activation", "seed"}
@@ -88,6 +95,42 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+@dataclass(frozen=True)
+class Diff:
+    """The fields that differ between two configs (declaration order), and what they do."""
+    fields: tuple[str, ...]
+    old: RunConfig
+    new: RunConfig
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    @property
+    def reset(self) -> tuple[str, ...]:
+        """The changed fields that need new weights (empty: the change applies live)."""
+        return tuple(f for f in self.fields if f in RESET_FIELDS)
+
+    @property
+    def view(self) -> tuple[str, ...]:
+        """The changed fields that only rebuild what a run shows (its probes)."""
+        return tuple(f for f in self.fields if f in VIEW_FIELDS)
+
+    @property
+    def label(self) -> str:
+        """A short note of the change, for the markers on the curves:
+        'loss ns→wgan_gp, gp_lambda 0→10'."""
+        return ", ".join(f"{f} {_short(getattr(self.old, f))}→{_short(getattr(self.new, f))}"
+                         for f in self.fields)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def arch_of(cfg: RunConfig) -> str:
     """The architecture id a config trains (its data kind's default when `arch` is None)."""
     from playground.data import datasets
@@ -96,8 +139,7 @@ def arch_of(cfg: RunConfig) -> str:
 
 def needs_reset(old: RunConfig, new: RunConfig) -> list[str]:
     """Names of the fields whose change forces a fresh run (empty list: apply live)."""
-    return [f.name for f in fields(RunConfig)
-            if f.name in RESET_FIELDS and getattr(old, f.name) != getattr(new, f.name)]
+    return list(old.diff(new).reset)
 
 
 def field_types() -> dict[str, type]:

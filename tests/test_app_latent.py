@@ -174,13 +174,18 @@ def test_presenter_mode_from_the_link():
 def test_a_bad_link_gets_a_notice():
     """`/latent?shipped=nope&seed=-1` was ignored silently; the labs warn."""
     app = AppTest.from_file(APP, default_timeout=180)
-    app.query_params.update({"shipped": "nope", "seed": "-1", "colour": "red"})
+    app.query_params.update({"shipped": "nope", "seed": "-1", "colour": "red",
+                             "picks": "3,99", "tab": "nope", "path": "bezier"})
     app.run()
     assert not app.exception
     warned = texts(app.warning)
     assert "Ignored link parameter shipped='nope'" in warned and "dcgan_mnist" in warned
     assert "Ignored link parameter seed='-1'" in warned and "'colour'" in warned
+    assert "picks='3,99'" in warned and "tab='nope'" in warned and "path='bezier'" in warned
     assert app.session_state["latent.seed"] == 0  # the defaults kept
+    assert app.session_state["latent.picks"] == app.session_state["latent.pair"]
+    assert app.session_state["latent.w.tab"] == "Interpolate"
+    assert dict(app.query_params) == {}  # the bad values leave the address bar
     app.button(key="latent.b.dismiss_link").click().run()
     assert not app.warning
     two_d = AppTest.from_file(APP, default_timeout=180)
@@ -217,3 +222,28 @@ def test_the_arithmetic_rows_hold_only_real_digits(at):
     assert {"A: thick 3s", "B: thin 3s", "C: thin 7s"} <= set(titles)
     assert all(all(label != "" for label in labels) for labels in _labels_shown(at))
     assert "read as **7, 7, 7, 7, 7, 7**" in texts(at.markdown)
+
+
+def test_a_link_reopens_the_picks_tab_and_path():
+    """The address bar holds the picks, the open tab and the path; a link with them opens the
+    page as it was, and the page keeps the link as it is (nothing to rewrite)."""
+    app = AppTest.from_file(APP, default_timeout=180)
+    link = {"picks": "3,9,1", "tab": "sweep", "path": "lerp", "seed": "2"}
+    app.query_params.update(link)
+    app.run()
+    assert not app.exception and not app.warning
+    assert app.session_state["latent.picks"] == [3, 9, 1]
+    assert app.multiselect(key="latent.w.picks").value == [3, 9, 1]
+    assert (app.selectbox(key="latent.w.a").value, app.selectbox(key="latent.w.b").value) == (9, 1)
+    assert app.selectbox(key="latent.w.si").value == 1  # the last pick drives Sweep
+    assert app.session_state["latent.w.tab"] == "Sweep"
+    assert app.radio(key="latent.w.path").value == "lerp"
+    assert "batch seed **2**" in texts(app.markdown)
+    assert dict(app.query_params) == link
+    # the page's changes reach the link: a pick, another tab
+    app.multiselect(key="latent.w.picks").set_value([3, 9, 1, 7]).run()
+    assert dict(app.query_params)["picks"] == "3,9,1,7"
+    app.session_state["latent.w.tab"] = "Nearest training digit"
+    app.run()
+    assert dict(app.query_params) == {**link, "picks": "3,9,1,7", "tab": "nearest"}
+

@@ -137,3 +137,22 @@ def test_presenter_mode_enlarges_the_page():
 def test_the_page_states_work_not_a_duration(at):
     infos = " ".join(i.value for i in at.info)
     assert "1,500 updates" in infos and not re.search(r"\d+ s each|minutes", infos), infos
+
+
+def test_a_link_opens_a_section_and_the_address_follows_the_open_one():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params.update({"tab": "em", "present": "1"})
+    app.run()
+    assert not app.exception and not app.warning
+    assert app.session_state["theory.w.tab"] == "3 · EM vs JS while training"
+    assert dict(app.query_params) == {"tab": "em", "present": "1"}
+    app.session_state["theory.w.tab"] = "2 · Saturating D vs linear critic"
+    app.run()
+    assert dict(app.query_params) == {"tab": "saturation", "present": "1"}
+    bad = AppTest.from_file(APP, default_timeout=120)
+    bad.query_params["tab"] = "nope"
+    bad.run()
+    assert not bad.exception and "tab='nope'" in bad.warning[0].value
+    assert bad.session_state["theory.w.tab"] == "1 · Parallel lines"
+    bad.run()
+    assert dict(bad.query_params) == {}

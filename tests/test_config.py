@@ -17,6 +17,21 @@ def test_reset_rule():
     assert not {"lr_d", "lr_g", "loss", "n_critic", "spectral_norm", "clip_c"} & RESET_FIELDS
 
 
+def test_diff_is_the_one_comparison():
+    """`diff` names every changed field in declaration order; the reset rule, the view rule and
+    the curves' change label all read it."""
+    a = RunConfig()
+    b = a.replace(seed=3, lr_d=2e-3, spectral_norm=True, grid_res=50, dataset="grid")
+    d = a.diff(b)
+    assert d.fields == ("dataset", "spectral_norm", "lr_d", "seed", "grid_res")
+    assert d.reset == ("dataset", "seed") and list(d.reset) == needs_reset(a, b)
+    assert d.view == ("grid_res",)
+    assert d.label == "dataset ring→grid, spectral_norm off→on, lr_d 0.001→0.002, seed 0→3, " \
+                      "grid_res 100→50"
+    assert bool(d) and not a.diff(a) and a.diff(a).label == "" and a.diff(a).reset == ()
+    assert b.diff(a).fields == d.fields  # symmetric in what it names
+
+
 @pytest.mark.parametrize("changes,message", [
     ({"lr_d": 2.0}, r"lr_d=2.0 is out of range \[1e-06, 1\]"),
     ({"depth": 0}, "depth=0 is out of range"),

@@ -118,14 +118,14 @@ class Upload:
 def _lab2d_with_upload():
     import streamlit as st
 
-    from playground.ui import guard, session, state
+    from playground.ui import guard, loads, state
     from playground.ui.pages import lab2d
 
     upload = st.session_state.get("test.upload")
     if upload is not None:  # as the checkpoint uploader's on_change would
         st.session_state["test.upload"] = None
         st.session_state[state.key("w.checkpoint")] = upload
-        session.on_checkpoint(state.LAB)
+        loads.on_checkpoint(state.LAB)
     guard.page(lab2d.render)()
 
 

@@ -78,6 +78,36 @@ def test_decide_follows_needs_reset(changes, kind):
         assert "weights kept" in change.message
 
 
+def test_decide_reads_the_diff():
+    old = RunConfig()
+    new = old.replace(lr_d=2e-3, loss="hinge")
+    change = state.decide(old, new)
+    assert change.fields == old.diff(new).fields == ("loss", "lr_d")
+    assert change.message == "Applied loss, lr_d to the current run (weights kept)."
+
+
+def test_an_unchanged_rerun_validates_nothing(monkeypatch):
+    """A rerun whose controls still show the config takes the stored (validated) config as it
+    is, and its link's baseline is a constant: no validation at all (3 per rerun before)."""
+    from playground import config
+    from playground.ui import urlstate
+
+    cfg = config_for("ns").replace(lr_d=2e-3, loss="wgan_gp")
+    ss = {}
+    state.ensure(ss)
+    state.put(ss, "cfg", cfg)
+    state.write_widgets(ss, cfg)
+    values = {f: state.field_value(c, ss, cfg) for f, c in CONTROLS.items()}
+    link = urlstate.to_query(cfg, "ns")  # the first link of the process fills the cache
+    calls = []
+    monkeypatch.setattr(config, "validate", lambda c: calls.append(c) or c)
+    assert state.requested_config(ss, values) == (cfg, "")
+    assert urlstate.to_query(cfg, "ns") == link and link["lr_d"] == "0.002"
+    assert calls == []
+    assert state.requested_config(ss, {**values, "lr_g": 5e-4})[0].lr_g == 5e-4
+    assert len(calls) == 1  # a change is validated, once
+
+
 def test_switch_loss_brings_and_takes_its_remedies():
     wgan = switch_loss(RunConfig(), "wgan")
     assert wgan.clip_c == 0.01

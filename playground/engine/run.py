@@ -276,18 +276,5 @@ def switch_seed(seed: int, step: int) -> int:
 
 def change_label(old: RunConfig, new: RunConfig) -> str:
     """A short note of what a live change did, for the markers on the curves:
-    'loss ns→wgan_gp, gp_lambda 0→10'."""
-    parts = []
-    for f in dataclasses.fields(RunConfig):
-        a, b = getattr(old, f.name), getattr(new, f.name)
-        if a != b:
-            parts.append(f"{f.name} {_short(a)}→{_short(b)}")
-    return ", ".join(parts)
-
-
-def _short(value) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    'loss ns→wgan_gp, gp_lambda 0→10' (`RunConfig.diff`, the one place that compares)."""
+    return old.diff(new).label

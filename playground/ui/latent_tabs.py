@@ -14,9 +14,10 @@ from playground.figures.style import NORMAL, PRESENTER
 from playground.latent import explorer
 from playground.latent import ops as latent
 from playground.ui import state
+from playground.ui.urlstate import latent as latent_link
 
 NS = "latent"
-BATCH, COLS = 32, 8  # the picker's batch: 4 rows of 8 (2 rows of 16 in presenter mode)
+BATCH, COLS = latent_link.BATCH, 8  # the picker's batch: 4 rows of 8 (2 of 16 presenting)
 PRESENT_COLS, PRESENT_TILE = 16, 112  # presenter mode: picker columns, strip pixels a digit
 CONFIG = {"displaylogo": False, "scrollZoom": False}
 

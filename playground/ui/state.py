@@ -1,5 +1,5 @@
 """The one owner of session-state keys, their defaults, config <-> widget values, and the rule
-for what a config change does to a live run (it asks `config.needs_reset`, never its own list).
+for what a config change does to a live run (it reads `RunConfig.diff`, never its own list).
 
 Streamlit-free: every function takes the session-state mapping, so a plain dict serves in
 tests. Each page registers a namespace (`NAMESPACES.add`) with its keys' defaults and, if it
@@ -25,11 +25,11 @@ is the user's change on the control they saw, and it is applied.
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from playground import models
-from playground.config import RunConfig, needs_reset
+from playground.config import RunConfig
 from playground.data import datasets
 from playground.presets import config_for, switch_loss
 from playground.registry import Registry
@@ -262,16 +262,15 @@ class Change:
 
 
 def decide(old: RunConfig, new: RunConfig) -> Change:
-    """The one rule: fields named by `needs_reset` start a new run; the rest apply live."""
-    reset = needs_reset(old, new)
-    if reset:
-        return Change("reset", tuple(reset), f"Changed {', '.join(reset)}: that needs new "
+    """The one rule, read from `RunConfig.diff`: fields that need new weights start a new run;
+    the rest apply live."""
+    diff = old.diff(new)
+    if diff.reset:
+        return Change("reset", diff.reset, f"Changed {', '.join(diff.reset)}: that needs new "
                       "weights, so a new run started.")
-    changed = tuple(f.name for f in fields(RunConfig)
-                    if getattr(old, f.name) != getattr(new, f.name))
-    if not changed:
+    if not diff:
         return Change("none", (), "")
-    return Change("live", changed, f"Applied {', '.join(changed)} to the current run "
+    return Change("live", diff.fields, f"Applied {', '.join(diff.fields)} to the current run "
                   "(weights kept).")
 
 
@@ -280,6 +279,8 @@ def requested_config(ss: State, rendered: dict[str, Any], ns: str = LAB
     """The config the rendered controls ask for, or the previous one and why not (e.g. a grid
     needs a square number of modes). `rendered` maps field -> config value."""
     cfg: RunConfig = get(ss, "cfg", ns)
+    if all(getattr(cfg, name) == value for name, value in rendered.items()):
+        return cfg, ""  # nothing changed: `cfg` was validated when it was stored
     try:
         return cfg.replace(**rendered), ""
     except ValueError as e:

@@ -12,7 +12,7 @@ from playground.config import RANGES, RunConfig, field_types
 from playground.data.uploads import MAX_BYTES
 from playground.presets import PRESETS, ids_for
 from playground.store import pretrained
-from playground.ui import controls, session
+from playground.ui import controls, loads, session
 from playground.ui.controls import SECTIONS, Control
 from playground.ui.state import Page
 
@@ -95,7 +95,7 @@ def _pretrained_picker(pg: Page) -> None:
     if not ids:
         return
     st.selectbox("Shipped run", ids, index=None, key=pg.key("w.pretrained"),
-                 placeholder="Start from a shipped run…", on_change=session.on_pretrained,
+                 placeholder="Start from a shipped run…", on_change=loads.on_pretrained,
                  args=(pg.ns,), format_func=lambda i: entries.get(i).title,
                  help="loads a checkpoint from pretrained/ with its settings, paused; "
                       "the manifest there says how each was trained")
@@ -128,10 +128,10 @@ def render_sidebar(pg: Page) -> dict[str, Any]:
             if section == "data" and cfg.dataset == "custom":
                 st.file_uploader(f"Points (CSV: x, y; at most {MAX_MB:.0f} MB)",
                                  type=["csv", "txt"], key=pg.key("w.upload"),
-                                 on_change=session.on_upload, args=(pg.ns,),
+                                 on_change=loads.on_upload, args=(pg.ns,),
                                  help="two numeric columns separated by commas, semicolons "
                                       "or tabs, optional header, 10 to 100,000 rows")
-                note = session.custom_notice(pg.get("points"), cfg)
+                note = loads.custom_notice(pg.get("points"), cfg)
                 if note:
                     st.caption(f"{pg.get('upload_name')}: {note}")
             if section == "remedies":

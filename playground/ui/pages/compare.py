@@ -5,7 +5,8 @@ weights only for one network shape, the same batches at every step only for one 
 n_critic and unroll_steps. Pause, and a timeline slider scrubs back through
 the kept pictures.
 
-`?compare=ns_vs_r1` opens a comparison preset; `?runs=ns,r1&dataset=grid&seed=3` a custom one.
+`?compare=ns_vs_r1` opens a comparison preset; `?runs=ns,r1&dataset=grid&seed=3` a custom one
+(the codec: `urlstate/compare.py`).
 Wiring only: `lockstep.py` trains, `figures/compare.py` draws.
 """
 from __future__ import annotations
@@ -24,52 +25,29 @@ from playground.ui import cached, export, labpage, session, state, views
 from playground.ui.live import Comparer
 from playground.ui.liveplot import live_chart
 from playground.ui.state import Page
+from playground.ui.urlstate import compare as compare_link
 
 NS = "compare"
 state.NAMESPACES.add(NS, state.Namespace({
-    **state.LAB_KEYS, "comparer": lambda: None, "comparison": lambda: "ns_vs_r1",
+    **state.LAB_KEYS, "comparer": lambda: None, "comparison": lambda: compare_link.DEFAULT,
     "runs": list, "key": lambda: None, "eval_every": lambda: 100,
     "scrub_latest": lambda: None,
 }, {}, None, "", "Compare runs"))
 EVERY = (25, 50, 100, 200, 500)
-SEED_MAX = 2**31 - 1  # the seed control's range
-CUSTOM = "custom"
+SEED_MAX, CUSTOM = compare_link.SEED_MAX, compare_link.CUSTOM
 
 
 def _link(pg: Page) -> None:
-    """The opening link: a comparison preset, or custom runs; problems become warnings."""
-    q = {k: v[-1] if isinstance(v, list) else v for k, v in session.query_params().items()}
-    warnings = []  # (a repeated parameter: its last value, as on the labs)
-    if "runs" in q:
-        runs = [r for r in str(q["runs"]).split(",") if r]
-        bad = [r for r in runs if r not in PRESETS]
-        if bad or not 2 <= len(runs) <= 4:
-            warnings.append(f"Ignored runs={q['runs']!r}: name 2 to 4 presets "
-                            f"(unknown: {', '.join(bad) or 'none'}).")
-        else:
-            pg.put("comparison", CUSTOM)
-            pg.put("runs", runs)
-    elif "compare" in q:
-        if q["compare"] in COMPARISONS:
-            pg.put("comparison", q["compare"])
-        else:
-            warnings.append(f"Unknown comparison {q['compare']!r}; valid: "
-                            f"{', '.join(COMPARISONS.ids())}.")
-    dataset = str(q.get("dataset", ""))
-    if dataset and dataset not in datasets.DATASETS:
-        warnings.append(f"Unknown dataset {dataset!r}.")
-        dataset = ""
-    pg.put("dataset", dataset)
-    try:
-        seed = int(q.get("seed", 0))
-        if not 0 <= seed <= SEED_MAX:
-            raise ValueError
-        pg.put("seed", seed)
-    except ValueError:
-        warnings.append(f"Ignored seed={q['seed'][:40]!r}: not an integer from 0 to {SEED_MAX}.")
-        pg.put("seed", 0)
-    pg.put("present", str(q.get("present", "0")) in ("1", "true"))
-    pg.put("url_warnings", warnings)
+    """The opening link (`urlstate/compare.py`): a comparison preset, or custom runs; problems
+    become warnings."""
+    link = compare_link.decode(session.query_params())
+    pg.put("comparison", link.comparison)
+    if link.runs:
+        pg.put("runs", list(link.runs))
+    pg.put("dataset", link.dataset)
+    pg.put("seed", link.seed)
+    pg.put("present", link.present)
+    pg.put("url_warnings", list(link.warnings))
 
 
 def _comparison(pg: Page) -> Comparison:
@@ -147,11 +125,9 @@ def _sync(pg: Page) -> Comparer | None:
     pg.put("comparer", fresh)
     pg.put("key", key)
     pg.put("scrub", None)
-    query = ({"runs": ",".join(pg.get("runs"))} if pg.get("comparison") == CUSTOM
-             else {"compare": pg.get("comparison")})
-    query.update({k: v for k, v in (("dataset", dataset), ("seed", pg.get("seed")),
-                                    ("present", 1 if pg.get("present") else None)) if v})
-    st.query_params.from_dict({k: str(v) for k, v in query.items()})
+    st.query_params.from_dict(compare_link.encode(compare_link.Link(
+        pg.get("comparison"), tuple(pg.get("runs")), dataset or "", pg.get("seed"),
+        pg.get("present"))))
     return fresh
 
 

@@ -4,9 +4,11 @@ MNIST lab run, or an uploaded checkpoint). Pick samples from a seeded batch, the
 coordinate, do vector arithmetic, move along class and attribute directions, and check a
 sample's nearest training digits. The picks (state key `latent.picks`) drive every tab: the
 last two are interpolated, the last one is swept, moved and matched; `_set_picks` is the one
-writer of the picks and of the tab widgets that follow them. `?present=1`: presenter mode, the
-picker and the interpolation on one projector screen. Wiring only: the maths is `latent.py`,
-the decoding `explorer.py`, the figures `figures/latent.py`.
+writer of the picks and of the tab widgets that follow them. The address bar holds the picks,
+the open tab, the path, the batch seed and the shipped generator (`urlstate/latent.py`), so a
+link reopens the page as it was; `?present=1`: presenter mode, the picker and the interpolation
+on one projector screen. Wiring only: the maths is `latent.py`, the decoding `explorer.py`, the
+figures `figures/latent.py`.
 """
 from __future__ import annotations
 
@@ -15,13 +17,16 @@ import streamlit as st
 
 from playground.figures import latent as figs
 from playground.latent import explorer
-from playground.ui import guard, labpage, latent_link, session, state
+from playground.ui import guard, labpage, session, state
 from playground.ui import latent_tabs as tabs
+from playground.ui.urlstate import latent as latent_link
 
 NS = tabs.NS
 state.NAMESPACES.add(NS, state.Namespace({
     "explorer": lambda: None,  # explorer.Explorer of the chosen source (None: the shipped one)
     "source": lambda: "shipped DCGAN",
+    "shipped": lambda: None,  # the link's shipped generator id (None: not a linkable one)
+    "link_picks": lambda: None,  # the opening link's picks, taken by the first batch
     "seed": lambda: 0,  # seed of the sample batch
     "picks": list,  # indices into the batch, oldest first: they drive every tab
     "pair": lambda: [0, 1],  # the batch's opening pair (`_opening_pair`)
@@ -67,17 +72,24 @@ def render() -> None:
     batch = ex.sample(BATCH, ss[_k("seed")])
     _new_batch_picks(ss, (ss[_k("source")], ex.step, ss[_k("seed")]), batch)
     picks = _picker(ss, batch)
-    for pane, draw in zip(st.tabs(list(tabs.TABS)), tabs.TABS.values(), strict=True):
+    # keyed, the tabs report the open one (a switch reruns the page), so the link can hold it
+    panes = st.tabs(list(tabs.TABS), key=_k("w.tab"), on_change="rerun")
+    for pane, draw in zip(panes, tabs.TABS.values(), strict=True):
         with pane:
             draw(ex, batch, picks)
+    _write_link(ss)
 
 
 def _opening_link(ss) -> bool:
-    """Read `?present=1` once per session; set the page up for presenter mode. Returns it."""
+    """Read the opening link once per session; set the page up for presenter mode. Returns
+    whether it is on."""
     if not ss[_k("ready")]:
-        link = latent_link.read(session.query_params())
+        link = latent_link.decode(session.query_params())
         ss[_k("present")], ss[_k("seed")] = link.present, link.seed
         ss[_k("url_warnings")] = list(link.warnings)
+        ss[_k("shipped")], ss[_k("link_picks")] = link.shipped, link.picks
+        ss[_k("w.tab")] = _TAB_LABEL[link.tab]
+        ss[_k("w.path")] = link.path
         if link.shipped is not None and link.shipped != explorer.DEFAULT_SHIPPED:
             ss[_k("explorer")] = explorer.Explorer.shipped(link.shipped)
             ss[_k("source")] = f"shipped {link.shipped}"
@@ -103,11 +115,26 @@ def _link_warnings(ss) -> None:
 
 def _on_present() -> None:
     ss = st.session_state
-    ss[_k("present")] = bool(ss[_k("w.present")])
-    if ss[_k("present")]:
-        st.query_params["present"] = "1"
-    elif "present" in st.query_params:
-        del st.query_params["present"]
+    ss[_k("present")] = bool(ss[_k("w.present")])  # the render's `_write_link` tells the link
+
+
+_TAB_LABEL = dict(zip(latent_link.TABS, tabs.TABS, strict=True))  # link id -> tab label
+_TAB_ID = {label: id_ for id_, label in _TAB_LABEL.items()}
+
+
+def _write_link(ss) -> None:
+    """Mirror the page into the address bar (only when it changed): copying the address shares
+    the picks, the tab and the path, as the labs share their settings. The opening pair is the
+    batch's own, so it is left out. A session's lab run or an uploaded file has no link: the
+    link then opens the shipped DCGAN."""
+    picks = tuple(ss[_k("picks")])
+    query = latent_link.encode(latent_link.Link(
+        ss[_k("present")], ss[_k("seed")], ss[_k("shipped")],
+        None if list(picks) == ss[_k("pair")] else picks,
+        _TAB_ID.get(ss.get(_k("w.tab")), latent_link.TABS[0]),
+        ss.get(_k("w.path"), latent_link.PATHS[0])))
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
 
 
 # ---- the generator and the samples ------------------------------------------------------------
@@ -122,12 +149,14 @@ def _source(ss) -> None:
         try:
             ex = explorer.Explorer.from_bytes(trainer.checkpoint(), "this session's MNIST lab")
             ss[_k("explorer")], ss[_k("source")] = ex, f"MNIST lab run ({ex.step:,} steps)"
+            ss[_k("shipped")] = None
             st.rerun()
         except ValueError as e:  # beside the button that asked for it
             cols[1].error(guard.public(f"Could not take the lab's generator: {e}"))
     if ss[_k("explorer")] is not None and cols[1].button("Back to the shipped DCGAN",
                                                          key=_k("b.shipped")):
         ss[_k("explorer")], ss[_k("source")] = None, "shipped DCGAN"
+        ss[_k("shipped")] = None
         st.rerun()
     upload = cols[2].file_uploader("…or a digit checkpoint (.pt)", type=["pt"],
                                    key=_k("w.upload"), label_visibility="visible")
@@ -137,7 +166,7 @@ def _source(ss) -> None:
         ss[_k("uploaded")], ss[_k("upload_error")] = upload.file_id, ""
         try:
             ss[_k("explorer")] = explorer.Explorer.from_bytes(upload.getvalue(), upload.name)
-            ss[_k("source")] = upload.name
+            ss[_k("source")], ss[_k("shipped")] = upload.name, None
             st.rerun()
         except ValueError as e:  # no server paths or exception names on the page
             ss[_k("upload_error")] = guard.public(f"{upload.name}: {e}")
@@ -181,11 +210,13 @@ def _set_picks(ss, picks: list[int]) -> None:
 
 def _new_batch_picks(ss, batch_of: tuple, batch: explorer.Decoded) -> None:
     """A batch not seen before (first visit, new seed, another generator) opens on its own
-    pair, picked; the picks of the batch on screen are kept."""
+    pair, picked (the first one on the opening link's picks if it has some); the picks of the
+    batch on screen are kept."""
     if ss[_k("batch_of")] != batch_of:
         ss[_k("batch_of")] = batch_of
         ss[_k("pair")] = _opening_pair(batch)
-        _set_picks(ss, ss[_k("pair")])
+        linked, ss[_k("link_picks")] = ss[_k("link_picks")], None  # the opening link's, once
+        _set_picks(ss, ss[_k("pair")] if linked is None else list(linked))
 
 
 def _on_select() -> None:

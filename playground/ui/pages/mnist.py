@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.figures import pictures
-from playground.ui import export, labpage, session, state, view_digits, views, widgets
+from playground.ui import export, labpage, loads, session, state, view_digits, views, widgets
 from playground.ui.state import Page
 
 
@@ -20,7 +20,7 @@ def render() -> None:
     with st.sidebar:
         rendered = widgets.render_sidebar(pg)
         st.file_uploader("Load a checkpoint (.pt)", type=["pt"], key=pg.key("w.checkpoint"),
-                         on_change=session.on_checkpoint, args=(pg.ns,),
+                         on_change=loads.on_checkpoint, args=(pg.ns,),
                          help="a digit checkpoint from this page's download or "
                               "`python -m playground train --dataset mnist`")
     trainer = session.sync(pg, rendered)

@@ -1,4 +1,4 @@
-"""The link <-> configuration mapping (TensorFlow Playground's shareable state, for `RunConfig`).
+"""The labs' link codec: link <-> configuration (TensorFlow Playground's shareable state).
 
 A link holds only what differs from its baseline (the preset it names, or the defaults), so it
 stays short and readable: `?preset=collapse&dataset=grid&seed=3`. Reading never raises: each bad
@@ -10,6 +10,7 @@ baseline, and only changes that keep the weights (lr, loss, remedies...) may rid
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -18,6 +19,7 @@ from playground.data.datasets import kind_of
 from playground.presets import PRESETS, config_for, ids_for, switch_loss
 from playground.store import pretrained
 from playground.ui.controls import CONTROLS
+from playground.ui.urlstate.common import is_on, last_values, whole
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
 DEFAULT_PRESET = {"points2d": "ns", "image": "dcgan"}  # a lab's baseline, by its data kind
@@ -41,7 +43,13 @@ class LinkState:
 
 
 def baseline(preset: str, kind: str = "points2d") -> RunConfig:
-    return config_for(preset if preset in PRESETS else DEFAULT_PRESET[kind])
+    return _preset_config(preset if preset in PRESETS else DEFAULT_PRESET[kind])
+
+
+# A preset's config, and a loss switch from it, are constants of the tables (frozen configs,
+# at most presets x losses of them): validated once per process, not at every rerun's link.
+_preset_config = functools.cache(config_for)
+_switched = functools.cache(switch_loss)
 
 
 def shipped_config(id_: str) -> tuple[RunConfig, str]:
@@ -62,7 +70,7 @@ def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
         out["preset"] = preset
     if cfg.loss != base.loss:
         out["loss"] = cfg.loss
-        base = switch_loss(base, cfg.loss)  # the reader makes the same switch first
+        base = _switched(base, cfg.loss)  # the reader makes the same switch first
     for name in FIELDS:
         value = getattr(cfg, name)
         if value != getattr(base, name):
@@ -91,12 +99,7 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
     """Parse query parameters for a page of `kind` data ("points2d" | "image") whose controls
     are `controls`; every problem becomes a warning and that value its default."""
     controls = CONTROLS if controls is None else controls
-    warnings: list[str] = []
-    for name, value in params.items():
-        if isinstance(value, list) and len(set(value)) > 1:  # ?preset=collapse&preset=r1
-            warnings.append(f"The link sets {name} {len(value)} times ({', '.join(value)}); "
-                            f"using the last one, {value[-1]!r}.")
-    params = {k: (v[-1] if isinstance(v, list) else v) for k, v in params.items()}
+    params, warnings = last_values(params)
     preset = params.get("preset", DEFAULT_PRESET[kind])
     if preset not in ids_for(kind):
         warnings.append(f"Unknown preset {preset!r} for this page; using the defaults. "
@@ -149,11 +152,11 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
         warnings.append(f"Ignored link parameter(s) {', '.join(kept)}: the shipped run "
                         f"{shipped!r} keeps its own data, architecture and seed.")
         cfg = cfg.replace(**{name: getattr(start, name) for name in kept})
-    present = params.get("present", "0").lower() in ("1", "true", "yes", "on")
+    present = is_on(params.get("present"))
     speed = 0
     if "speed" in params:
         text = params["speed"].strip()
-        if text.isascii() and text.isdigit() and int(text) in SPEEDS:  # "¹".isdigit() too
+        if whole(text, max(SPEEDS)) in SPEEDS:
             speed = int(text)
         else:
             warnings.append(f"Ignored link parameter speed={text!r}: valid steps per picture "
