@@ -24,9 +24,9 @@ from playground.data import datasets
 from playground.data.uploads import UploadError, parse_points_csv
 from playground.engine import cost
 from playground.presets import PRESETS, config_for
+from playground.serve.clients import Trainer
 from playground.store import pretrained
 from playground.ui import cached, guard, state, urlstate
-from playground.ui.live import Trainer
 from playground.ui.state import Page
 
 FRAME_WINDOW_S = 3.0  # the frames/s readout averages over this many seconds
