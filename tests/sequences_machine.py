@@ -5,7 +5,7 @@ same random sequence of live changes (the loss-switch rule, every remedy on and 
 unrolling, optimisers, rates, betas, batch size, view fields), training slices, single
 D-only / G-only / both steps and pictures, on a tiny 2D run or a tiny image run (dcgan or
 mlp_image). Only the *live* job is also parked and restored (`RunJob.park` / `tasks.restore`)
-and saved and loaded (`checkpoint.save` / `RunJob.do_load`); the *shadow* never is. After
+and saved and loaded (`checkpoint.save` / `RunJob.load`); the *shadow* never is. After
 every rule:
 - the weights are finite, or the run is diverged, rolled back (finite) and says why;
 - live and shadow agree bit for bit: weights, optimiser moments (matched by parameter name),
@@ -167,7 +167,7 @@ class PageSequences(RuleBasedStateMachine):
         same(a, b, what)
 
     def change(self, field, value) -> None:
-        self.both(f"set {field}={value}", lambda j: j.do_update(j.run.cfg.replace(
+        self.both(f"set {field}={value}", lambda j: j.update(j.run.cfg.replace(
             **{field: value})))
 
     @rule(field=st.sampled_from(sorted(TOGGLES)))
@@ -191,7 +191,7 @@ class PageSequences(RuleBasedStateMachine):
 
     @rule(loss=st.sampled_from(LOSSES.ids()))
     def switch_the_loss(self, loss):
-        self.both(f"loss {loss}", lambda j: j.do_update(switch_loss(j.run.cfg, loss)))
+        self.both(f"loss {loss}", lambda j: j.update(switch_loss(j.run.cfg, loss)))
 
     @rule(steps=st.integers(1, 40), rotate=st.booleans())
     def train(self, steps, rotate):
@@ -201,7 +201,7 @@ class PageSequences(RuleBasedStateMachine):
 
     @rule(kind=st.sampled_from(tasks.STEP_KINDS))
     def step(self, kind):
-        self.both(f"step {kind}", lambda j: j.do_step(kind))
+        self.both(f"step {kind}", lambda j: j.step(kind))
 
     @rule()
     def look(self):
@@ -223,7 +223,7 @@ class PageSequences(RuleBasedStateMachine):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "run.pt"
             checkpoint.save(self.live.run, path)
-            self.live.do_load(str(path))
+            self.live.load(str(path))
 
     @invariant()
     def finite_or_rolled_back(self):

@@ -80,8 +80,8 @@ def test_a_2d_checkpoint_upload_is_refused(tmp_path):
 
 def test_the_mnist_labs_own_generator_can_be_explored():
     from playground.presets import config_for
+    from playground.serve.clients import Trainer
     from playground.serve.pool import Pool
-    from playground.ui.live import Trainer
     pool = Pool(1)
     trainer = Trainer(config_for("dcgan", width=8, latent_dim=8, batch_size=16, n_fixed=16),
                       pool)

@@ -76,8 +76,8 @@ def test_an_error_in_a_page_is_a_short_message_and_a_log_entry(caplog):
 def test_step_after_the_worker_died_shows_the_message_not_a_traceback(lab, monkeypatch):
     """The rehearsal's P1: Step D on a run whose worker had died replaced the whole page by
     a red ValueError traceback; the sidebar and the Train button were gone."""
+    from playground.serve.clients import Trainer
     from playground.serve.pool import HostDied
-    from playground.ui.live import Trainer
 
     at = lab()
 
@@ -98,7 +98,7 @@ def test_step_after_the_worker_died_shows_the_message_not_a_traceback(lab, monke
 
 
 def test_a_bug_in_a_callback_gets_the_general_message(lab, monkeypatch):
-    from playground.ui.live import Trainer
+    from playground.serve.clients import Trainer
 
     at = lab()
     monkeypatch.setattr(Trainer, "start", lambda self: {}["/srv/app/live.py"])

@@ -84,8 +84,8 @@ def wait_for(predicate, timeout=120.0):  # generous: a busy 2-core box starts ho
 
 def test_a_failing_slice_fails_its_job_and_the_host_serves_on():
     from playground.config import RunConfig
+    from playground.serve.clients import Pace, Trainer
     from playground.serve.pool import Pool
-    from playground.ui.live import Pace, Trainer
 
     small = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
     pace = Pace(slice_s=0.02, snapshot_hz=20, metrics_hz=5, idle_s=60, grace_s=5)

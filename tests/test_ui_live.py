@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from playground.config import RunConfig
+from playground.serve.clients import Pace, Trainer
 from playground.serve.pool import Pool
-from playground.ui.live import Pace, Trainer
 from tools import browser
 
 SMALL = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
@@ -256,7 +256,7 @@ def test_a_parked_comparison_resumes_exactly():
         assert x.metric_history.keys() == y.metric_history.keys()
         for k in x.metric_history:  # evaluations at the same steps, the same values
             np.testing.assert_array_equal(x.metric_history[k], y.metric_history[k])
-    assert tasks.read_parked(part.park(), "timeline") == part.timeline.steps
+    assert set(part.park()) == {"job", "labels", "eval_every", "mode", "states", "statuses"}
 
 
 def test_a_waiting_or_paused_session_holds_no_process(trainers):
@@ -374,3 +374,47 @@ def test_the_cap_and_the_lease_come_from_the_environment(monkeypatch):
     for bad in ("", "soon", "-1"):
         monkeypatch.setenv("PLAYGROUND_LEASE_S", bad)
         assert default_lease() == (10.0 if bad != "-1" else 0.5)
+
+
+def test_parking_ships_checkpoint_bytes_only():
+    """Issue 18, seam 1: a run's pictures stay in the server (its handle's timeline), so what
+    a host parks, and what a restore sends back, is the checkpoint and the status alone. It
+    shipped the whole timeline before (6.7 MB for a 2D run with a full one: park_bytes.py)."""
+    import pickle
+
+    from playground.serve import tasks
+    job = tasks.RunJob(SMALL)
+    for _ in range(20):  # 20 pictures a timeline would keep (one every 25 steps)
+        job.advance(60, 25)
+        job.observe(with_metrics=True)
+    parked = job.park()
+    assert set(parked) == {"job", "state", "status"}
+    assert len(pickle.dumps(parked)) < len(parked["state"]) + 500  # the bytes and a status
+
+
+def test_scrubbing_and_exports_of_a_parked_run_need_no_host(trainers, shared_pool, monkeypatch):
+    """The handle keeps the timeline as its host publishes; parked, the run's scrubber, CSV
+    and checkpoint are answered in the server, even with every host gone."""
+    t = trainers()
+    t.start()
+    assert wait_for(lambda: t.latest()[0].step >= 120, 90)
+    t.pause()
+    steps = t.timeline()
+    assert len(steps) >= 4 and steps[0] == 0 and steps[-1] == t.latest()[0].step
+    assert set(t._parked) == {"job", "state", "status"}
+    t.start()  # parked and restored: the pictures it had are still there, and new ones come
+    assert wait_for(lambda: t.timeline()[-1] > steps[-1] + 50, 90)
+    t.pause()
+    again = t.timeline()
+    assert set(steps[:-1]) <= set(again)  # the last one was provisional
+
+    def no_host(*args, **kwargs):
+        raise AssertionError("a host was asked for")
+
+    monkeypatch.setattr(shared_pool, "quick", no_host)
+    monkeypatch.setattr(shared_pool, "acquire", no_host)
+    assert t.timeline() == again
+    assert t.timeline_at(again[1]).step == again[1]
+    assert t.timeline_at(again[1] + 1).step == again[1]  # the nearest kept one before
+    assert t.histories()[0]["step"][-1] == again[-1]
+    assert t.checkpoint()[:2] == b"PK"  # torch's zip format

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, torch
 from playground.config import RunConfig
-from playground.ui.live import Trainer, TheoryWorker
+from playground.serve.clients import TheoryWorker, Trainer
 from playground.ui import cached
 before = torch.get_num_threads()
 pool = cached.pool()  # what every page calls first: limits the server's own threads

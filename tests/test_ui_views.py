@@ -7,8 +7,8 @@ import numpy as np
 from test_figures_lab2d import make_snap
 
 from playground.config import RunConfig
+from playground.serve.handle import Status
 from playground.ui import view2d, views
-from playground.ui.live import Status
 
 
 def status(state, position=None, running=1, capacity=1, message="", step=10):

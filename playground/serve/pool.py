@@ -38,11 +38,14 @@ class Host:
         if self.link is None or not self.link.alive:
             if process.exiting():
                 raise HostDied("the server is stopping")
+            sink = None
             if self.link is not None:
                 self._close()
                 self.restarts += 1
+                sink = self.link.sink  # a job's timeline, attached just before it died
             self._process, self.link, self._close = process.start(self.target, (), self,
                                                                   self.name)
+            self.link.sink = sink
 
     @property
     def alive(self) -> bool:

@@ -77,7 +77,9 @@ def bare_main():
 class Link:
     """What the receiver thread and the caller share: the newest published view, the child's
     info, command replies and whether the child lives. No reference back to the owner, so an
-    abandoned owner can be collected and its process closed."""
+    abandoned owner can be collected and its process closed. `sink`, set by whoever loaded a
+    job here, is handed every view published for that job (its `tag`) and every rollback, in
+    the order the child sent them (reel.Reel: a session's timeline)."""
 
     def __init__(self, conn):
         self.conn = conn
@@ -89,6 +91,7 @@ class Link:
         self.replies: dict[int, tuple[bool, object]] = {}
         self.fatal = ""
         self.alive = True
+        self.sink: Any = None  # an object with tag, published(view) and rolled_back(step)
 
 
 def receive(link: Link) -> None:
@@ -97,9 +100,15 @@ def receive(link: Link) -> None:
         while True:
             msg = link.conn.recv()
             with link.lock:
+                sink = link.sink
                 if msg[0] == "pub":
                     link.view, link.info = msg[1], msg[2]
                     link.published += 1
+                    if sink is not None and msg[2].get("tag") == sink.tag:
+                        sink.published(msg[1])
+                elif msg[0] == "rollback":  # ("rollback", tag, step): the job went back
+                    if sink is not None and msg[1] == sink.tag:
+                        sink.rolled_back(msg[2])
                 elif msg[0] == "info":  # the child's state, without a new view
                     link.info = msg[1]
                 elif msg[0] == "reply":

@@ -2,12 +2,14 @@
 
 A job advances in slices (`advance(seconds, max_steps)`), shows itself as a picklable numpy
 view (`observe`), reports `status` ("ok", "diverged" or "done"), `reason` and `progress` (a
-counter for the rate readout), and answers `do_<command>` calls. It is built in a host from a
-picklable factory (`functools.partial(RunJob, cfg, points)`), and between uses it is parked:
-`park()` gives plain data (checkpoint bytes, its timeline, finished views) that `restore`
-turns back into the same job, so the server can keep a waiting session's run without a
-process. A restored run continues exactly where it stopped (weights, optimiser moments,
-random streams, step, histories).
+counter for the rate readout), and answers the commands of its table (`COMMANDS`, one row per
+command: commands.py). It is built in a host from a picklable factory
+(`functools.partial(RunJob, cfg, points)`), and between uses it is parked: `park()` gives
+plain data (checkpoint bytes and status, a theory page's finished views) that `restore` turns
+back into the same job, so the server can keep a waiting session's run without a process. A
+restored run continues exactly where it stopped (weights, optimiser moments, random streams,
+step, histories). The pictures a job shows are kept in the server, not here: each session's
+handle keeps its own timeline of them (reel.py), so parking ships no pictures.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import numpy as np
 from playground.config import RunConfig
 from playground.engine.lockstep import Lockstep
 from playground.engine.run import Diverged, Run
-from playground.engine.timeline import Timeline
+from playground.serve.commands import Command, Table
 from playground.store import checkpoint
 from playground.theory import tasks as theory_tasks
 
@@ -37,11 +39,6 @@ def _histories(state: bytes) -> tuple[dict, dict]:
             {k: list(v) for k, v in s.get("metric_history", {}).items()})
 
 
-# Reads every job with a timeline answers from its parked data.
-TIMELINE_READS = {"timeline": lambda p: p["timeline"].steps,
-                  "timeline_at": lambda p, step: p["timeline"].at(step)}
-
-
 def _kind(parked: dict):
     kinds = {"run": RunJob, "compare": CompareJob, "theory": TheoryJob}
     if parked.get("job") not in kinds:
@@ -54,31 +51,18 @@ def restore(parked: dict):
     return _kind(parked).restore(parked)
 
 
-def answers_parked(parked: dict | None, command: str) -> bool:
-    """Whether the parked job answers the read-only `command` from its parked data, in the
-    server (a paused page's scrubber, CSV or download then needs no host)."""
-    return parked is not None and command in _kind(parked).PARKED_READS
-
-
-def read_parked(parked: dict, command: str, *args):
-    """What the job would answer to `command`, from its parked data."""
-    return _kind(parked).PARKED_READS[command](parked, *args)
+def commands_of(job) -> Table:
+    """The command table of a hosted job."""
+    return type(job).COMMANDS
 
 
 class RunJob:
-    """One `Run`: a lab's training, its manual steps, live changes, reset and load, and the
-    timeline of its pictures for scrubbing back."""
+    """One `Run`: a lab's training, its manual steps, live changes, reset and load."""
 
-    READ_ONLY = frozenset({"histories", "checkpoint", "timeline", "timeline_at"})
-    PARKED_READS = {  # the same reads, answered from `park()`'s data
-        **TIMELINE_READS,
-        "checkpoint": lambda p: p["state"],
-        "histories": lambda p: _histories(p["state"]),
-    }
+    COMMANDS: Table  # below the class: its rows name its methods
 
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None):
         self.run = Run(cfg, points)
-        self.timeline = Timeline()
 
     @property
     def status(self) -> str:
@@ -96,31 +80,21 @@ class RunJob:
         return self.run.train_for(seconds, max_steps)
 
     def observe(self, with_metrics: bool):
-        snap = self.run.snapshot(with_metrics=with_metrics)
-        self.timeline.offer(snap.step, snap)
-        return snap
-
-    # ---- commands ------------------------------------------------------------------------
-    def do_timeline(self) -> list[int]:
-        """The steps whose pictures are kept (oldest first)."""
-        return self.timeline.steps
-
-    def do_timeline_at(self, step: int):
-        return self.timeline.at(step)
+        return self.run.snapshot(with_metrics=with_metrics)
 
     def park(self) -> dict:
         """`state` is checkpoint bytes (the page's download serves it as it is)."""
         return {"job": "run", "state": checkpoint.to_bytes(self.run),
-                "status": (self.run.status, self.run.reason), "timeline": self.timeline}
+                "status": (self.run.status, self.run.reason)}
 
     @classmethod
     def restore(cls, parked: dict) -> RunJob:
         job = cls.__new__(cls)
         job.run = _restore_run(parked["state"], parked["status"])
-        job.timeline = parked["timeline"]
         return job
 
-    def do_step(self, kind: str) -> None:
+    # ---- commands (RUN_COMMANDS) ----------------------------------------------------------
+    def step(self, kind: str) -> None:
         if kind not in STEP_KINDS:
             raise ValueError(f"unknown step kind {kind!r}; valid: {', '.join(STEP_KINDS)}")
         try:
@@ -128,41 +102,34 @@ class RunJob:
         except Diverged as e:
             raise ValueError(str(e)) from None
 
-    def do_update(self, cfg: RunConfig) -> None:
+    def update(self, cfg: RunConfig) -> None:
         self.run.update_config(cfg)
 
-    def do_load(self, path: str, sha256: str | None = None,
+    def load(self, path: str, sha256: str | None = None,
                 kind: str | None = None) -> RunConfig:
         """Replace the run by a saved one (a checkpoint carries its config); a bad file raises
         CheckpointError, a ValueError, before the old run is replaced."""
         self.run = checkpoint.load(path, expected_sha256=sha256, kind=kind)
         return self.run.cfg
 
-    def do_checkpoint(self) -> bytes:
+    def checkpoint(self) -> bytes:
         """This run as checkpoint bytes (the page's download; `sample` and the latent
         explorer load it)."""
         return checkpoint.to_bytes(self.run)
 
-    def do_histories(self) -> tuple[dict, dict]:
+    def histories(self) -> tuple[dict, dict]:
         self.run.flush()
         return ({k: list(v) for k, v in self.run.history.items()},
                 {k: list(v) for k, v in self.run.metric_history.items()})
 
 
 class CompareJob:
-    """A comparison (lockstep.Lockstep): 2-4 runs in lockstep in one process and one slot,
-    with a timeline of their side-by-side pictures."""
+    """A comparison (lockstep.Lockstep): 2-4 runs in lockstep in one process and one slot."""
 
-    READ_ONLY = frozenset({"histories", "timeline", "timeline_at"})
-    PARKED_READS = {
-        **TIMELINE_READS,
-        "histories": lambda p: {label: _histories(b) for label, b
-                                in zip(p["labels"], p["states"], strict=True)},
-    }
+    COMMANDS: Table  # below the class
 
     def __init__(self, cfgs: list[RunConfig], labels: list[str], eval_every: int):
         self.lock = Lockstep(cfgs, labels, eval_every)
-        self.timeline = Timeline()
 
     @property
     def status(self) -> str:
@@ -180,14 +147,12 @@ class CompareJob:
         return self.lock.advance(seconds, max_steps)
 
     def observe(self, with_metrics: bool):
-        snap = self.lock.observe()
-        self.timeline.offer(snap.step, snap)
-        return snap
+        return self.lock.observe()
 
-    def do_step(self, kind: str = "both") -> None:
+    def step(self, kind: str = "both") -> None:
         self.lock.advance(3600.0, 1)
 
-    def do_histories(self) -> dict[str, tuple[dict, dict]]:
+    def histories(self) -> dict[str, tuple[dict, dict]]:
         out = {}
         for label, run in zip(self.lock.labels, self.lock.runs, strict=True):
             run.flush()
@@ -195,19 +160,12 @@ class CompareJob:
                           {k: list(v) for k, v in run.metric_history.items()})
         return out
 
-    def do_timeline(self) -> list[int]:
-        return self.timeline.steps
-
-    def do_timeline_at(self, step: int):
-        return self.timeline.at(step)
-
     def park(self) -> dict:
         self.lock.sync()  # the batched path's weights and moments into the runs' own
         return {"job": "compare", "labels": self.lock.labels,
                 "eval_every": self.lock.eval_every, "mode": self.lock.mode,
                 "states": [checkpoint.to_bytes(r) for r in self.lock.runs],
-                "statuses": [(r.status, r.reason) for r in self.lock.runs],
-                "timeline": self.timeline}
+                "statuses": [(r.status, r.reason) for r in self.lock.runs]}
 
     @classmethod
     def restore(cls, parked: dict) -> CompareJob:
@@ -215,7 +173,6 @@ class CompareJob:
         runs = [_restore_run(b, st) for b, st in zip(parked["states"], parked["statuses"],
                                                      strict=True)]
         job.lock = Lockstep.resume(runs, list(parked["labels"]), parked["eval_every"])
-        job.timeline = parked["timeline"]
         return job
 
 
@@ -223,11 +180,10 @@ class TheoryJob:
     """The theory page's long work: named tasks (estimate table, theta race, saturation fit,
     EM-vs-JS comparison), advanced round-robin, one slice each, until all are done."""
 
-    READ_ONLY = frozenset({"views"})
-    PARKED_READS: dict = {}  # its unfinished tasks' views exist only in a host
+    COMMANDS: Table  # below the class; no parked reads: unfinished tasks live in a host
 
     # Its tasks hold samplers and optimisers mid-way, so it is not parked while it works (it
-    # keeps its host until its tasks are done: live.TheoryWorker). Parked (paused, or after
+    # keeps its host until its tasks are done: clients.TheoryWorker). Parked (paused, or after
     # a host died), a finished task keeps its view and an unfinished one its spec, so it
     # starts again from the beginning when the page trains again.
 
@@ -263,7 +219,7 @@ class TheoryJob:
     def observe(self, with_metrics: bool) -> dict:
         return {**self.finished, **{name: task.view() for name, task in self.tasks.items()}}
 
-    def do_submit(self, name: str, spec: dict) -> None:
+    def submit(self, name: str, spec: dict) -> None:
         """Replace task `name` by a new one built from `spec` (theory.tasks.build)."""
         self.tasks[name] = theory_tasks.build(spec)
         self.specs[name] = dict(spec)
@@ -279,12 +235,28 @@ class TheoryJob:
         job = cls()
         job.finished = dict(parked["finished"])
         for name, spec in parked.get("pending", {}).items():
-            job.do_submit(name, spec)
+            job.submit(name, spec)
         return job
 
-    def do_drop(self, name: str) -> None:
-        self.tasks.pop(name, None)
-        self.specs.pop(name, None)
 
-    def do_views(self) -> dict:
-        return self.observe(False)
+
+def _parked_histories(parked: dict) -> dict[str, tuple[dict, dict]]:
+    return {label: _histories(state)
+            for label, state in zip(parked["labels"], parked["states"], strict=True)}
+
+
+# One table per job kind: the command, whether it is read-only, how a parked job answers it.
+RunJob.COMMANDS = Table(
+    Command(RunJob.step),
+    Command(RunJob.update),
+    Command(RunJob.load),
+    Command(RunJob.checkpoint, read_only=True, parked=lambda p: p["state"]),
+    Command(RunJob.histories, read_only=True, parked=lambda p: _histories(p["state"])),
+)
+CompareJob.COMMANDS = Table(
+    Command(CompareJob.step),
+    Command(CompareJob.histories, read_only=True, parked=_parked_histories),
+)
+TheoryJob.COMMANDS = Table(
+    Command(TheoryJob.submit),
+)

@@ -7,10 +7,11 @@ the GIL nearly all the time and Streamlit's event loop waited up to ~0.5 s for i
 its headless speed). In a child process neither side waits for the other.
 
 A job (tasks.py) is anything with `advance(seconds, max_steps)`, `observe(with_metrics)`,
-`status`, `reason` and `progress`, plus `do_<command>` methods. The server (`live.py`, through
-`pool.Host`) sends commands over a pipe (load a job, start, pause, a job command, park it);
-this loop answers each with ("reply", seq, ok, payload) and pushes ("pub", view, info)
-whenever it has a new view that the page has asked for. No Streamlit here.
+`status`, `reason` and `progress`, plus a table of commands (`COMMANDS`, commands.py). The
+server (handle.py, through `pool.Host`) sends commands over a pipe (load a job, start, pause,
+a job command, park it); this loop answers each with ("reply", seq, ok, payload), pushes
+("pub", view, info) whenever it has a new view that the page has asked for (the server keeps
+them: reel.py) and ("rollback", tag, step) when a failure put the job back. No Streamlit here.
 """
 from __future__ import annotations
 
@@ -106,25 +107,30 @@ class Loop:
             self.wanted = True
             return True
         try:
-            if self.job is None and kind not in ("load", "park"):
+            if self.job is None and kind not in ("load", "park", "visit"):
                 raise ValueError("no job is loaded in this training process")
-            payload = getattr(self, f"do_{kind}")(*args)
+            command = LOOP_COMMANDS.get(kind)
+            if command is None:
+                raise ValueError(f"the training process has no command {kind!r}")
+            payload = command(self, *args)
             self.conn.send(("reply", seq, True, payload))
         except ValueError as e:  # refusals from the job name their reason
             self.conn.send(("reply", seq, False, str(e)))
         except Exception as e:  # a bug, a metric failure, out of memory: keep the process
             log.exception("command %r of job %s failed", kind, self.tag or "-")
-            back = self.roll_back() if kind == "job" else ""
+            back = self.roll_back() if kind in ("job", "visit") else ""
             if back and not self.working:
                 self._send_state()
             self.conn.send(("reply", seq, False, f"Not done: {failure_text(e)} {back}".strip()))
         return True
 
-    # ---- loop commands (each returns the reply's payload) ------------------------------------
-    def do_load(self, how: str, payload, pace: Pace, tag: str = "", speed: int = 0) -> None:
+    # ---- loop commands (LOOP_COMMANDS; each returns the reply's payload) -----------------------
+    def load(self, how: str, payload, pace: Pace, tag: str = "", speed: int = 0,
+             start: bool = False) -> None:
         """Host a job: "build" calls `payload` (a picklable factory), "restore" rebuilds a
-        parked one (tasks.restore). Publishes its picture at once. A job that cannot be
-        built or restored is refused; the one hosted before is gone either way."""
+        parked one (tasks.restore). Publishes its picture at once, then works if `start`
+        (a training host: one round trip, not two). A job that cannot be built or restored
+        is refused; the one hosted before is gone either way."""
         from playground.serve import tasks
         self.working = self.started = False
         self.job, self.tag, self.good, self.failure = None, tag, None, ""
@@ -133,39 +139,58 @@ class Loop:
         self.pace, self.rate, self.steps_per_frame = pace, Rate(), max(0, int(speed))
         self.last_snap = self.last_metrics = 0.0
         self.publish(with_metrics=True)
+        if start:
+            self.start()
 
-    def do_park(self):
+    def visit(self, how: str, payload, pace: Pace, tag: str, commands: list[tuple[str, tuple]],
+              check: bool = True) -> tuple[list, dict]:
+        """The quick host's whole errand for a job that is not training, in one round trip
+        (it was three: load, the commands, park): load it, run its `commands` (name, args),
+        park it; returns (their payloads, the parked job). A refused command raises (nothing
+        parked) when `check`, else its reason is its payload and the rest run."""
+        self.load(how, payload, pace, tag)
+        payloads = []
+        for name, args in commands:
+            try:
+                payloads.append(self.job_command(name, *args))
+            except ValueError as e:  # a refusal (a diverged step): the job says why
+                if check:
+                    raise
+                payloads.append(str(e))
+        return payloads, self.park()
+
+    def park(self):
         """Stop and hand the job back as plain data (tasks' `park`); this host is free."""
         self.working = self.started = False
         parked, self.job, self.tag, self.good = self.job.park(), None, "", None
         return parked
 
-    def do_start(self) -> str:
+    def start(self) -> str:
         self.started, self.failure = True, ""
         self.working = self.job.status == "ok"
         self.rate, self.wanted = Rate(), True
         return self.job.status
 
-    def do_pause(self) -> None:
+    def pause(self) -> None:
         self.working = self.started = False
         self._send_state(with_metrics=True)  # the exact paused state
 
-    def do_status(self) -> str:
+    def status(self) -> str:
         """The job's status now (not the last published one)."""
         return self.job.status
 
-    def do_speed(self, steps_per_frame: int) -> None:
+    def speed(self, steps_per_frame: int) -> None:
         self.steps_per_frame = max(0, int(steps_per_frame))
 
-    def do_job(self, name: str, *args):
-        """A command of the job itself (`job.do_<name>`). A command that changes the job while
-        it is not working publishes the new state at once; read-only ones do not."""
-        method: Callable = getattr(self.job, f"do_{name}", None)
-        if method is None:
-            raise ValueError(f"this job has no command {name!r}")
-        changes = name not in getattr(self.job, "READ_ONLY", ())
+    def job_command(self, name: str, *args):
+        """A command of the job itself, the row `name` of its table. A command that changes
+        the job while it is not working publishes the new state at once; read-only ones do
+        not."""
+        from playground.serve import tasks
+        command = tasks.commands_of(self.job)[name]  # ValueError naming the valid ones
+        changes = not command.read_only
         try:
-            payload = method(*args)
+            payload = command.method(self.job, *args)
         finally:
             if changes and not self.working:
                 self.publish(with_metrics=True)
@@ -173,8 +198,7 @@ class Loop:
             self.good = ("restore", self.job.park())
         # a started job that ran out of work (a theory page's tasks all done) goes on when a
         # command gives it more; one that diverged goes on only when the page starts it again
-        self.working = self.job.status == "ok" and (self.working or (
-            self.started and name not in getattr(self.job, "READ_ONLY", ())))
+        self.working = self.job.status == "ok" and (self.working or (self.started and changes))
         self.rate = Rate()
         return payload
 
@@ -204,9 +228,8 @@ class Loop:
         except Exception:
             log.exception("job %s could not go back to its last good state", self.tag or "-")
             return ""
-        timeline = getattr(self.job, "timeline", None)
-        if timeline is not None:  # its later pictures belong to the lost steps
-            timeline.entries = [e for e in timeline.entries if e[0] <= self.job.progress]
+        # its later pictures belong to the lost steps: the server's timeline drops them
+        self.conn.send(("rollback", self.tag, self.job.progress))
         self.rate = Rate()
         return (f"The run is back at step {self.job.progress:,}, its last saved state; "
                 "press Train to go on.")
@@ -239,6 +262,13 @@ class Loop:
             # Back-pressure: only when the page took the last view (~20 ms a 2D snapshot,
             # ~30 ms more with metrics), so a slow browser costs training nothing.
             self.publish(with_metrics=now - self.last_metrics >= 1.0 / pace.metrics_hz)
+
+
+# The loop's own commands, by the name the server sends ("job" runs a row of the job's table).
+LOOP_COMMANDS: dict[str, Callable] = {
+    "load": Loop.load, "park": Loop.park, "start": Loop.start, "pause": Loop.pause,
+    "status": Loop.status, "speed": Loop.speed, "job": Loop.job_command, "visit": Loop.visit,
+}
 
 
 def serve_pool(conn) -> None:

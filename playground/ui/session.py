@@ -20,9 +20,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from playground.config import RunConfig
 from playground.engine import cost
 from playground.presets import PRESETS, config_for
+from playground.serve.clients import Trainer
 from playground.store import pretrained
 from playground.ui import cached, guard, state, urlstate
-from playground.ui.live import Trainer
 from playground.ui.state import Page
 
 FRAME_WINDOW_S = 3.0  # the frames/s readout averages over this many seconds

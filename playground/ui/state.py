@@ -51,7 +51,7 @@ NAMESPACES: Registry[Namespace] = Registry("state namespace")
 LAB = "lab2d"
 LAB_KEYS: dict[str, Callable[[], Any]] = {
     "cfg": RunConfig,  # the config the controls show (what the user asked for)
-    "trainer": lambda: None,  # live.Trainer: this session's run and its process
+    "trainer": lambda: None,  # serve.clients.Trainer: this session's run and its process
     "points": lambda: None,  # (N, 2) float32 uploaded points for dataset "custom"
     "upload_name": lambda: "",  # the file `points` came from
     "preset": lambda: "ns",  # the last preset applied (its caption is shown)

@@ -13,9 +13,9 @@ import streamlit as st
 
 from playground.figures import theory as figs
 from playground.figures.style import NORMAL, PRESENTER
+from playground.serve.clients import TheoryWorker
 from playground.theory import em_vs_js, fit, parallel_lines, saturation, theta_game
 from playground.ui import cached, guard, state, theory_text
-from playground.ui.live import TheoryWorker
 from playground.ui.views import queue_text
 
 NS = "theory"

@@ -13,8 +13,8 @@ from playground.figures.curves import loss_figure
 from playground.figures.lab2d import Overlays, samples_figure
 from playground.figures.lab2d_curves import coverage_figure, divergence_figure, modes_near
 from playground.figures.style import Style
+from playground.serve.handle import Status
 from playground.ui import views
-from playground.ui.live import Status
 from playground.ui.liveplot import live_chart
 from playground.ui.state import Page
 

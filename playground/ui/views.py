@@ -20,8 +20,8 @@ import streamlit as st
 from playground.engine import cost
 from playground.engine.snapshot import Snapshot
 from playground.figures.style import NORMAL, PRESENTER, Style
+from playground.serve.handle import Status
 from playground.ui import guard, session
-from playground.ui.live import Status
 from playground.ui.state import Page
 
 FRAME_S = 0.2  # the page asks for a new picture 5 times a second while training

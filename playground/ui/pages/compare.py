@@ -21,8 +21,8 @@ from playground.engine.sharing import shared
 from playground.figures import compare as figs
 from playground.figures import digits
 from playground.presets import PRESETS, ids_for
+from playground.serve.clients import Comparer
 from playground.ui import cached, export, labpage, session, state, views
-from playground.ui.live import Comparer
 from playground.ui.liveplot import live_chart
 from playground.ui.state import Page
 from playground.ui.urlstate import compare as compare_link

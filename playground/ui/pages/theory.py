@@ -2,7 +2,7 @@
 
 Three sections (parallel lines, a saturating D against a linear critic, EM vs JS along real
 runs), drawn by `theory_tabs.py`. Every long computation (estimate table, theta race, saturation
-fit, 2D comparison) runs as this session's job on the server's worker pool (`live.TheoryWorker`,
+fit, 2D comparison) runs as this session's job on the server's worker pool (`clients.TheoryWorker`,
 made on the first button press), so the page never blocks and the server's own threads stay
 free; fragments draw its latest views.
 `?present=1` is for a projector: large text, numbers and charts, and each section's prose
@@ -19,7 +19,7 @@ from playground.ui.urlstate import theory as theory_link
 
 NS = tabs.NS
 state.NAMESPACES.add(NS, state.Namespace({
-    "worker": lambda: None,  # live.TheoryWorker: this session's theory work (None until used)
+    "worker": lambda: None,  # clients.TheoryWorker: this session's theory work (None until used)
     "present": lambda: False,  # presenter mode (?present=1)
     "ready": lambda: False,
     "url_warnings": list,  # problems found in the opening link, shown until the page is left

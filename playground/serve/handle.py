@@ -1,48 +1,30 @@
-"""Live work for one browser session, on the server's shared pool of worker processes
-(pool.py): the session keeps its job parked (checkpoint bytes, its timeline, its last picture)
-and a supervisor thread, while the session trains, takes a host from the pool, loads the job
-there, lets it work for a lease and parks it again when someone else waits, the page pauses or
-nobody watches. Short commands of a parked job (a Step, a live change, a reset) run on the
-pool's quick host. A session that waits, is paused or has only opened a page holds no process.
-
-Nothing here imports Streamlit: pages draw whatever `latest()` returns on their own timer.
-Why a timer-driven page instead of a loop in the script: `shared/notes/streamlit-live.md`.
+"""The handle of one browser session's live work on the server's pool of worker processes
+(pool.py): its place in the queue, its job parked between uses (checkpoint bytes, status, last
+picture), its timeline (reel.py, fed as its host publishes) and a supervisor thread that, while
+the session trains, loads the job on a host for a lease and parks it again when others wait,
+the page pauses or nobody watches. A parked job's short commands run on the pool's quick host;
+the clients (clients.py) give each job kind real methods. No Streamlit: pages draw `latest()`
+on their own timer (why: `shared/notes/streamlit-live.md`).
 """
 from __future__ import annotations
 
-import functools
 import math
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-import numpy as np
-
-from playground.config import RunConfig
-from playground.data.datasets import kind_of
-from playground.serve import tasks
+from playground.serve.commands import Table
 from playground.serve.pool import Host, HostDied, Pool
-from playground.serve.tasks import STEP_KINDS, CompareJob, RunJob, TheoryJob
+from playground.serve.reel import Reel
 from playground.serve.worker import Pace
 
-__all__ = ["Comparer", "LiveProcess", "Pace", "Status", "TheoryWorker", "Trainer"]
+__all__ = ["LiveProcess", "Pace", "Status"]
 DEFAULT_PACE = Pace()
-# An image run's picture costs ~33 ms (22 ms of it the classifier labelling 64 digits) and an
-# evaluation ~0.25 s (300 fakes through G and the classifier), during which no picture is
-# made (measured on one thread). 4 pictures a second and an evaluation every 5 s: in Chromium
-# on the same 2 cores the grid showed 3.0 new pictures a second while training kept 72% of
-# its headless speed (3.6/s: 2.7 shown, 73%; evaluations every 4 s: 67%).
-IMAGE_PACE = Pace(snapshot_hz=4.0, metrics_hz=0.2)
-THEORY_PACE = Pace(slice_s=0.4, snapshot_hz=2.0)  # coarse: a θ estimate is 1,500 updates
 IDLE_INFO = {"working": False, "rate": math.nan, "status": "ok", "reason": "", "progress": 0,
              "threads": 0, "tag": ""}
-
-
-def pace_for(cfg: RunConfig) -> Pace:
-    return IMAGE_PACE if kind_of(cfg.dataset) == "image" else DEFAULT_PACE
 
 
 @dataclass(frozen=True)
@@ -64,13 +46,16 @@ class LiveProcess:
     """One session's job on the pool. Public methods are called from script threads, one at
     a time; `latest()` also from fragment runs."""
 
+    COMMANDS: ClassVar[Table]  # the job kind's commands (a client sets it: clients.py)
     YIELDS = True  # give the host up after a lease when others wait (a job that can park)
+    KEEPS_PICTURES = True  # keep a timeline of the published pictures (reel.py)
 
     def __init__(self, build: Callable[[], Any], pool: Pool, pace: Pace = DEFAULT_PACE,
                  alive: Callable[[], bool] | None = None, name: str = "live"):
         self.pace, self._pool, self._alive = pace, pool, alive or (lambda: True)
         self._name = name
         self._ticket = uuid.uuid4().hex
+        self.reel = Reel(self._ticket) if self.KEEPS_PICTURES else None
         # where the job is: parked here (`_parked`, with its last view and info) or loaded
         # in `_host` while the supervisor holds one. Commands and moves hold `_home`.
         self._home = threading.RLock()
@@ -123,16 +108,19 @@ class LiveProcess:
                             getattr(view, "device", "cpu"), slots.running(), slots.capacity,
                             info.get("threads", 0), wait, self._pool.lease_s)
 
-    def call(self, name: str, *args, check: bool = True):
-        """A command of the job (`job.do_<name>`), where the job is: its host while it trains,
-        else the quick host. A refused one raises ValueError (unless `check` is False)."""
+    def call(self, method: Callable, *args, check: bool = True):
+        """The job's command `method` (a row of COMMANDS, e.g. `RunJob.update`), where the job
+        is: its host while it trains, else its parked data (a read that needs no host) or the
+        quick host. A refused one raises ValueError (unless `check` is False)."""
+        command = self.COMMANDS.of(method)  # not a command of this job: refused here
         try:
             with self._home:
                 if self._host is not None:
-                    return self._host.call("job", name, *args, check=check)
-                if tasks.answers_parked(self._parked, name):  # a read: no host needed
-                    return tasks.read_parked(self._parked, name, *args)
-                return self._quick(("restore", self._parked), [(name, args)], check)[0]
+                    return self._host.call("job", command.name, *args, check=check)
+                if command.parked is not None and self._parked is not None:
+                    return command.parked(self._parked, *args)
+                return self._quick(("restore", self._parked), [(command.name, args)],
+                                   check)[0]
         except HostDied as e:
             raise ValueError(self._died(e)) from None
 
@@ -197,11 +185,12 @@ class LiveProcess:
         """Load the job in `host` and let it work until stopped or (when others wait) the
         lease ends."""
         with self._home:
-            host.call("load", "restore", self._parked, self.pace, self._ticket, self._speed)
+            self._attach(host, self.reel)
+            host.call("load", "restore", self._parked, self.pace, self._ticket, self._speed,
+                      True)  # and start: its next picture comes a snapshot period later
             with host.link.lock:
                 self._started_at = host.link.published
             self._host = host
-            host.call("start")
         start, lease = time.monotonic(), self._pool.lease_s
         while not stop.wait(0.1):
             if not host.alive:
@@ -224,6 +213,7 @@ class LiveProcess:
         """Pause and park the job that `host` holds (nothing if the host died)."""
         with self._home:
             if self._host is not host:
+                self._detach(host, self.reel)
                 return  # it never got loaded
             try:
                 host.call("pause")
@@ -235,6 +225,7 @@ class LiveProcess:
             except (HostDied, ValueError) as e:
                 self._state, self._message = "stopped", self._died(e)
             finally:
+                self._detach(host, self.reel)
                 self._host = None
 
     def _died(self, error: Exception) -> str:
@@ -262,20 +253,44 @@ class LiveProcess:
     def _quick(self, load: tuple[str, Any], commands: list[tuple[str, tuple]],
                check: bool = True) -> list:
         """Load the job on the pool's quick host ("build" from a factory or "restore" the
-        parked one), run job `commands` there and park it back here. A refused load or
-        command raises ValueError and leaves the parked job as it was."""
+        parked one), run job `commands` there and park it back here, in one round trip. A
+        refused load or command raises ValueError and leaves the parked job as it was (a
+        refused command with `check` False: its reason is its payload; one that failed
+        unexpectedly left the host's job at its parked state, which stays)."""
         try:
             with self._home, self._pool.quick() as host:
-                host.call("load", *load, self.pace, self._ticket)
-                payloads = [host.call("job", name, *args, check=check)
-                            for name, args in commands]
-                parked = host.call("park")
+                # a built job starts a timeline of its own, kept only if it is built
+                reel = Reel(self._ticket) if load[0] == "build" and self.reel else self.reel
+                self._attach(host, reel)
+                try:
+                    payloads, parked = host.call("visit", *load, self.pace, self._ticket,
+                                                 commands, check)
+                except ValueError as e:
+                    if check or load[0] == "build":
+                        raise
+                    payloads, parked = [str(e)] * len(commands), self._parked
+                finally:
+                    self._detach(host, reel)
                 with host.link.lock:
                     view, info = host.link.view, dict(host.link.info)
         except HostDied as e:
             raise ValueError(self._died(e)) from None
-        self._parked, self._view, self._info = parked, view, info
+        self._parked, self._view, self._info, self.reel = parked, view, info, reel
         return payloads
+
+    def _attach(self, host: Host, reel: Reel | None) -> None:
+        """Keep the pictures `host` publishes for this job in `reel` (None: none kept)."""
+        if reel is not None:
+            host.ensure()
+            with host.link.lock:
+                host.link.sink = reel
+
+    def _detach(self, host: Host, reel: Reel | None) -> None:
+        link = host.link
+        if reel is not None and link is not None:
+            with link.lock:
+                if link.sink is reel:
+                    link.sink = None
 
     def _set_speed(self, steps_per_frame: int) -> None:
         with self._home:
@@ -283,116 +298,11 @@ class LiveProcess:
             if self._host is not None:
                 self._host.call("speed", self._speed)
 
-
-class Trainer(LiveProcess):
-    """One session's `Run` (the labs): train, pause, step, live changes, reset and load."""
-
-    def __init__(self, cfg: RunConfig, pool: Pool, points: np.ndarray | None = None,
-                 pace: Pace | None = None, alive: Callable[[], bool] | None = None):
-        self._cfg = cfg
-        super().__init__(functools.partial(RunJob, cfg, points), pool, pace or pace_for(cfg),
-                         alive, "lab-train")
-
-    @property
-    def cfg(self) -> RunConfig:
-        return self._cfg
-
-    def step(self, kind: str = "both") -> None:
-        """One manual update: "both" (n_critic D + 1 G), "d" or "g". Pauses training first."""
-        if kind not in STEP_KINDS:
-            raise ValueError(f"unknown step kind {kind!r}; valid: {', '.join(STEP_KINDS)}")
-        self.pause()
-        self.call("step", kind, check=False)
-
-    def set_speed(self, steps_per_frame: int) -> None:
-        """Steps per picture: 0 = as fast as possible, 1 = slow motion (every step shown)."""
-        self._set_speed(steps_per_frame)
-
-    def update_config(self, cfg: RunConfig) -> None:
-        """Apply a live change (same weights); raises ValueError if it needs a new run."""
-        self.call("update", cfg)
-        self._cfg = cfg
-
-    def reset(self, cfg: RunConfig, points: np.ndarray | None = None) -> None:
-        """A fresh run from `cfg` (ValueError leaves the old one); keeps training if it was
-        training."""
-        was_running = self.running
-        self.pause()
-        self._quick(("build", functools.partial(RunJob, cfg, points)), [])
-        self._cfg = cfg
-        self._state, self._message = "paused", ""
-        if was_running:
-            self.start()
-
-    def load(self, path: str, sha256: str | None = None, kind: str | None = None) -> RunConfig:
-        """Replace the run by the checkpoint at `path`, paused; returns its config. A bad file
-        (or one of another data `kind`, or not matching `sha256`) raises ValueError with the
-        reason and leaves the current run as it was."""
-        self.pause()
-        cfg = self.call("load", str(path), sha256, kind)
-        self._cfg = cfg
-        self._state, self._message = "paused", ""
-        return cfg
-
-    def histories(self) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-        """Copies of the run's full loss and metric histories (for the CSV export)."""
-        return self.call("histories")
-
-    def checkpoint(self) -> bytes:
-        """The run as checkpoint bytes (loads with checkpoint.load, the CLI's `sample`)."""
-        return self.call("checkpoint")
-
+    # ---- the timeline (kept here: scrubbing and exports need no host) ------------------------
     def timeline(self) -> list[int]:
         """Steps of the pictures kept for scrubbing back (oldest first)."""
-        return self.call("timeline")
+        return self.reel.steps() if self.reel is not None else []
 
     def timeline_at(self, step: int):
         """The kept picture at `step` (or the last one before it)."""
-        return self.call("timeline_at", int(step))
-
-
-class Comparer(LiveProcess):
-    """A comparison's runs in lockstep (tasks.CompareJob): one job, one host while it
-    trains."""
-
-    def __init__(self, cfgs: list[RunConfig], labels: list[str], pool: Pool,
-                 eval_every: int = 100, alive: Callable[[], bool] | None = None):
-        self._cfg = cfgs[0]
-        self.cfgs, self.labels = list(cfgs), list(labels)
-        super().__init__(functools.partial(CompareJob, cfgs, labels, eval_every), pool,
-                         pace_for(cfgs[0]), alive, "compare-train")
-
-    @property
-    def cfg(self) -> RunConfig:
-        return self._cfg
-
-    def step(self, kind: str = "both") -> None:
-        self.pause()
-        self.call("step", kind, check=False)
-
-    def histories(self) -> dict[str, tuple[dict, dict]]:
-        return self.call("histories")
-
-    def timeline(self) -> list[int]:
-        return self.call("timeline")
-
-    def timeline_at(self, step: int):
-        return self.call("timeline_at", int(step))
-
-
-class TheoryWorker(LiveProcess):
-    """The theory page's tasks (theory/tasks.py) on the pool: `submit` replaces a named task
-    and works on; the page draws `latest()[0][name]`."""
-
-    # Its tasks hold samplers and optimisers mid-way, so it keeps its host until they are
-    # done (seconds to a minute each) rather than parking every lease.
-    YIELDS = False
-
-    def __init__(self, pool: Pool, pace: Pace = THEORY_PACE,
-                 alive: Callable[[], bool] | None = None):
-        super().__init__(TheoryJob, pool, pace, alive, "theory-work")
-
-    def submit(self, name: str, spec: dict) -> None:
-        """Replace task `name` (ValueError for bad parameters, nothing replaced) and work."""
-        self.call("submit", name, spec)
-        self.start()
+        return self.reel.at(int(step)) if self.reel is not None else None
