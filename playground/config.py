@@ -41,6 +41,9 @@ class RunConfig:
     gp_lambda: float = 0.0  # WGAN-GP penalty weight on interpolates (Gulrajani: 10); 0 = off
     r1_gamma: float = 0.0  # R1 penalty gamma/2 E||grad D(real)||^2 (Mescheder 2018); 0 = off
     clip_c: float = 0.0  # clip D's weights to [-c, c] after each step (Arjovsky: 0.01); 0 = off
+    # DiffAugment policy on real and fake alike before D (Zhao et al. 2020): an id of
+    # diffaug.POLICIES, e.g. "color,translation,cutout"; "" = off. Images only.
+    diffaug: str = ""
     # --- optimisation -----------------------------------------------------------------------
     opt_d: str = "adam"  # id in optim.OPTIMISERS
     opt_g: str = "adam"
@@ -209,7 +212,19 @@ def validate(cfg: RunConfig) -> RunConfig:
         raise ValueError(f"width={cfg.width} is out of range [{lo}, {hi}] for arch "
                          f"{arch_of(cfg)!r}")
     spec.check(cfg)
+    _check_diffaug(cfg, spec.kind)
     return cfg
+
+
+def _check_diffaug(cfg: RunConfig, kind: str) -> None:
+    from playground import diffaug
+    if cfg.diffaug not in diffaug.POLICIES:
+        valid = ", ".join(repr(p) for p in diffaug.POLICIES.ids())
+        raise ValueError(f"diffaug={cfg.diffaug!r} is not a DiffAugment policy; valid: {valid} "
+                         f"('' = off)")
+    if cfg.diffaug and kind != "image":
+        raise ValueError(f"diffaug augments images (shifts, cut-outs); dataset {cfg.dataset!r} "
+                         f"is 2D points: set diffaug='' (off)")
 
 
 def from_dict(values: dict[str, Any], base: RunConfig | None = None) -> RunConfig:

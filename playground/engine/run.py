@@ -10,9 +10,10 @@ nothing about Streamlit or the CLI: it talks outward through return values and t
 its last finite weights (and history), stops with a reason, and keeps its last good snapshot.
 
 Randomness comes from three seeded streams: data batches, z, and auxiliary noise (GP's
-interpolation weights, instance noise). Turning a penalty or noise on therefore never shifts
-the data and z a run sees: two runs with one seed that differ in such remedies train on the
-same batches. Their seeds, and the observer's, are derived from cfg.seed in `streams`.
+interpolation weights, instance noise, DiffAugment's draws). Turning a penalty, noise or
+augmentation on therefore never shifts the data and z a run sees: two runs with one seed that
+differ in such remedies train on the same batches. Their seeds, and the observer's, are
+derived from cfg.seed in `streams`.
 """
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ class Run(Observed):
                 fake = self.G(self.sample_z(B))
         return updates.d_step(self.D, self.opt_d, self.loss, real, fake,
                               weights=updates.penalty_weights(cfg), gen=self.gens["aux"],
-                              sigma=self._sigma(), clip_c=cfg.clip_c)
+                              sigma=self._sigma(), clip_c=cfg.clip_c, diffaug=cfg.diffaug)
 
     def _g_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
         cfg, B = self.cfg, self.cfg.batch_size
@@ -113,7 +114,8 @@ class Run(Observed):
         unroll = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
                   for _ in range(cfg.unroll_steps)]
         return updates.g_step(self.G, self.D, self.opt_g, self.loss, fake, gen=self.gens["aux"],
-                              sigma=self._sigma(), opt_d=self.opt_d, unroll=unroll)
+                              sigma=self._sigma(), opt_d=self.opt_d, unroll=unroll,
+                              diffaug=cfg.diffaug)
 
     def _check_alive(self) -> None:
         if self.status == "diverged":

@@ -1,7 +1,8 @@
 """The one D update and the engine's G update, with every remedy at its fixed point.
 
 `d_objective` is D's loss plus every weighted penalty (gradient penalty, R1) on one batch;
-`d_step` adds instance noise before and weight clipping after the optimiser step. The engine
+`d_step` adds DiffAugment and instance noise before and weight clipping after the optimiser
+step, and `g_step` puts G's fakes through the same DiffAugment and noise before D. The engine
 (`run.py`) and the theory page's fitter (`theory/fit.py`) call `d_step`; the batched lockstep
 (`batched.py`) stacks K members' weights and steps them with its own optimiser, so it calls
 `d_objective` per member. `g_step` is the engine's alone: the theory game moves a number theta,
@@ -15,6 +16,7 @@ import torch
 from torch import nn
 
 from playground.config import RunConfig
+from playground.diffaug import augment
 from playground.losses import LossSpec
 from playground.remedies import PENALTIES, add_instance_noise, clip_weights
 from playground.unrolled import unrolled_scores
@@ -43,12 +45,14 @@ def d_objective(loss: LossSpec, D: Critic | None, real: torch.Tensor, fake: torc
 
 def d_step(D: nn.Module, opt: torch.optim.Optimizer, loss: LossSpec, real: torch.Tensor,
            fake: torch.Tensor, *, weights: Mapping[str, float], gen: torch.Generator,
-           sigma: float = 0.0, clip_c: float = 0.0) -> torch.Tensor:
-    """One D update: instance noise of std `sigma` on both halves (from `gen`, real first),
-    `d_objective`, the optimiser step, then weight clipping to [-clip_c, clip_c] when > 0
-    (Arjovsky et al. 2017, Alg. 1). Returns d_loss (detached, without the penalties)."""
-    real = add_instance_noise(real, sigma, gen)
-    fake = add_instance_noise(fake.detach(), sigma, gen)
+           sigma: float = 0.0, clip_c: float = 0.0, diffaug: str = "") -> torch.Tensor:
+    """One D update: DiffAugment policy `diffaug` on both halves, each image its own draw,
+    then instance noise of std `sigma` (all from `gen`, real before fake), `d_objective` (its
+    penalties on the augmented inputs, as R1 in Karras et al. 2020), the optimiser step, then
+    weight clipping to [-clip_c, clip_c] when > 0 (Arjovsky et al. 2017, Alg. 1). Returns
+    d_loss (detached, without the penalties)."""
+    real = add_instance_noise(augment(real, diffaug, gen), sigma, gen)
+    fake = add_instance_noise(augment(fake.detach(), diffaug, gen), sigma, gen)
     d_loss, total = d_objective(loss, D, real, fake, weights, gen)
     opt.zero_grad(set_to_none=True)
     total.backward()
@@ -61,11 +65,15 @@ def d_step(D: nn.Module, opt: torch.optim.Optimizer, loss: LossSpec, real: torch
 def g_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, loss: LossSpec,
            fake: torch.Tensor, *, gen: torch.Generator, sigma: float = 0.0,
            opt_d: torch.optim.Optimizer | None = None,
-           unroll: list[tuple[torch.Tensor, torch.Tensor]] = ()) -> torch.Tensor:
-    """One G update on `fake` = G(z) (with its graph): instance noise of std `sigma`, D's
-    scores (after len(unroll) look-ahead D steps on those (real, fake) batches when given,
+           unroll: list[tuple[torch.Tensor, torch.Tensor]] = (),
+           diffaug: str = "") -> torch.Tensor:
+    """One G update on `fake` = G(z) (with its graph): DiffAugment policy `diffaug` (the
+    gradient flows back through it to G), instance noise of std `sigma`, D's scores (after
+    len(unroll) look-ahead D steps on those (real, fake) batches, augmented alike, when given,
     Metz et al. 2017), the loss's G objective, G's optimiser step. Returns g_loss (detached)."""
-    fake_in = add_instance_noise(fake, sigma, gen)
+    fake_in = add_instance_noise(augment(fake, diffaug, gen), sigma, gen)
+    if diffaug:  # D's look-ahead trains on what D trains on: augmented reals and fakes
+        unroll = [(augment(r, diffaug, gen), augment(f, diffaug, gen)) for r, f in unroll]
     if unroll:
         scores = unrolled_scores(D, opt_d, loss.d_loss, len(unroll), unroll, fake_in)
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground import losses, models, optim
+from playground import diffaug, losses, models, optim
 from playground.config import RANGES, arch_of
 from playground.data import datasets
 from playground.registry import Registry
@@ -116,12 +116,15 @@ _IMAGE_OWN = {
                      options=(8, 16, 24, 32, 48, 64, 96, 128, 256, 512)),
     "n_fixed": Control("n_fixed", "Digits in the grid", "run", "choices",
                        options=(16, 36, 64, 100, 144)),
+    "diffaug": Control("diffaug", "DiffAugment (real and fake alike)", "remedies", "select",
+                       registry=diffaug.POLICIES, help=diffaug.CAPTION),
 }
 _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp_lambda",
            "r1_gamma", "clip_c", "unroll_steps", "opt_d", "lr_d", "beta1_d", "beta2_d", "opt_g",
            "lr_g", "beta1_g", "beta2_g", "batch_size")
 IMAGE_CONTROLS: dict[str, Control] = {
     "dataset": _IMAGE_OWN["dataset"], **{f: CONTROLS[f] for f in _SHARED},
+    "diffaug": _IMAGE_OWN["diffaug"],
     "arch": _IMAGE_OWN["arch"], "latent_dim": _IMAGE_OWN["latent_dim"],
     "width": _IMAGE_OWN["width"], "depth": CONTROLS["depth"], "seed": CONTROLS["seed"],
     "n_fixed": _IMAGE_OWN["n_fixed"],
