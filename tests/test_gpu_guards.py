@@ -110,11 +110,11 @@ def test_the_lockstep_and_the_explorer_work_with_meta_as_the_default():
     from playground.engine.lockstep import Lockstep
     from playground.latent.explorer import Explorer
     small = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
+    explorer = Explorer.shipped()
+    explorer.sample(2, seed=1)  # loads the classifier (lazily, on the default device)
     for batched in (True, False):
-        ls = Lockstep([small, small.replace(loss="hinge")], ["ns", "hinge"], eval_every=4,
+        ls = Lockstep([small, small.replace(loss="hinge")], ["ns", "hinge"], eval_every=8,
                       batched=batched)
-        explorer = Explorer.shipped()
-        explorer.sample(2, seed=1)  # loads the classifier (lazily, on the default device)
         with torch.device("meta"):
             ls.advance(60.0, max_steps=8)
             view = ls.observe(with_metrics=True)
@@ -135,3 +135,39 @@ def test_build_step_and_snapshot_on_each_device(device, name):
     snap = run.snapshot()
     assert snap.step == 3 and run.status == "ok"
     assert all(v == v for v in run.history["d_loss"])  # finite losses reached the host
+
+
+def _unrolled_with_host_steps(D, opt_d, d_loss, k, batches, x_eval):
+    """unrolled_scores as it was before the step counts stayed on the device (float(step))."""
+    from torch.func import functional_call
+    group = opt_d.param_groups[0]
+    lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+    names = [n for n, _ in D.named_parameters()]
+    params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
+    moments = [(s["exp_avg"], s["exp_avg_sq"], float(s["step"]))
+               for s in (opt_d.state[p] for p in D.parameters())]
+    for real, fake in batches[:k]:
+        scores = functional_call(D, params, (torch.cat([real, fake]),))
+        loss = d_loss(real=scores[: len(real)], fake=scores[len(real):])
+        grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
+        new, new_moments = {}, []
+        for name, g, (m, v, t) in zip(names, grads, moments, strict=True):
+            m, v, t = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g, t + 1
+            m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+            new[name] = params[name] - lr * m_hat / ((v_hat + 1e-20).sqrt() + eps)
+            new_moments.append((m, v, t))
+        params, moments = new, new_moments
+    return functional_call(D, params, (x_eval,))
+
+
+def test_the_unrolled_scores_and_their_gradient_are_bit_identical_to_the_host_step_version():
+    from playground.unrolled import unrolled_scores
+    run = _warm_run(_cfg("unrolled"))  # Adam with moments at step 2
+    gen = torch.Generator().manual_seed(5)
+    batches = [(torch.randn(64, 2, generator=gen), torch.randn(64, 2, generator=gen))
+               for _ in range(3)]
+    x_eval = torch.randn(64, 2, generator=gen, requires_grad=True)
+    out = [f(run.D, run.opt_d, run.loss.d_loss, 3, batches, x_eval)
+           for f in (unrolled_scores, _unrolled_with_host_steps)]
+    grads = [torch.autograd.grad(o.sum(), x_eval)[0] for o in out]
+    assert torch.equal(out[0], out[1]) and torch.equal(grads[0], grads[1])
