@@ -35,6 +35,7 @@ pool.close()
 """
 
 
+@pytest.mark.slow  # a server, its fork server and a pool host: ~45 s on a busy 2-core box
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads parents from /proc")
 def test_a_job_trains_with_cuda_raising_in_the_server_and_the_fork_server(tmp_path):
     log = tmp_path / "cuda.log"
