@@ -27,23 +27,31 @@ def unrolled_scores(D: nn.Module, opt_d: torch.optim.Optimizer, d_loss: Callable
     lr = group["lr"]
     b1, b2 = group.get("betas", (0.0, 0.0))
     eps = group.get("eps", 1e-8)
-    moments = [(s.get("exp_avg"), s.get("exp_avg_sq"), float(s.get("step", 0))) for s in states]
+    moments = [(s.get("exp_avg"), s.get("exp_avg_sq")) for s in states]
+    # Adam's step counts stay device tensors (float64, as Python's float was): float() of one
+    # was a host sync per D parameter (8 a step for the 2D MLP), and none may run in a step.
+    # Stacked, the bias corrections of all parameters cost 5 ops per look-ahead step, not 5
+    # per parameter.
+    adam = "betas" in group and all(m is not None for m, _ in moments)
+    steps = torch.stack([s["step"] for s in states]).to(torch.float64) if adam else None
     for i in range(k):
         real, fake = batches[i]
         scores = functional_call(D, params, (torch.cat([real, fake]),))
         loss = d_loss(real=scores[: len(real)], fake=scores[len(real):])
         grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
         new, new_moments = {}, []
-        for name, g, (m, v, t) in zip(names, grads, moments, strict=True):
-            if "betas" in group and m is not None:
+        if adam:
+            t = steps + (i + 1)  # (P,) each parameter's step count after this update
+            c1, c2 = (1 - b1**t).unbind(), (1 - b2**t).unbind()
+        for j, (name, g, (m, v)) in enumerate(zip(names, grads, moments, strict=True)):
+            if adam:
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
-                t += 1
-                m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+                m_hat, v_hat = m / c1[j], v / c2[j]
                 # 1e-20 keeps d sqrt(v)/dv finite where a gradient entry is exactly 0
                 new[name] = params[name] - lr * m_hat / ((v_hat + 1e-20).sqrt() + eps)
             else:  # first step of Adam or a non-Adam optimiser: an SGD look-ahead
                 new[name] = params[name] - lr * g
-            new_moments.append((m, v, t))
+            new_moments.append((m, v))
         params, moments = new, new_moments
     return functional_call(D, params, (x_eval,))
