@@ -24,6 +24,9 @@ class RunConfig:
     # custom points: train on (x - mean) / scale, plots in the data's own units; networks
     # initialised for unit-scale inputs cannot follow points near (5000, 5000)
     standardise: bool = True
+    # images: digits a GAN trains on, all 60,000 or a fixed class-balanced subset
+    # (mnist.TRAIN_DIGITS: 60000, 5000, 500, 100); few digits let D memorise them
+    train_digits: int = 60_000
     # --- models -----------------------------------------------------------------------------
     arch: str | None = None  # id in models.MODELS; None = the data's default (mlp / dcgan)
     latent_dim: int = 2  # z ~ N(0, I_latent_dim); 2 lets the app draw G's manifold exactly
@@ -76,8 +79,8 @@ class RunConfig:
 # Changing any of these needs new weights (another data law, architecture or random stream);
 # every other field is applied to a live run. Everyone asks `diff(...).reset`, never a list.
 RESET_FIELDS: frozenset[str] = frozenset(
-    {"dataset", "n_modes", "radius", "std", "standardise", "arch", "latent_dim", "width",
-     "depth", "activation", "seed"}
+    {"dataset", "n_modes", "radius", "std", "standardise", "train_digits", "arch", "latent_dim",
+     "width", "depth", "activation", "seed"}
 )
 # Changing these only rebuilds what a run shows (its fixed probes); training is untouched.
 VIEW_FIELDS: frozenset[str] = frozenset({"n_fixed", "grid_res"})
@@ -184,9 +187,12 @@ def _optional(name: str) -> bool:
 def validate(cfg: RunConfig) -> RunConfig:
     """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
     from playground import losses, models, optim  # registries; imported late to avoid cycles
-    from playground.data import datasets
+    from playground.data import datasets, mnist
 
     spec = datasets.DATASETS.get(cfg.dataset)
+    if cfg.train_digits not in mnist.TRAIN_DIGITS:
+        raise ValueError(f"train_digits={cfg.train_digits!r} is not offered; valid: "
+                         f"{', '.join(str(n) for n in mnist.TRAIN_DIGITS)}")
     losses.LOSSES.get(cfg.loss)
     models.ACTIVATIONS.get(cfg.activation)
     arch = models.MODELS.get(arch_of(cfg))

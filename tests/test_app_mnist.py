@@ -167,3 +167,21 @@ def test_exports_offer_a_loadable_checkpoint(app, tmp_path):
     assert run.step_count == 1 and run.samples(4).shape == (4, 28, 28)
     state_dict = torch.load(io.BytesIO(data), weights_only=True)
     assert state_dict["kind"] == "image"
+
+
+def test_the_training_digits_picker(app):
+    """"Training digits" picks the run's training set (a data change: a fresh run on it), and
+    travels in the link; a size not offered is a warning, not a traceback."""
+    at = app({**SMALL, "train_digits": "500"})
+    assert not at.exception and cfg_of(at).train_digits == 500
+    picker = at.select_slider(key=wkey(at, "train_digits"))
+    assert picker.label == "Training digits" and picker.value == 500
+    picker.set_value(100).run()
+    assert not at.exception and cfg_of(at).train_digits == 100
+    assert query(at)["train_digits"] == "100"
+    at.button(key=f"{NS}.b.step_both").click().run()
+    assert step_of(at) == 1 and not at.exception
+    bad = app({**SMALL, "train_digits": "1000"})
+    warned = " ".join(w.value for w in bad.warning)
+    assert not bad.exception and "train_digits" in warned and "60000, 5000, 500, 100" in warned
+    assert cfg_of(bad).train_digits == 60_000

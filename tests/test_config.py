@@ -38,6 +38,7 @@ def test_diff_is_the_one_comparison():
     ({"loss": "gan"}, "unknown loss 'gan'"),
     ({"opt_g": "adagrad"}, "unknown optimiser"),
     ({"batch_size": 2.5}, "batch_size must be an integer"),
+    ({"train_digits": 1000}, "train_digits=1000 is not offered; valid: 60000, 5000, 500, 100"),
 ])
 def test_invalid_values_name_the_field(changes, message):
     with pytest.raises(ValueError, match=message):
@@ -59,3 +60,12 @@ def test_parse_value_types():
         parse_value("n_critic", "x")
     with pytest.raises(ValueError, match="unknown config key"):
         parse_value("nope", "1")
+
+
+def test_train_digits_is_a_data_field():
+    """Another training-set size is another data law: fresh weights. The offered sizes parse
+    from the CLI's / link's text."""
+    a = RunConfig(dataset="mnist")
+    assert needs_reset(a, a.replace(train_digits=500)) == ["train_digits"]
+    assert [a.replace(train_digits=parse_value("train_digits", t)).train_digits
+            for t in ("60000", "5000", "500", "100")] == [60_000, 5000, 500, 100]

@@ -112,3 +112,17 @@ def test_cli_sample_refuses_a_bad_checkpoint(tmp_path, capsys):
     bad.write_bytes(b"garbage")
     assert main(["sample", "--checkpoint", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "not a readable checkpoint" in capsys.readouterr().err
+
+
+def test_real_values_come_from_test_digits_only():
+    """The real digits scored beside a run (300 live, 2,000 protocol) are test digits outside
+    the reference half; a set with too few test digits is refused, never topped up with
+    training digits."""
+    from playground.data import datasets, mnist
+    digits = datasets.digits_of("mnist")
+    test = {x.tobytes() for x in digits.split(held_out=True)[0]}
+    real = images_observer._real_sample(digits, images_observer.PROTOCOL_N)
+    assert real.shape == (2000, 28, 28) and {x.tobytes() for x in real} <= test
+    tiny = mnist.Digits(digits.images[:40], digits.labels[:40], np.arange(40) >= 30, "tiny")
+    with pytest.raises(ValueError, match="tiny: 10 held-out digits; the image metrics need 600"):
+        images_observer._real_sample(tiny, images_observer.LIVE_N)

@@ -1,7 +1,9 @@
-"""Real digits: the shipped 5k subset and its fixed split, IDX / Keras folders, and every way a
-digit file can be broken, each a MnistError that names the file."""
+"""Real digits: the shipped 70,000 (the standard split, the fixed class-balanced training
+subsets, the file's SHA-256), IDX / Keras folders, and every way a digit file can be broken,
+each a MnistError that names the file."""
 import gzip
 import hashlib
+import shutil
 
 import numpy as np
 import pytest
@@ -10,47 +12,77 @@ import torch
 from playground.data import mnist
 from playground.data.mnist import MnistError
 
+TRAIN_PER_CLASS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]  # LeCun's
+TEST_PER_CLASS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
-# ---- the shipped subset --------------------------------------------------------------------
+
+# ---- the shipped set -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def shipped():
     return mnist.load_shipped()
 
 
 def test_shipped_digits_shape_dtype_range(shipped):
-    assert shipped.images.shape == (5000, 28, 28) and shipped.images.dtype == np.uint8
-    assert shipped.labels.shape == (5000,) and shipped.labels.dtype == np.int64
+    assert shipped.images.shape == (70_000, 28, 28) and shipped.images.dtype == np.uint8
+    assert shipped.labels.shape == (70_000,) and shipped.labels.dtype == np.int64
     assert shipped.images.min() == 0 and shipped.images.max() == 255
     # real digits: ~19% ink, mean pixel ~33 of 255 (LeCun's MNIST); noise would be ~50% / 127
     assert 0.15 < (shipped.images > 0).mean() < 0.25
     assert 25 < shipped.images.mean() < 40
-    assert np.bincount(shipped.labels).tolist() == [500] * 10
     assert shipped.source.startswith("shipped")
-    assert mnist.SHIPPED.stat().st_size < 2_000_000
+    assert 9_000_000 < mnist.SHIPPED.stat().st_size < 12_000_000  # compressed uint8
+    assert hashlib.sha256(mnist.SHIPPED.read_bytes()).hexdigest() == mnist.SHIPPED_SHA256
 
 
-def test_held_out_is_100_per_class_and_disjoint(shipped):
+def test_the_standard_split(shipped):
+    """Training = LeCun's 60,000, held out = his 10,000 test digits, with their class counts;
+    no digit is in both (by pixels)."""
     held = shipped.held_out
-    assert held.dtype == bool and held.sum() == 1000
-    assert np.bincount(shipped.labels[held]).tolist() == [100] * 10
-    assert np.bincount(shipped.labels[~held]).tolist() == [400] * 10
+    assert held.dtype == bool and held.sum() == 10_000 and not held[:60_000].any()
+    assert np.bincount(shipped.labels[~held]).tolist() == TRAIN_PER_CLASS
+    assert np.bincount(shipped.labels[held]).tolist() == TEST_PER_CLASS
     train_images, _ = shipped.split(held_out=False)
-    test_images, test_labels = shipped.split(held_out=True)
-    assert len(train_images) == 4000 and len(test_labels) == 1000
+    test_images, _ = shipped.split(held_out=True)
     seen = {x.tobytes() for x in train_images}
     assert not any(x.tobytes() in seen for x in test_images)  # no digit leaks across
 
 
-def test_split_is_deterministic_and_pinned(shipped):
-    again = mnist.load_shipped()
-    np.testing.assert_array_equal(again.held_out, shipped.held_out)
-    # Pinned: the shipped classifier's recorded accuracy is measured on exactly these digits.
-    # If numpy ever changes default_rng's permutation stream, this fails first.
-    idx = np.flatnonzero(shipped.held_out).astype("<i8")
-    assert idx[:5].tolist() == [11, 13, 33, 37, 42]
-    assert hashlib.sha256(idx.tobytes()).hexdigest().startswith("8ab68ef6d86b07e0")
-    other = mnist.stratified_split(shipped.labels, seed=1)
-    assert (other != shipped.held_out).any() and other.sum() == 1000
+@pytest.mark.parametrize("n", [5000, 500, 100])
+def test_training_subsets_are_fixed_balanced_and_nested(shipped, n):
+    images, labels = shipped.training(n)
+    assert images.shape == (n, 28, 28) and np.bincount(labels).tolist() == [n // 10] * 10
+    idx = mnist.balanced_subset(shipped.labels[~shipped.held_out], n)
+    np.testing.assert_array_equal(images, shipped.images[idx])  # training digits only
+    bigger = {5000: None, 500: 5000, 100: 500}[n]
+    if bigger:  # each size holds every smaller one: the demo removes digits, never swaps
+        assert set(idx) <= set(mnist.balanced_subset(shipped.labels[:60_000], bigger))
+
+
+def test_training_subset_pinned(shipped):
+    idx = mnist.balanced_subset(shipped.labels[:60_000], 100)
+    assert hashlib.sha256(idx.astype("<i8").tobytes()).hexdigest()[:16] == PINNED_100
+    images, labels = shipped.training(60_000)
+    assert len(labels) == 60_000 and np.bincount(labels).tolist() == TRAIN_PER_CLASS
+    other = mnist.balanced_subset(shipped.labels[:60_000], 100, seed=1)
+    assert set(other) != set(idx)
+    with pytest.raises(MnistError, match="multiple of 10 digits, got 55"):
+        mnist.balanced_subset(shipped.labels[:60_000], 55)
+    with pytest.raises(MnistError, match="class 0 has 1 training digits; a subset of 20"):
+        mnist.balanced_subset(np.arange(10), 20)
+
+
+PINNED_100 = "ac5728a91bc262f8"  # sha256 of the 100 indices (int64 LE), first 16 hex
+
+
+def test_shipped_file_checked_by_sha256(tmp_path):
+    copy = tmp_path / "mnist70k.npz"
+    shutil.copy(mnist.SHIPPED, copy)
+    assert len(mnist.load_shipped(copy)) == 70_000
+    data = bytearray(copy.read_bytes())
+    data[-100] ^= 0xFF  # one flipped byte
+    copy.write_bytes(bytes(data))
+    with pytest.raises(MnistError, match="SHA-256 .* damaged or replaced"):
+        mnist.load_shipped(copy)
 
 
 def test_to_tensor_range_and_shape(shipped):
@@ -64,10 +96,10 @@ def test_to_tensor_range_and_shape(shipped):
 
 def test_load_default_and_env(tmp_path, monkeypatch):
     monkeypatch.delenv(mnist.ENV_DIR, raising=False)
-    assert len(mnist.load()) == 5000 and len(mnist.load("shipped")) == 5000
+    assert len(mnist.load()) == 70_000
     _write_idx_set(tmp_path)
     monkeypatch.setenv(mnist.ENV_DIR, str(tmp_path))
-    assert len(mnist.load()) == 40 and len(mnist.load("shipped")) == 5000
+    assert len(mnist.load()) == 40 and len(mnist.load("shipped")) == 70_000
 
 
 # ---- folders -------------------------------------------------------------------------------
@@ -195,16 +227,24 @@ def test_missing_file_and_folder(tmp_path):
 
 
 def test_shipped_file_problems(tmp_path):
-    with pytest.raises(MnistError, match=r"gone\.npz: missing"):
+    with pytest.raises(MnistError, match=r"gone\.npz: cannot read"):
         mnist.load_shipped(tmp_path / "gone.npz")
-    np.savez(tmp_path / "bad.npz", images=np.zeros((10, 28, 28), np.uint8),
-             labels=np.zeros(9, np.uint8))
+    with pytest.raises(MnistError, match=r"gone\.npz: missing"):
+        mnist.load_shipped(tmp_path / "gone.npz", sha256=None)
+    np.savez(tmp_path / "old.npz", images=np.zeros((10, 28, 28), np.uint8),
+             labels=np.zeros(10, np.uint8))  # the old mnist5k layout
+    with pytest.raises(MnistError, match=r"old\.npz: missing arrays train_images"):
+        mnist.load_shipped(tmp_path / "old.npz", sha256=None)
+    arrays = {"train_images": np.zeros((10, 28, 28), np.uint8),
+              "train_labels": np.zeros(9, np.uint8),
+              "test_images": np.zeros((2, 28, 28), np.uint8), "test_labels": np.zeros(2, np.uint8)}
+    np.savez(tmp_path / "bad.npz", **arrays)
     with pytest.raises(MnistError, match=r"bad\.npz: 10 images but 9 labels"):
-        mnist.load_shipped(tmp_path / "bad.npz")
-    np.savez(tmp_path / "few.npz", images=np.zeros((10, 28, 28), np.uint8),
-             labels=np.arange(10, dtype=np.uint8))
-    with pytest.raises(MnistError, match="class 0 has 1 digits; the split needs 100"):
-        mnist.load_shipped(tmp_path / "few.npz")
+        mnist.load_shipped(tmp_path / "bad.npz", sha256=None)
+    np.savez(tmp_path / "float.npz", **{**arrays, "train_labels": np.zeros(10, np.uint8),
+                                        "test_images": np.zeros((2, 28, 28), np.float32)})
+    with pytest.raises(MnistError, match=r"float\.npz: test_images is float32"):
+        mnist.load_shipped(tmp_path / "float.npz", sha256=None)
 
 
 # ---- the CLI -------------------------------------------------------------------------------
@@ -213,8 +253,8 @@ def test_cli_info(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv(mnist.ENV_DIR, raising=False)
     assert cli.main(["mnist", "info"]) == 0
     out = capsys.readouterr().out
-    assert "5,000 (4,000 train, 1,000 held out)" in out
-    assert "    9    400       100" in out
+    assert "70,000 (60,000 train, 10,000 held out)" in out
+    assert "    9   5949      1009" in out
     _write_idx_set(tmp_path, gz=False)
     assert cli.main(["mnist", "info", "--dir", str(tmp_path)]) == 0
     assert "40 (30 train, 10 held out)" in capsys.readouterr().out

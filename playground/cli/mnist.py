@@ -25,7 +25,7 @@ def _mnist_args(p: argparse.ArgumentParser) -> None:
                         f"{mnist_download.DEFAULT_MIRROR})")
     i = sub.add_parser("info", help="counts per class and split sizes of a digit source")
     i.add_argument("--dir", help=f"a folder with the full set (default: ${mnist.ENV_DIR} if "
-                                 "set, else the shipped 5k digits)")
+                                 "set, else the 70,000 shipped digits)")
 
 
 def _mnist(args: argparse.Namespace) -> None:

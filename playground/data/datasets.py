@@ -34,6 +34,7 @@ class Params:
     radius: float
     std: float
     standardise: bool = False  # custom points: train on (x - mean) / scale
+    train_digits: int = 60_000  # images: training digits (mnist.TRAIN_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -67,24 +68,34 @@ class Distribution:
 
 
 class ImageDistribution:
-    """A resolved image dataset: the training split's digits on the training device once, in
-    [-1, 1]. The held-out split (the Frechet reference and the real floor, image_metrics) is
-    never drawn, so a memorising generator cannot beat the floor."""
+    """A resolved image dataset: the training digits a run trains on (all 60,000 or a fixed
+    class-balanced subset, `cfg.train_digits`) kept as uint8 on the training device, each batch
+    scaled to [-1, 1] as it is drawn (60,000 digits are 47 MB as uint8, 188 MB as float32).
+    The held-out split (the Frechet reference and the real floor, image_metrics) is never
+    drawn, so a memorising generator cannot beat the floor."""
 
     kind = "image"
 
-    def __init__(self, digits, device: torch.device):
-        from playground.data import mnist
+    def __init__(self, digits, images: np.ndarray, labels: np.ndarray, device: torch.device):
         self.digits = digits  # mnist.Digits: uint8 images, labels, held-out split (host)
-        images, labels = digits.split(held_out=False)
-        self.images = mnist.to_tensor(images).to(device)  # (N_train, 1, 28, 28) in [-1, 1]
-        self.shape = tuple(self.images.shape[1:])
-        self.labels = np.asarray(labels)
+        # (N_train, 1, 28, 28) uint8 from `training_of`; on the CPU it shares that cached
+        # array's memory (nothing writes to it)
+        self.pixels = torch.from_numpy(images).unsqueeze(1).to(device)
+        self.shape = tuple(self.pixels.shape[1:])
+        self.labels = labels  # (N_train,) int64
         self.device = device
 
+    def __len__(self) -> int:
+        return len(self.pixels)
+
+    def take(self, idx: torch.Tensor) -> torch.Tensor:
+        """(n, 1, 28, 28) float32 in [-1, 1] of the digits at `idx`: x / 127.5 - 1, the same
+        float32 operations as mnist.to_tensor, so the values are bit-identical to it."""
+        return self.pixels[idx].float() / 127.5 - 1.0
+
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
-        idx = torch.randint(len(self.images), (n,), generator=gen, device=self.device)
-        return self.images[idx]  # (n, 1, 28, 28)
+        idx = torch.randint(len(self.pixels), (n,), generator=gen, device=self.device)
+        return self.take(idx)  # (n, 1, 28, 28)
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,7 @@ class DatasetSpec:
             radius=cfg.radius if cfg.radius is not None and "radius" in self.uses else d.radius,
             std=cfg.std if cfg.std is not None and "std" in self.uses else d.std,
             standardise="standardise" in self.uses and cfg.standardise,
+            train_digits=cfg.train_digits,
         )
 
     def check(self, cfg) -> None:
@@ -245,28 +257,37 @@ def digits_of(dataset: str):
         return _digits("shipped")
     folder = os.environ.get(MNIST_DIR_ENV, "").strip()
     if not folder:
-        raise ValueError(f"dataset 'mnist_full' needs the 70,000 MNIST digits in a local "
-                         f"folder named by {MNIST_DIR_ENV} (get them with `python -m "
-                         "playground mnist download DIR`); 'mnist' uses the 5,000 shipped")
+        raise ValueError(f"dataset 'mnist_full' needs MNIST digits in a local folder named by "
+                         f"{MNIST_DIR_ENV} (get them with `python -m playground mnist download "
+                         "DIR`); 'mnist' uses the 70,000 shipped")
     return _digits(folder)
 
 
-def _mnist(p: Params, device, _points) -> ImageDistribution:
-    return ImageDistribution(digits_of("mnist"), device)
+@functools.lru_cache(maxsize=4)
+def training_of(dataset: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8 (n, 28, 28), labels) an image dataset's runs train on with
+    train_digits = n: one copy per process and size, shared read-only by every run."""
+    return digits_of(dataset).training(n)
 
 
-def _mnist_full(p: Params, device, _points) -> ImageDistribution:
-    return ImageDistribution(digits_of("mnist_full"), device)
+def _image(dataset: str) -> Callable[[Params, torch.device, np.ndarray | None],
+                                     ImageDistribution]:
+    def build(p: Params, device, _points) -> ImageDistribution:
+        return ImageDistribution(digits_of(dataset), *training_of(dataset, p.train_digits),
+                                 device)
+    return build
 
 
 MNIST_DIR_ENV = "PLAYGROUND_MNIST_DIR"  # mnist.ENV_DIR: where the full set lives
 DATASETS.add("mnist", DatasetSpec(
-    "MNIST (5,000 shipped digits)", "real handwritten digits, 500 per class, 28 x 28 "
-    "(LeCun, Cortes & Burges; CC BY-SA 3.0)", frozenset(), Params(10, 1.0, 0.0), _mnist,
-    kind="image"))
+    "MNIST (70,000 shipped digits)", "real handwritten digits, 28 x 28: GANs train on the "
+    "60,000 training digits (or a fixed class-balanced subset), the 10,000 test digits are "
+    "the reference (LeCun, Cortes & Burges; CC BY-SA 3.0)", frozenset(),
+    Params(10, 1.0, 0.0), _image("mnist"), kind="image"))
 DATASETS.add("mnist_full", DatasetSpec(
-    "MNIST (all 70,000, local folder)", f"the full set from the folder in {MNIST_DIR_ENV}",
-    frozenset(), Params(10, 1.0, 0.0), _mnist_full, kind="image",
+    "MNIST (local folder)", f"MNIST from the folder in {MNIST_DIR_ENV} (IDX files or a Keras "
+    "mnist.npz); its test set is the reference",
+    frozenset(), Params(10, 1.0, 0.0), _image("mnist_full"), kind="image",
     available=lambda: bool(os.environ.get(MNIST_DIR_ENV, "").strip())))
 
 

@@ -1,13 +1,15 @@
-"""Real MNIST digits: the shipped 5,000-digit subset and the full set from a local folder (which
-`mnist_download` fetches, only when asked).
+"""Real MNIST digits: all 70,000 shipped in the repository (`mnist70k.npz`), or the full set
+from a local folder (which `mnist_download` fetches, only when asked).
 
-This module owns reading and validating digit files and the held-out split; it caches nothing
-(callers do) and never touches the network. Every rejection raises `MnistError` naming the file
-and the problem, never a raw numpy / gzip traceback.
+This module owns reading and validating digit files, the standard split (the 10,000 test digits
+are the held-out set, never trained on) and the fixed class-balanced training subsets; it caches
+nothing (callers do) and never touches the network. Every rejection raises `MnistError` naming
+the file and the problem, never a raw numpy / gzip traceback.
 """
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import zipfile
 import zlib
@@ -16,13 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-SHIPPED = Path(__file__).resolve().parent / "mnist5k.npz"  # see data/README.md
+SHIPPED = Path(__file__).resolve().parent / "mnist70k.npz"  # see data/README.md
+# its SHA-256 (tools/convert_mnist.py prints it): checked on every load, 16 ms for 11 MB here
+SHIPPED_SHA256 = "04264ff3782eb986c503d57b901e2b943c1a26ff3bd26d26606e38e7368df925"
+SHIPPED_KEYS = ("train_images", "train_labels", "test_images", "test_labels")
 ENV_DIR = "PLAYGROUND_MNIST_DIR"  # load(None) reads the full set from here when it is set
 SIDE = 28  # MNIST digits are 28 x 28 pixels
 N_CLASSES = 10
-HELD_OUT_PER_CLASS = 100  # shipped split: 100 of each class's 500 digits -> 1,000 held out
-SPLIT_SEED = 20_251_125  # numpy default_rng seed of the shipped split; changing it moves the
-# held-out set and so the shipped classifier's recorded accuracy
+# Training-set sizes a run may train on (RunConfig.train_digits): all 60,000, or a fixed
+# class-balanced subset (n / 10 of each class). Small sets let D memorise: a lecture demo.
+TRAIN_DIGITS = (60_000, 5_000, 500, 100)
+SUBSET_SEED = 20_261_206  # numpy default_rng seed of the subsets; changing it moves them
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049  # IDX: 0x0803 = ubyte, 3 dims; 0x0801 = ubyte, 1 dim
 IDX_FILES = {  # (images, labels) per split, names as LeCun published them
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -49,6 +55,32 @@ class Digits:
         mask = self.held_out if held_out else ~self.held_out
         return self.images[mask], self.labels[mask]
 
+    def training(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(images, labels) a GAN trains on: the whole training split when it has at most n
+        digits, else the fixed class-balanced subset `balanced_subset` picks (copies)."""
+        idx = np.flatnonzero(~self.held_out)
+        if n < len(idx):
+            idx = idx[balanced_subset(self.labels[idx], n)]
+        return self.images[idx], self.labels[idx]
+
+
+def balanced_subset(labels: np.ndarray, n: int, seed: int = SUBSET_SEED) -> np.ndarray:
+    """Sorted indices of n // 10 digits of each class: the first of one seeded permutation
+    per class (in class order), so the same digits every time and each size contains every
+    smaller one (the 100 are among the 500, the 500 among the 5,000)."""
+    per_class, rng = n // N_CLASSES, np.random.default_rng(seed)
+    if per_class * N_CLASSES != n or n <= 0:
+        raise MnistError(f"a class-balanced subset needs a positive multiple of 10 digits, "
+                         f"got {n}")
+    picked = []
+    for c in range(N_CLASSES):
+        idx = np.flatnonzero(labels == c)
+        if len(idx) < per_class:
+            raise MnistError(f"class {c} has {len(idx)} training digits; a subset of {n} "
+                             f"needs {per_class} of each class")
+        picked.append(rng.permutation(idx)[:per_class])
+    return np.sort(np.concatenate(picked))
+
 
 # ---- loading -------------------------------------------------------------------------------
 def load(source: str | None = None) -> Digits:
@@ -58,27 +90,28 @@ def load(source: str | None = None) -> Digits:
     return load_shipped() if source == "shipped" else load_folder(source)
 
 
-def load_shipped(path: Path = SHIPPED) -> Digits:
-    """The shipped 5,000 digits (500 per class) with a fixed stratified held-out split."""
-    arrays = _read_npz(Path(path), ("images", "labels"))
-    images, labels = arrays["images"], _check_labels(arrays["labels"], Path(path))
-    _check_images(images, Path(path))
-    _check_counts(images, labels, Path(path), Path(path))
-    return Digits(images, labels, stratified_split(labels), f"shipped mnist5k ({len(labels):,})")
-
-
-def stratified_split(labels: np.ndarray, per_class: int = HELD_OUT_PER_CLASS,
-                     seed: int = SPLIT_SEED) -> np.ndarray:
-    """(N,) bool mask holding out `per_class` digits of each class, chosen by a seeded
-    permutation of that class's indices (so every class is equally represented)."""
-    rng = np.random.default_rng(seed)
-    mask = np.zeros(len(labels), dtype=bool)
-    for c in range(N_CLASSES):
-        idx = np.flatnonzero(labels == c)
-        if len(idx) < per_class:
-            raise MnistError(f"class {c} has {len(idx)} digits; the split needs {per_class}")
-        mask[rng.permutation(idx)[:per_class]] = True
-    return mask
+def load_shipped(path: Path = SHIPPED, sha256: str | None = SHIPPED_SHA256) -> Digits:
+    """The shipped 70,000 digits: the 60,000 training digits, then the 10,000 test digits
+    (held out). The file must match `sha256` (None: not checked; for other files)."""
+    path = Path(path)
+    if sha256 is not None:
+        try:
+            got = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as e:
+            raise MnistError(f"{path}: cannot read ({e.strerror})") from None
+        if got != sha256:
+            raise MnistError(f"{path}: SHA-256 {got[:12]}..., expected {sha256[:12]}...: the "
+                             "file is damaged or replaced (git checkout it, or rebuild it with "
+                             "tools/convert_mnist.py)")
+    a = _read_npz(path, SHIPPED_KEYS)
+    parts = []
+    for split in ("train", "test"):
+        images, labels = a[f"{split}_images"], _check_labels(a[f"{split}_labels"], path)
+        _check_images(images, path, f"{split}_images")
+        _check_counts(images, labels, path, path)
+        parts.append((images, labels, np.full(len(labels), split == "test")))
+    images, labels, held_out = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return Digits(images, labels, held_out, f"shipped MNIST ({len(labels):,})")
 
 
 def load_folder(path: str | Path) -> Digits:

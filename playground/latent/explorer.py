@@ -21,6 +21,7 @@ from playground.store import checkpoint, pretrained
 
 BATCH = 256  # images per forward pass
 KIND_NAMES = {"points2d": "2D"}  # a run's kind of data as the page names it
+NEIGHBOUR_DIGITS = 5000  # training digits searched for a fake's nearest neighbours
 DEFAULT_SHIPPED = "dcgan_mnist"  # the shipped generator the explorer opens on
 
 
@@ -48,13 +49,14 @@ def _classifier(device: str):
 
 @functools.lru_cache(maxsize=2)
 def _training_digits(device: str):
-    """The shipped digits (uint8) and their classifier features (for nearest neighbours)."""
-    from playground.data import mnist
+    """The fixed class-balanced 5,000 of the shipped training digits (uint8) and their
+    classifier features (for nearest neighbours; each query scans them all, and all 60,000
+    would be 12 times the features to compute and scan)."""
+    from playground.data import datasets, mnist
     from playground.metrics import images as image_metrics
-    digits = mnist.load_shipped()
-    images = mnist.to_tensor(digits.images).to(device)
-    _, feats = image_metrics.read(images, _classifier(device))
-    return digits.images, digits.labels, feats.astype(np.float32)
+    images, labels = datasets.training_of("mnist", NEIGHBOUR_DIGITS)
+    _, feats = image_metrics.read(mnist.to_tensor(images).to(device), _classifier(device))
+    return images, labels, feats.astype(np.float32)
 
 
 class Explorer:

@@ -191,7 +191,8 @@ def rebuild(root: str | Path = ROOT, epochs: int = EPOCHS, seed: int = SEED,
     n_train = int((~digits.held_out).sum())
     entry = {
         "kind": "classifier", "file": FILE, "sha256": sha,
-        "data": f"shipped mnist5k, non-held-out split ({n_train:,} digits)",
+        "data": f"shipped MNIST, training split ({n_train:,} digits)",
+        "held_out": f"the {len(digits) - n_train:,} MNIST test digits",
         "command": "python -m playground classifier --rebuild",
         "recipe": {"epochs": epochs, "seed": seed, "batch": BATCH, "lr": LR},
         "metrics": {"held_out_accuracy": round(acc, 4)},

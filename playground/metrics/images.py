@@ -191,8 +191,8 @@ def halves(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def held_out_reference(digits: Digits, classifier: DigitClassifier,
                        seed: int = 0) -> FeatureStats:
     """The reference for generated digits: a Gaussian fitted to half A of the held-out real
-    digits. Evaluate len(A) fakes against it (500 for the shipped set) and their Frechet
-    distance is directly comparable with `real_reference`'s."""
+    digits (5,000 of the 10,000 MNIST test digits). Evaluate len(A) fakes against it and their
+    Frechet distance is directly comparable with `real_reference`'s."""
     feats = read(to_tensor(digits.split(held_out=True)[0]), classifier)[1]
     return feature_stats(feats[halves(len(feats), seed)[0]])
 
@@ -201,8 +201,8 @@ def real_reference(digits: Digits, classifier: DigitClassifier, seed: int = 0) -
     """Real digits' own values of every metric, to show next to generated ones: the label
     metrics of the whole held-out split, and the Frechet distance of held-out half B to half A
     (`held_out_reference`): the floor a perfect generator reaches with as many samples as
-    half B. For the shipped set that is 500 vs 500 digits. FD is biased upward at small N, so
-    compare generated values only at this same N."""
+    half B. For the shipped set that is 5,000 vs 5,000 test digits. FD is biased upward at
+    small N, so compare generated values only at this same N."""
     log_probs, feats = read(to_tensor(digits.split(held_out=True)[0]), classifier)
     a, b = halves(len(feats), seed)
     return scores(log_probs, feats[b], feature_stats(feats[a]))  # labels: all held-out

@@ -105,8 +105,14 @@ CONTROLS: dict[str, Control] = {c.field: c for c in ROWS}
 IMAGE = frozenset({"image"})
 _IMAGE_OWN = {
     "dataset": Control("dataset", "Digits", "data", "select", registry=datasets.DATASETS,
-                       kinds=IMAGE, help="the 5,000 shipped digits, or all 70,000 when the "
-                                         "server has them (PLAYGROUND_MNIST_DIR)"),
+                       kinds=IMAGE, help="the 70,000 shipped digits (GANs train on the 60,000 "
+                                         "training digits; the 10,000 test digits are the "
+                                         "reference), or a local folder (PLAYGROUND_MNIST_DIR)"),
+    "train_digits": Control("train_digits", "Training digits", "data", "choices",
+                            options=(100, 500, 5000, 60000),
+                            help="all 60,000 training digits, or a fixed class-balanced subset "
+                                 "(the same digits every run): with few digits D memorises "
+                                 "them and the generator degrades"),
     "arch": Control("arch", "Architecture", "model", "select", registry=models.MODELS,
                     kinds=IMAGE, help="dcgan: convolutions (Radford et al. 2016); mlp_image: "
                                       "the seeds' fully connected GAN"),
@@ -123,8 +129,8 @@ _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp
            "r1_gamma", "clip_c", "unroll_steps", "opt_d", "lr_d", "beta1_d", "beta2_d", "opt_g",
            "lr_g", "beta1_g", "beta2_g", "batch_size")
 IMAGE_CONTROLS: dict[str, Control] = {
-    "dataset": _IMAGE_OWN["dataset"], **{f: CONTROLS[f] for f in _SHARED},
-    "diffaug": _IMAGE_OWN["diffaug"],
+    "dataset": _IMAGE_OWN["dataset"], "train_digits": _IMAGE_OWN["train_digits"],
+    **{f: CONTROLS[f] for f in _SHARED}, "diffaug": _IMAGE_OWN["diffaug"],
     "arch": _IMAGE_OWN["arch"], "latent_dim": _IMAGE_OWN["latent_dim"],
     "width": _IMAGE_OWN["width"], "depth": CONTROLS["depth"], "seed": CONTROLS["seed"],
     "n_fixed": _IMAGE_OWN["n_fixed"],

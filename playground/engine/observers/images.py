@@ -42,9 +42,9 @@ class Reference:
 @functools.lru_cache(maxsize=4)
 def reference(dataset: str, device: str) -> Reference:
     """Loaded once per process, dataset and device (read-only: shared by every run). The
-    Frechet reference is half A of the held-out digits (image_metrics.held_out_reference);
-    the real values at n come from n other real digits against it, so a generator's value
-    at the same n is compared with a perfect generator's."""
+    Frechet reference is half A of the held-out (test) digits
+    (image_metrics.held_out_reference); the real values at n come from n other test digits
+    against it, so a generator's value at the same n is compared with a perfect generator's."""
     from playground.data import datasets, mnist
     from playground.metrics import classifier as digit_classifier
     from playground.metrics import images as image_metrics
@@ -60,15 +60,16 @@ def reference(dataset: str, device: str) -> Reference:
 
 
 def _real_sample(digits, n: int) -> np.ndarray:
-    """n real digits not in the reference: held-out half B when it is big enough, else the
-    training split (seeded, so the reference values are fixed)."""
+    """n held-out digits not in the reference: the first n of held-out half B (fixed). The
+    shipped set's half B is 5,000 test digits; a set with fewer is refused rather than
+    topped up with training digits (the real values must come from digits no GAN saw)."""
     from playground.metrics import images as image_metrics
     held, _ = digits.split(held_out=True)
     _, b = image_metrics.halves(len(held))
-    if n <= len(b):
-        return held[b[:n]]
-    train, _ = digits.split(held_out=False)
-    return train[np.random.default_rng(0).permutation(len(train))[:n]]
+    if n > len(b):
+        raise ValueError(f"{digits.source}: {len(held):,} held-out digits; the image metrics "
+                         f"need {2 * n:,} (a reference half and {n:,} real digits to score)")
+    return held[b[:n]]
 
 
 def histogram_of(values: dict[str, float]) -> np.ndarray | None:
@@ -99,9 +100,8 @@ class ImageObserver:
         run, cfg = self.run, self.run.cfg
         g = streams.generator(cfg.seed, "probe", run.device)
         self.z_fixed = run.sample_z(min(cfg.n_fixed, MAX_SHOWN), g)
-        idx = torch.randint(len(run.data.images), (REAL_SHOWN,), generator=g,
-                            device=run.device)
-        self.real_fixed = run.data.images[idx]
+        idx = torch.randint(len(run.data), (REAL_SHOWN,), generator=g, device=run.device)
+        self.real_fixed = run.data.take(idx)
         self.real_labels = run.data.labels[idx.cpu().numpy()]
 
     def _fakes(self, protocol: bool) -> torch.Tensor:
