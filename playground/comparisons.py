@@ -64,3 +64,8 @@ COMPARISONS.add("mnist_collapse_vs_dcgan", Comparison(
     "slower than G a few digit classes take over its histogram; with the dcgan preset's "
     "learning rates all ten stay.", "mnist",
     (("slow D", "mnist_collapse", {}), ("dcgan", "dcgan", {}))))
+COMPARISONS.add("small_data_diffaug", Comparison(
+    "500 digits: without and with DiffAugment", "The same DCGAN on 500 training digits: "
+    "without augmentation D memorises them and the digits stall or degrade; with DiffAugment "
+    "on real and fake alike D keeps generalising (Zhao et al. 2020).", "mnist",
+    (("500 digits", "dcgan_500", {}), ("500 + DiffAugment", "dcgan_500_diffaug", {}))))

@@ -233,7 +233,7 @@ def nearest(ex, batch, picks) -> None:
                      format_func=lambda j: f"#{j}: {batch.labels[j]}")
     found = ex.nearest(batch.images[i], k=4)
     st.caption("Is the generator copying its training digits? Its sample first, then the "
-               "closest of the 5,000 shipped digits by pixels (L2) and by the classifier's "
+               "closest of the 5,000-digit training subset by pixels (L2) and by the classifier's "
                "features. Close but not equal is learning; equal would be memorising.")
     for name, (images, labels, dist) in found.items():
         shown = np.concatenate([batch.images[i][None], images])
