@@ -5,27 +5,15 @@ import time
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from app_sessions import opener
 
 APP = str(Path(__file__).with_name("compare_page_app.py"))
 
 
 @pytest.fixture
 def app():
-    made = []
-
-    def make(params: dict) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=120)
-        at.query_params.update(params)
-        made.append(at)
-        return at.run()
-
-    yield make
-    for at in made:
-        comparer = at.session_state["compare.comparer"] if "compare.comparer" in \
-            at.session_state else None
-        if comparer is not None:
-            comparer.close()
+    with opener(APP, "compare.comparer") as make:
+        yield make
 
 
 def step_of(at) -> int:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from app_sessions import opener
 from streamlit.testing.v1 import AppTest
 
 from playground.losses import LOSSES
@@ -27,20 +28,8 @@ def _page():
 
 @pytest.fixture
 def app():
-    made = []
-
-    def make(params: dict | None = None) -> AppTest:
-        at = AppTest.from_function(_page, default_timeout=180)
-        at.query_params.update(params if params is not None else SMALL)
-        made.append(at)
-        return at.run()
-
-    yield make
-    for at in made:
-        trainer = at.session_state[state.key("trainer")] if state.key(
-            "trainer") in at.session_state else None
-        if trainer is not None:
-            trainer.close()
+    with opener(_page, state.key("trainer"), SMALL, timeout=180) as make:
+        yield make
 
 
 def step_of(at) -> int:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 import torch
-from streamlit.testing.v1 import AppTest
+from app_sessions import opener
 
 from playground.config import RunConfig
 from playground.engine.run import Run
@@ -28,20 +28,8 @@ def _page():
 
 @pytest.fixture
 def app():
-    made = []
-
-    def make(params: dict | None = None) -> AppTest:
-        at = AppTest.from_function(_page, default_timeout=120)
-        at.query_params.update(params if params is not None else SMALL)
-        made.append(at)
-        return at.run()
-
-    yield make
-    for at in made:
-        key = state.key("trainer", NS)
-        trainer = at.session_state[key] if key in at.session_state else None
-        if trainer is not None:
-            trainer.close()
+    with opener(_page, state.key("trainer", NS), SMALL) as make:
+        yield make
 
 
 def step_of(at) -> int:

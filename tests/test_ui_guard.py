@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from app_sessions import opener
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
@@ -47,20 +48,8 @@ def internals(text: str) -> list[str]:
 
 @pytest.fixture
 def lab():
-    made = []
-
-    def make(app=_lab2d) -> AppTest:
-        at = AppTest.from_function(app, default_timeout=120)
-        at.query_params.update(SMALL)
-        made.append(at)
-        return at.run()
-
-    yield make
-    for at in made:
-        trainer = at.session_state[state.key("trainer")] if state.key(
-            "trainer") in at.session_state else None
-        if trainer is not None:
-            trainer.close()
+    with opener(_lab2d, state.key("trainer"), SMALL) as make:
+        yield lambda app=_lab2d: make(app=app)
 
 
 def test_an_error_in_a_page_is_a_short_message_and_a_log_entry(caplog):
