@@ -80,13 +80,18 @@ def state_copy(step: int, G: nn.Module, D: nn.Module, opt_d: torch.optim.Optimiz
             "gens": {k: g.get_state() for k, g in gens.items()}}
 
 
-def clone(tree):
-    """A copy of a state dict: tensors cloned, containers rebuilt, other leaves shared (they
-    are immutable numbers and strings in module and optimiser state dicts)."""
+def map_tensors(tree, fn):
+    """`tree` (a state dict: nested dicts, lists and tuples) with `fn` applied to every tensor;
+    containers rebuilt, other leaves shared (immutable numbers and strings)."""
     if isinstance(tree, torch.Tensor):
-        return tree.detach().clone()
+        return fn(tree)
     if isinstance(tree, dict):
-        return {k: clone(v) for k, v in tree.items()}
+        return {k: map_tensors(v, fn) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
-        return type(tree)(clone(v) for v in tree)
+        return type(tree)(map_tensors(v, fn) for v in tree)
     return tree
+
+
+def clone(tree):
+    """A copy of a state dict: tensors cloned, the rest as `map_tensors` leaves it."""
+    return map_tensors(tree, lambda t: t.detach().clone())

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from playground.config import arch_of, from_dict
-from playground.engine import streams
+from playground.engine import losslog, streams
 from playground.engine.run import Run
 from playground.store import manifest
 
@@ -55,13 +55,7 @@ def state_of(run: Run) -> dict:
 
 def on_cpu(tree):
     """A state dict with every tensor on the CPU: a file made on a GPU opens anywhere."""
-    if isinstance(tree, torch.Tensor):
-        return tree.detach().cpu()
-    if isinstance(tree, dict):
-        return {k: on_cpu(v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(on_cpu(v) for v in tree)
-    return tree
+    return losslog.map_tensors(tree, lambda t: t.detach().cpu())
 
 
 def save(run: Run, path: str | Path) -> None:
