@@ -39,6 +39,8 @@ class RunConfig:
     gp_lambda: float = 0.0  # WGAN-GP penalty weight on interpolates (Gulrajani: 10); 0 = off
     r1_gamma: float = 0.0  # R1 penalty gamma/2 E||grad D(real)||^2 (Mescheder 2018); 0 = off
     clip_c: float = 0.0  # clip D's weights to [-c, c] after each step (Arjovsky: 0.01); 0 = off
+    pack: int = 1  # D scores packs of m samples (PacGAN, Lin et al. 2018: m = 2-4); 1 = off
+    mbstd: bool = False  # minibatch std feature before D's last layer (Karras et al. 2018)
     # --- optimisation -----------------------------------------------------------------------
     opt_d: str = "adam"  # id in optim.OPTIMISERS
     opt_g: str = "adam"
@@ -67,7 +69,7 @@ class RunConfig:
 # every other field is applied to a live run. The app asks `needs_reset`, never its own list.
 RESET_FIELDS: frozenset[str] = frozenset(
     {"dataset", "n_modes", "radius", "std", "standardise", "arch", "latent_dim", "width",
-     "depth", "activation", "seed"}
+     "depth", "activation", "seed", "pack", "mbstd"}
 )
 # Changing these only rebuilds what a run shows (its fixed probes); training is untouched.
 VIEW_FIELDS: frozenset[str] = frozenset({"n_fixed", "grid_res"})
@@ -79,7 +81,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "latent_dim": (1, 256), "width": (4, 1024), "depth": (1, 8),
     "n_critic": (1, 20), "unroll_steps": (0, 20),
     "noise_std": (0.0, 2.0), "noise_anneal": (0, 1_000_000),
-    "gp_lambda": (0.0, 100.0), "r1_gamma": (0.0, 100.0), "clip_c": (0.0, 10.0),
+    "gp_lambda": (0.0, 100.0), "r1_gamma": (0.0, 100.0), "clip_c": (0.0, 10.0), "pack": (1, 4),
     "lr_d": (1e-6, 1.0), "lr_g": (1e-6, 1.0),
     "beta1_d": (0.0, 0.999), "beta2_d": (0.0, 0.9999),
     "beta1_g": (0.0, 0.999), "beta2_g": (0.0, 0.9999),
@@ -138,7 +140,7 @@ def _optional(name: str) -> bool:
 
 def validate(cfg: RunConfig) -> RunConfig:
     """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
-    from playground import losses, models, optim  # registries; imported late to avoid cycles
+    from playground import losses, models, optim, packing  # imported late to avoid cycles
     from playground.data import datasets
 
     spec = datasets.DATASETS.get(cfg.dataset)
@@ -167,6 +169,7 @@ def validate(cfg: RunConfig) -> RunConfig:
         raise ValueError(f"width={cfg.width} is out of range [{lo}, {hi}] for arch "
                          f"{arch_of(cfg)!r}")
     spec.check(cfg)
+    packing.check(cfg)
     return cfg
 
 
