@@ -1,7 +1,8 @@
 """The architectures (a registry), the activation registry, and spectral norm.
 
 Every discriminator returns raw scores of shape (N,), higher = more real; no sigmoid is applied
-here (losses own that, in stable softplus form). An architecture names the data kinds it
+here (losses own that, in stable softplus form); a D that scores groups (packing, minibatch
+std: packing.py) still gives one score per sample. An architecture names the data kinds it
 serves (2D points or 28 x 28 images) and builds its (G, D) pair from the config. Spectral norm
 can be switched on and off on a live D without losing its weights, on linear and convolution
 layers alike.
