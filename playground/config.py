@@ -47,6 +47,8 @@ class RunConfig:
     # DiffAugment policy on real and fake alike before D (Zhao et al. 2020): an id of
     # diffaug.POLICIES, e.g. "color,translation,cutout"; "" = off. Images only.
     diffaug: str = ""
+    pack: int = 1  # D scores packs of m samples (PacGAN, Lin et al. 2018: m = 2-4); 1 = off
+    mbstd: bool = False  # minibatch std feature before D's last layer (Karras et al. 2018)
     # --- optimisation -----------------------------------------------------------------------
     opt_d: str = "adam"  # id in optim.OPTIMISERS
     opt_g: str = "adam"
@@ -80,7 +82,7 @@ class RunConfig:
 # every other field is applied to a live run. Everyone asks `diff(...).reset`, never a list.
 RESET_FIELDS: frozenset[str] = frozenset(
     {"dataset", "n_modes", "radius", "std", "standardise", "train_digits", "arch", "latent_dim",
-     "width", "depth", "activation", "seed"}
+     "width", "depth", "activation", "seed", "pack", "mbstd"}
 )
 # Changing these only rebuilds what a run shows (its fixed probes); training is untouched.
 VIEW_FIELDS: frozenset[str] = frozenset({"n_fixed", "grid_res"})
@@ -92,7 +94,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "latent_dim": (1, 256), "width": (4, 1024), "depth": (1, 8),
     "n_critic": (1, 20), "unroll_steps": (0, 20),
     "noise_std": (0.0, 2.0), "noise_anneal": (0, 1_000_000),
-    "gp_lambda": (0.0, 100.0), "r1_gamma": (0.0, 100.0), "clip_c": (0.0, 10.0),
+    "gp_lambda": (0.0, 100.0), "r1_gamma": (0.0, 100.0), "clip_c": (0.0, 10.0), "pack": (1, 4),
     "lr_d": (1e-6, 1.0), "lr_g": (1e-6, 1.0),
     "beta1_d": (0.0, 0.999), "beta2_d": (0.0, 0.9999),
     "beta1_g": (0.0, 0.999), "beta2_g": (0.0, 0.9999),
@@ -186,7 +188,7 @@ def _optional(name: str) -> bool:
 
 def validate(cfg: RunConfig) -> RunConfig:
     """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
-    from playground import losses, models, optim  # registries; imported late to avoid cycles
+    from playground import losses, models, optim, packing  # imported late to avoid cycles
     from playground.data import datasets, mnist
 
     spec = datasets.DATASETS.get(cfg.dataset)
@@ -219,6 +221,7 @@ def validate(cfg: RunConfig) -> RunConfig:
                          f"{arch_of(cfg)!r}")
     spec.check(cfg)
     _check_diffaug(cfg, spec.kind)
+    packing.check(cfg)
     return cfg
 
 

@@ -1,7 +1,8 @@
 """The architectures (a registry), the activation registry, and spectral norm.
 
 Every discriminator returns raw scores of shape (N,), higher = more real; no sigmoid is applied
-here (losses own that, in stable softplus form). An architecture names the data kinds it
+here (losses own that, in stable softplus form); a D that scores groups (packing, minibatch
+std: packing.py) still gives one score per sample. An architecture names the data kinds it
 serves (2D points or 28 x 28 images) and builds its (G, D) pair from the config. Spectral norm
 can be switched on and off on a live D without losing its weights, on linear and convolution
 layers alike.
@@ -19,6 +20,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
+from playground.packing import MinibatchStd, score
 from playground.registry import Registry
 
 ACTIVATIONS: Registry[type[nn.Module]] = Registry("activation")
@@ -40,6 +42,16 @@ def mlp(n_in: int, n_out: int, width: int, depth: int, activation: str) -> nn.Se
     return nn.Sequential(*layers)
 
 
+def with_mbstd(net: nn.Sequential, at: int, extra: int = 1) -> nn.Sequential:
+    """`net` with a minibatch-std layer inserted before layer `at` (Karras et al. 2018) and its
+    last (linear) layer widened by the `extra` inputs that layer's one feature becomes (1; a
+    channel of H x W pixels once flattened)."""
+    layers = list(net)
+    last = layers[-1]
+    layers[-1] = nn.Linear(last.in_features + extra, last.out_features)
+    return nn.Sequential(*layers[:at], MinibatchStd(), *layers[at:])
+
+
 # ---- 2D points: the lab's MLPs ------------------------------------------------------------
 class Generator(nn.Module):
     def __init__(self, latent_dim: int, width: int, depth: int, activation: str, out_dim: int = 2):
@@ -52,12 +64,20 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, width: int, depth: int, activation: str, in_dim: int = 2):
+    """`pack` samples per input (their 2 pack coordinates concatenated, Lin et al. 2018) and
+    optionally a minibatch-std feature before the last layer (packing.py)."""
+
+    def __init__(self, width: int, depth: int, activation: str, in_dim: int = 2,
+                 pack: int = 1, mbstd: bool = False):
         super().__init__()
-        self.net = mlp(in_dim, 1, width, depth, activation)
+        self.pack = pack
+        self.net = mlp(in_dim * pack, 1, width, depth, activation)
+        if mbstd:
+            self.net = with_mbstd(self.net, len(self.net) - 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).squeeze(-1)  # (N, 2) -> (N,) raw score
+        # (N, 2) -> (N,) raw score; packs (N/m, 2m) inside
+        return score(lambda h: self.net(h).squeeze(-1), x, self.pack, self.training)
 
 
 # ---- images: the seeds' fully connected GAN ---------------------------------------------------
@@ -83,17 +103,22 @@ class ImageMLPDiscriminator(nn.Module):
     """784 -> 4 width -> 2 width -> width -> 1 with LeakyReLU 0.2 (the seeds' D, without its
     final sigmoid: the losses take raw scores)."""
 
-    def __init__(self, width: int, depth: int, shape: tuple[int, ...]):
+    def __init__(self, width: int, depth: int, shape: tuple[int, ...], pack: int = 1,
+                 mbstd: bool = False):
         super().__init__()
-        dims = [math.prod(shape)] + [width * 2**i for i in reversed(range(depth))]
+        self.pack = pack
+        dims = [pack * math.prod(shape)] + [width * 2**i for i in reversed(range(depth))]
         layers: list[nn.Module] = []
         for a, b in zip(dims, dims[1:], strict=False):
             layers += [nn.Linear(a, b), nn.LeakyReLU(0.2)]
         layers.append(nn.Linear(dims[-1], 1))
         self.net = nn.Sequential(*layers)
+        if mbstd:
+            self.net = with_mbstd(self.net, len(self.net) - 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x.flatten(1)).squeeze(-1)  # (N, 1, 28, 28) -> (N,)
+        # (N, 1, 28, 28) -> (N,); packs (N/m, m, 28, 28) flattened inside
+        return score(lambda h: self.net(h.flatten(1)).squeeze(-1), x, self.pack, self.training)
 
 
 # ---- images: DCGAN (Radford, Metz & Chintala 2016) for 28 x 28 ---------------------------------
@@ -123,16 +148,20 @@ class DCGANDiscriminator(nn.Module):
     to depend on its own sample only (a batch-normed D couples them), and a D step sees real and
     fake in one batch."""
 
-    def __init__(self, width: int, shape: tuple[int, ...]):
+    def __init__(self, width: int, shape: tuple[int, ...], pack: int = 1, mbstd: bool = False):
         super().__init__()
-        c = shape[0]
+        c = shape[0] * pack  # a pack of m images is m C channels (Lin et al. 2018)
+        self.pack = pack
         self.net = nn.Sequential(
             nn.Conv2d(c, width, 4, 2, 1), nn.LeakyReLU(0.2),  # 28 -> 14
             nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2),  # 14 -> 7
             nn.Flatten(), nn.Linear(2 * width * 7 * 7, 1))
+        if mbstd:  # a std channel on the 7 x 7 maps, as ProGAN adds it before its last block
+            self.net = with_mbstd(self.net, len(self.net) - 2, extra=7 * 7)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).squeeze(-1)  # (N, 1, 28, 28) -> (N,)
+        # (N, 1, 28, 28) -> (N,); packs (N/m, m, 28, 28) inside
+        return score(lambda h: self.net(h).squeeze(-1), x, self.pack, self.training)
 
 
 def dcgan_init(module: nn.Module) -> None:
@@ -164,16 +193,17 @@ MODELS: Registry[ModelSpec] = Registry("architecture")
 
 def _mlp(cfg, shape) -> tuple[nn.Module, nn.Module]:
     return (Generator(cfg.latent_dim, cfg.width, cfg.depth, cfg.activation, shape[0]),
-            Discriminator(cfg.width, cfg.depth, cfg.activation, shape[0]))
+            Discriminator(cfg.width, cfg.depth, cfg.activation, shape[0], cfg.pack, cfg.mbstd))
 
 
 def _mlp_image(cfg, shape) -> tuple[nn.Module, nn.Module]:
     return (ImageMLPGenerator(cfg.latent_dim, cfg.width, cfg.depth, shape),
-            ImageMLPDiscriminator(cfg.width, cfg.depth, shape))
+            ImageMLPDiscriminator(cfg.width, cfg.depth, shape, cfg.pack, cfg.mbstd))
 
 
 def _dcgan(cfg, shape) -> tuple[nn.Module, nn.Module]:
-    G, D = DCGANGenerator(cfg.latent_dim, cfg.width, shape), DCGANDiscriminator(cfg.width, shape)
+    G = DCGANGenerator(cfg.latent_dim, cfg.width, shape)
+    D = DCGANDiscriminator(cfg.width, shape, cfg.pack, cfg.mbstd)
     dcgan_init(G)
     dcgan_init(D)
     return G, D

@@ -33,6 +33,7 @@ UNSUPPORTED = (
     (lambda c: c.unroll_steps > 0, "unrolled G steps need per-run copies of D"),
     (lambda c: c.spectral_norm, "spectral norm needs per-run power iteration"),
     (lambda c: c.noise_std > 0, "instance noise draws from per-run aux streams"),
+    (lambda c: c.pack > 1 or c.mbstd, "packing and minibatch std change D's forward"),
 )
 
 

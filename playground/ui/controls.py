@@ -76,6 +76,12 @@ ROWS: tuple[Control, ...] = (
             help="clip D's weights to [−c, c] (Arjovsky et al. 2017 use 0.01)"),
     Control("unroll_steps", "k", "remedies", "slider", step=1, toggle="Unrolled D",
             on_value=5, help="G looks k D-steps ahead (Metz et al. 2017 use 5)"),
+    Control("pack", "Packing: samples per D input (1 = off)", "remedies", "slider", step=1,
+            help="D scores m samples at once, real with real and fake with fake, so a G that "
+                 "repeats itself is easy to spot (PacGAN, Lin et al. 2018, m = 2-4)"),
+    Control("mbstd", "Minibatch std-dev in D", "remedies", "toggle",
+            help="D's last layer also reads how spread out each group of 4 samples is, so a "
+                 "collapsed batch looks fake (Karras et al. 2018, ProGAN Sec. 3)"),
     Control("opt_d", "D optimiser", "optim", "select", registry=optim.OPTIMISERS),
     Control("lr_d", "D learning rate", "optim", "choices", options=_decades(1e-6, 1.0)),
     Control("beta1_d", "D β₁", "optim", "slider", step=0.05),
@@ -87,7 +93,9 @@ ROWS: tuple[Control, ...] = (
     Control("beta2_g", "G β₂", "optim", "choices",
             options=(0.0, 0.5, 0.9, 0.99, 0.995, 0.999, 0.9999)),
     Control("batch_size", "Batch size", "optim", "choices",
-            options=tuple(2**i for i in range(1, 14))),
+            # powers of 2, and 96-1536 (multiples of 3 and 4) for packs of 3 (with mbstd)
+            options=tuple(sorted({2**i for i in range(1, 14)}
+                                 | {3 * 2**i for i in range(5, 10)}))),
     Control("latent_dim", "Latent dim", "model", "choices",
             options=(1, 2, 3, 4, 8, 16, 32, 64, 128, 256)),
     Control("width", "Width", "model", "choices", options=tuple(2**i for i in range(2, 11))),
@@ -126,8 +134,8 @@ _IMAGE_OWN = {
                        registry=diffaug.POLICIES, help=diffaug.CAPTION),
 }
 _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp_lambda",
-           "r1_gamma", "clip_c", "unroll_steps", "opt_d", "lr_d", "beta1_d", "beta2_d", "opt_g",
-           "lr_g", "beta1_g", "beta2_g", "batch_size")
+           "r1_gamma", "clip_c", "unroll_steps", "pack", "mbstd", "opt_d", "lr_d", "beta1_d",
+           "beta2_d", "opt_g", "lr_g", "beta1_g", "beta2_g", "batch_size")
 IMAGE_CONTROLS: dict[str, Control] = {
     "dataset": _IMAGE_OWN["dataset"], "train_digits": _IMAGE_OWN["train_digits"],
     **{f: CONTROLS[f] for f in _SHARED}, "diffaug": _IMAGE_OWN["diffaug"],

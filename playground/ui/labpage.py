@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from playground import packing
 from playground.presets import PRESETS
 from playground.ui import cached, session, views
 from playground.ui.state import Page
@@ -55,6 +56,8 @@ def header(pg: Page) -> None:
     st.title(pg.spec.title)
     preset = pg.get("preset")
     st.caption(f"**Preset `{preset}`** — what to look for: {PRESETS.get(preset).caption}")
+    if note := packing.surface_note(pg.get("cfg")):
+        st.caption(note)
     warnings = pg.get("url_warnings")
     for text in warnings:
         st.warning(text, icon=":material/link_off:")
