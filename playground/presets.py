@@ -127,16 +127,18 @@ _rows: list[tuple[str, str, dict, bool]] = [
       "lr_d": 2e-3, "lr_g": 5e-3, "n_fixed": 64}, False),
     # Small data (issue 20): the dcgan preset on a fixed, class-balanced 500 of the 60,000
     # training digits (16 steps an epoch at batch 32), without and with DiffAugment (Zhao et
-    # al. 2020, policy color,translation,cutout as in their code). Measured in the issue-20
-    # closing note with `python -m playground table`.
+    # al. 2020, policy color,translation,cutout as in their code). Measured here (`python -m
+    # playground table --presets dcgan_500,dcgan_500_diffaug --datasets mnist --steps 3000`,
+    # seed 0, 2 threads): without FD 216 (real 8.4), class KL 0.059, confidence 0.88; with FD
+    # 280, class KL 0.099, confidence 0.88. At 3,000 steps the augmented D is still the slower
+    # learner; the paper's gains come over far longer training, not measured here yet.
     ("dcgan_500", "The dcgan preset on only 500 training digits: D sees each one every 16 "
-     "steps and starts to memorise them, so its verdicts stop teaching G about digits in "
-     "general.",
+     "steps and can learn them by heart, a failure that grows with training time.",
      {"dataset": "mnist", "arch": "dcgan", "latent_dim": 64, "width": 32, "batch_size": 32,
       "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 64, "train_digits": 500}, False),
     ("dcgan_500_diffaug", "The same 500 digits with DiffAugment: real and fake are shifted, "
-     "cut out and recoloured alike before D sees them, so D cannot memorise the 500 and G "
-     "still learns to draw unaugmented digits.",
+     "cut out and recoloured alike before D sees them, so D cannot simply memorise the 500, "
+     "and G still draws unaugmented digits. It learns slower at first.",
      {"dataset": "mnist", "arch": "dcgan", "latent_dim": 64, "width": 32, "batch_size": 32,
       "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 64, "train_digits": 500,
       "diffaug": "color,translation,cutout"}, False),
