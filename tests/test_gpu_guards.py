@@ -74,8 +74,10 @@ def test_the_unrolled_look_ahead_leaves_the_optimisers_step_counts_alone():
 # ---- a ceiling on ATen calls per step --------------------------------------------------------
 # Measured on torch 2.13.0 (CPU, forward and backward, the optimisers' fused kernels one call
 # each): 187 for the 2D default, 120 for dcgan_fast (issue 19 counted the same). More ops means
-# more kernel launches on a GPU; lower the ceiling when a change removes some.
-CEILINGS = {"default": 187, "dcgan_fast": 120}
+# more kernel launches on a GPU; lower the ceiling when a change removes some. dcgan_fast
+# 120 -> 123 with the full MNIST: the digits stay uint8 (188 MB less per run on 60,000) and
+# each batch is scaled as it is drawn (_to_copy, div, sub: three small kernels a step).
+CEILINGS = {"default": 187, "dcgan_fast": 123}
 
 
 @pytest.mark.parametrize("name", CEILINGS)
