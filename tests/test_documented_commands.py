@@ -35,9 +35,6 @@ SKIPPED = {
     "python -m playground pretrained --rebuild":
         "retrains every shipped run for minutes and rewrites pretrained/; test_pretrained.py "
         "checks each shipped file against its recipe's recorded score",
-    "python -m playground pretrained --rebuild dcgan_mnist":
-        "retrains the shipped DCGAN for minutes and rewrites pretrained/dcgan_mnist.pt; "
-        "test_pretrained.py checks the shipped file against its recipe's recorded score",
     "python -m playground table --steps 3000 --seed 0":
         "every 2D preset on ring and grid (about 80 s even at 2 steps): "
         "tests/test_cli.py::test_the_documented_table_command_runs runs this line of "
@@ -51,6 +48,9 @@ SKIPPED = {
     "python -m tools.bench_compare":
         "times 3x128 lockstep runs on 1 and 2 threads for minutes; tests/test_bench_compare.py "
         "runs its measurement on a tiny shape",
+    "python -m tools.park_bytes":
+        "trains a 2D run 4,000 steps and a DCGAN 300 steps to print park sizes (minutes); "
+        "tests/test_ui_live.py checks that a parked run ships its checkpoint bytes only",
     "python -m tools.shots presenter":
         "serves the app and drives Chromium over every page, rewriting docs/present-1280-*.png; "
         "tests/test_browser_presenter.py runs the same code (tools/firstscreen.py)",
