@@ -9,12 +9,25 @@ import os
 os.environ.setdefault("PLAYGROUND_DEVICE", "cpu")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Put back the `__main__` a test replaced. Streamlit's AppTest runs its script as
+    `__main__` and leaves it there; a spawned child re-runs the parent's `__main__` before its
+    work, so every later spawn (tests/cli_fixtures.py's pool) ran a leftover AppTest script and
+    died at start (`NameError: __args`): CI failed every documented command after
+    test_diffaug.py's AppTest test."""
+    saved = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = saved
 
 
 @pytest.fixture
