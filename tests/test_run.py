@@ -98,7 +98,7 @@ def test_architecture_change_needs_a_new_run():
         run.update_config(run.cfg.replace(width=64))
 
 
-def test_divergence_stops_rolls_back_and_keeps_the_last_good_snapshot():
+def test_divergence_stops_rolls_back_and_pictures_the_rolled_back_weights():
     run = Run(RunConfig(**SMALL))
     run.train(40)
     good = run.snapshot()
@@ -117,6 +117,32 @@ def test_divergence_stops_rolls_back_and_keeps_the_last_good_snapshot():
         run.step()
     run.update_config(run.cfg.replace(lr_d=1e-5))  # the cure resumes the run
     assert run.status == "ok"
+
+
+def test_a_diverged_run_pictures_its_rollback_point_not_an_older_picture(tmp_path):
+    """The rollback point is the last flushed step, which can be newer than the last picture,
+    and a live change made there is on record: the diverged run's picture is drawn at that
+    point, with that change, the same picture a saved-and-reloaded copy shows (a parked run
+    is such a copy). It once returned the older picture: step 40, without the change."""
+    from playground.store import checkpoint
+
+    run = Run(RunConfig(**SMALL))
+    run.train(40)
+    run.snapshot()  # a picture at step 40
+    run.train(10)  # flushed: the rollback point is now step 50
+    run.update_config(run.cfg.replace(noise_std=0.01))
+    run.loss = dataclasses.replace(run.loss, d_loss=lambda *, real, fake: real.mean() * math.nan)
+    run.train(5)
+    assert run.status == "diverged" and run.step_count == 50
+    snap = run.snapshot()
+    assert snap.step == 50 and snap.status == "diverged"
+    assert snap.events == ((50, "noise_std 0→0.01"),)
+    checkpoint.save(run, tmp_path / "c.pt")
+    copy = checkpoint.load(tmp_path / "c.pt")
+    copy.status, copy.reason = run.status, run.reason  # a file does not keep "diverged"
+    again = copy.snapshot()
+    np.testing.assert_array_equal(snap.fake, again.fake)
+    assert snap.events == again.events and snap.step == again.step
 
 
 def test_huge_learning_rate_diverges_with_a_reason():

@@ -6,7 +6,6 @@ evaluates, then hands the record to the observer), and never trains.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Iterator
 
 import numpy as np
@@ -28,7 +27,6 @@ class Observed:
     metric_history: dict[str, list[float]]  # live evaluations, "step" key
     protocol_history: dict[str, list[float]]  # full-protocol evaluations, "step" key
     latest_metrics: dict[str, float]  # the last live evaluation (the tiles)
-    last_good_snapshot: Snapshot | None
 
     def flush(self) -> None:
         raise NotImplementedError  # the run's: pending losses to the host
@@ -48,15 +46,12 @@ class Observed:
             self.D.train(modes[1])
 
     def snapshot(self, with_metrics: bool = True) -> Snapshot:
-        """Numpy-only picture of the run; after divergence, the last good one with the reason."""
-        if self.status != "ok" and self.last_good_snapshot is not None:
-            return dataclasses.replace(self.last_good_snapshot, status=self.status,
-                                       reason=self.reason)
+        """Numpy-only picture of the run. After divergence the weights are already rolled back
+        to the last flushed step (finite), so the picture is drawn from them with the reason:
+        an older cached picture could show an earlier step and miss a change made since."""
         self.flush()
         values = self.evaluate() if with_metrics else dict(self.latest_metrics)
-        snap = self.observer.snapshot(values)  # the picture now, with the latest record
-        self.last_good_snapshot = snap
-        return snap
+        return self.observer.snapshot(values)  # the picture now, with the latest record
 
     def evaluate(self, protocol: bool = False, fresh: bool = False) -> dict[str, float]:
         """Metrics now, recorded at most once per step: the live estimate (metric_history), or

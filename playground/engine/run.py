@@ -76,7 +76,6 @@ class Run(Observed):
         self.latest_metrics: dict[str, float] = {}
         self.events: list[tuple[int, str]] = []  # (step, what changed) per live change
         self._good = self._state_copy()
-        self.last_good_snapshot: Snapshot | None = None
         self.observer = OBSERVERS.get(self.data.kind)(self)
 
     # ---- set-up -------------------------------------------------------------------------
