@@ -129,8 +129,9 @@ _rows: list[tuple[str, str, dict, bool]] = [
     # training digits (16 steps an epoch at batch 32), without and with DiffAugment (Zhao et
     # al. 2020, policy color,translation,cutout as in their code). Measured here (`python -m
     # playground table --presets dcgan_500,dcgan_500_diffaug --datasets mnist --steps 3000`,
-    # seed 0, 2 threads): without FD 216 (real 8.4), class KL 0.059, confidence 0.88; with FD
-    # 280, class KL 0.099, confidence 0.88. At 3,000 steps the augmented D is still the slower
+    # seed 0, 2 threads; read by the 4,000-digit classifier of before issue 20): without FD
+    # 216 (real 8.4), class KL 0.059, confidence 0.88; with FD 280, class KL 0.099,
+    # confidence 0.88. At 3,000 steps the augmented D is still the slower
     # learner; the paper's gains come over far longer training, not measured here yet.
     ("dcgan_500", "The dcgan preset on only 500 training digits: D sees each one every 16 "
      "steps and can learn them by heart, a failure that grows with training time.",

@@ -179,18 +179,20 @@ class ArithmeticPreset:
 ARITHMETIC: Registry[ArithmeticPreset] = Registry("arithmetic preset")
 # Found on the shipped DCGAN by trying every (digit, digit) pair for each attribute on a sample
 # of 2,000 (seed 7): kept where at least 7 of 8 neighbours (sigma 0.25) read as C's digit and
-# the attribute grew against C's own exemplars. Measured: thick 7 8/8 (mass +0.024),
-# slanted 4 8/8 (slant +0.55), slanted 1 8/8 (+0.50). "Thin" transfers never held (e.g. thin
-# 8 - thick 8 + thick 0 read as 8s).
+# the attribute grew against C's own exemplars. Re-found with the 60,000-digit classifier
+# (issue 20; it picks the groups), 8/8 on neighbour seeds 0, 1 and 2 each: thick 7 (mass
+# +0.034-0.036), slanted 4 from 0s (slant +0.63-0.66), slanted 1 from 3s (+0.50-0.52). With
+# it, slanted 8 -> 4 and slanted 7 -> 1 (the 4,000-digit classifier's pairs) read 5/8 and
+# 1/8. "Thin" transfers never held (e.g. thin 8 - thick 8 + thick 0 read as 8s).
 ARITHMETIC.add("thick_7", ArithmeticPreset(
     "thick 3 − thin 3 + thin 7 = thick 7", "the stroke weight of 3s carried onto 7s",
     ((3, "thick"), (3, "thin"), (7, "thin")), 7, "thick"))
 ARITHMETIC.add("slanted_4", ArithmeticPreset(
-    "slanted 8 − upright 8 + upright 4 = slanted 4", "the lean of an 8 carried onto a 4",
-    ((8, "slanted"), (8, "upright"), (4, "upright")), 4, "slanted"))
+    "slanted 0 − upright 0 + upright 4 = slanted 4", "the lean of a 0 carried onto a 4",
+    ((0, "slanted"), (0, "upright"), (4, "upright")), 4, "slanted"))
 ARITHMETIC.add("slanted_1", ArithmeticPreset(
-    "slanted 7 − upright 7 + upright 1 = slanted 1", "the lean of a 7 carried onto a 1",
-    ((7, "slanted"), (7, "upright"), (1, "upright")), 1, "slanted"))
+    "slanted 3 − upright 3 + upright 1 = slanted 1", "the lean of a 3 carried onto a 1",
+    ((3, "slanted"), (3, "upright"), (1, "upright")), 1, "slanted"))
 PRESET_SAMPLE, PRESET_SEED, PRESET_CONFIDENCE = 2000, 7, 0.9  # how groups are picked
 
 
