@@ -56,6 +56,8 @@ def _classifier_args(p: argparse.ArgumentParser) -> None:
                         "and rewrite its manifest entry")
     p.add_argument("--epochs", type=int, default=classifier.EPOCHS)
     p.add_argument("--seed", type=int, default=classifier.SEED)
+    p.add_argument("--threads", type=int, default=classifier.THREADS,
+                   help="torch threads for --rebuild (recorded in the manifest)")
 
 
 def _classifier(args: argparse.Namespace) -> None:
@@ -63,6 +65,8 @@ def _classifier(args: argparse.Namespace) -> None:
     from playground.metrics import classifier
     from playground.metrics import images as image_metrics
     if args.rebuild:
+        import torch
+        torch.set_num_threads(args.threads)
         classifier.rebuild(epochs=args.epochs, seed=args.seed)
     print(json.dumps(classifier.manifest_entry(), indent=1))
     model = classifier.load()  # checks the file against the manifest's SHA-256
