@@ -49,6 +49,11 @@ class RunConfig:
     diffaug: str = ""
     pack: int = 1  # D scores packs of m samples (PacGAN, Lin et al. 2018: m = 2-4); 1 = off
     mbstd: bool = False  # minibatch std feature before D's last layer (Karras et al. 2018)
+    # --- averaging G ----------------------------------------------------------------------------
+    # beta of an exponential moving average of G's weights (and batch-norm statistics) that
+    # every picture, evaluation, sample and shipped file uses; training is unchanged
+    # (Karras et al. 2018: 0.999). 0 = off: the last G is shown.
+    ema_g: float = 0.0
     # --- optimisation -----------------------------------------------------------------------
     opt_d: str = "adam"  # id in optim.OPTIMISERS
     opt_g: str = "adam"
@@ -95,6 +100,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "n_critic": (1, 20), "unroll_steps": (0, 20),
     "noise_std": (0.0, 2.0), "noise_anneal": (0, 1_000_000),
     "gp_lambda": (0.0, 100.0), "r1_gamma": (0.0, 100.0), "clip_c": (0.0, 10.0), "pack": (1, 4),
+    "ema_g": (0.0, 0.9999),
     "lr_d": (1e-6, 1.0), "lr_g": (1e-6, 1.0),
     "beta1_d": (0.0, 0.999), "beta2_d": (0.0, 0.9999),
     "beta1_g": (0.0, 0.999), "beta2_g": (0.0, 0.9999),

@@ -61,6 +61,7 @@ def test_batched_equals_in_turns(cfgs):
     (dict(r1_gamma=1.0), "r1 penalty needs per-run double backward"),
     (dict(spectral_norm=True), "spectral norm needs per-run power iteration"),
     (dict(opt_d="sgd"), "different D optimisers"),
+    (dict(ema_g=0.999), "the moving average of G is a per-run copy"),
 ])
 def test_a_set_that_cannot_share_a_batch_takes_turns_and_says_why(change, reason):
     cfgs = [RunConfig(**SMALL), RunConfig(**SMALL).replace(**change)]

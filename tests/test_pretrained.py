@@ -4,6 +4,7 @@ import json
 import shutil
 
 import pytest
+import torch
 
 from playground.cli import main
 from playground.config import RunConfig
@@ -25,9 +26,10 @@ def test_manifest_lists_real_files():
 def test_each_run_loads_its_recipe_and_rescores_as_recorded(id_):
     e = ENTRIES.get(id_)
     run = pretrained.load(id_)
-    assert run.cfg == config_for(e.preset, **e.overrides)
-    assert run.step_count == e.steps and run.status == "ok"
-    assert len(run.history["step"]) == e.steps  # the loss history came with it
+    assert run.cfg == e.config() == e.configs()[-1]
+    assert e.configs()[0] == config_for(e.preset, **e.overrides)
+    assert run.step_count == e.total_steps and run.status == "ok"
+    assert len(run.history["step"]) == e.total_steps  # the loss history came with it
     scored = pretrained.score(run)  # same fixed evaluation z: the same samples
     if e.kind == "image":
         assert scored["classes"] == e.scored["classes"]
@@ -38,7 +40,7 @@ def test_each_run_loads_its_recipe_and_rescores_as_recorded(id_):
         for k in ("hq_pct", "w1", "jsd"):
             assert scored[k] == pytest.approx(e.scored[k], abs=0.1 if k == "hq_pct" else 2e-3), k
     run.train(5)  # and it trains on
-    assert run.step_count == e.steps + 5
+    assert run.step_count == e.total_steps + 5
 
 
 def test_score_evaluates_again_where_a_row_was_recorded():
@@ -97,6 +99,27 @@ def test_rebuild_trains_the_recipe_and_records_its_score(tmp_path):
     assert entry.sha256 == pretrained.manifest.sha256(tmp_path / "tiny.pt")
     assert entry.command == "python -m playground pretrained --rebuild tiny"
     assert pretrained.load("tiny", tmp_path).step_count == 20
+
+
+def test_a_staged_recipe_trains_on_from_its_first_stage(tmp_path):
+    """A later stage carries weights, optimiser state and streams: 12 steps, then 8 with an
+    average of G switched on, train G bit for bit as 20 steps in one run do."""
+    rows = {"tiny": {"title": "t", "caption": "c", "preset": "ns",
+                     "overrides": {"dataset": "gaussian", "width": 16, "depth": 1},
+                     "steps": 12, "stages": [{"steps": 8, "overrides": {"ema_g": 0.9}}],
+                     "file": "tiny.pt"}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"runs": rows}))
+    pretrained.rebuild(tmp_path, log=lambda _: None)
+    entry = pretrained.read_manifest(tmp_path).get("tiny")
+    run = pretrained.load("tiny", tmp_path)
+    assert entry.total_steps == run.step_count == 20 and run.cfg == entry.config()
+    assert run.cfg.ema_g == 0.9 and run.G_ema is not None
+    whole = Run(config_for("ns", dataset="gaussian", width=16, depth=1))
+    whole.train(20)
+    for a, b in zip(run.G.state_dict().values(), whole.G.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    assert not all(torch.equal(a, b) for a, b in zip(
+        run.G_ema.state_dict().values(), run.G.state_dict().values(), strict=True))
 
 
 def test_cli_lists_the_shipped_runs(capsys):

@@ -34,7 +34,7 @@ def _pretrained(args: argparse.Namespace) -> None:
         else:
             modes = f"{s['modes']:.0f} modes, {s['hq_pct']:.1f}% HQ, " if "modes" in s else ""
             score = f"{modes}W1 {s.get('w1', math.nan):.3f}"
-        print(f"{id_:<{width}}  {e.title}: {e.steps:,} steps of preset {e.preset} ({score})")
+        print(f"{id_:<{width}}  {e.title}: {e.total_steps:,} steps of preset {e.preset} ({score})")
 
 
 command("pretrained", "list the shipped checkpoints in pretrained/, or --rebuild them",

@@ -28,7 +28,7 @@ import torch
 from playground import models, optim
 from playground.config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from playground.data import datasets
-from playground.engine import losslog, streams, updates
+from playground.engine import ema, losslog, streams, updates
 from playground.engine.observed import Observed
 from playground.engine.observers import OBSERVERS
 from playground.engine.snapshot import Snapshot
@@ -63,6 +63,7 @@ class Run(Observed):
             self.G, self.D = G.to(dev), D.to(dev)
             models.set_spectral_norm(self.D, cfg.spectral_norm)
         models.check_per_sample(self.D, cfg)
+        self.G_ema = ema.build(self.G) if cfg.ema_g > 0 else None  # the G shown (ema.py)
         self.gens = {name: streams.generator(cfg.seed, name, dev) for name in streams.TRAINING}
         self.loss = LOSSES.get(cfg.loss)
         self.opt_d = self._build_opt("d")
@@ -85,6 +86,12 @@ class Run(Observed):
         return optim.build(getattr(cfg, f"opt_{net}"), module.parameters(),
                            getattr(cfg, f"lr_{net}"),
                            (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
+
+    @property
+    def G_shown(self) -> torch.nn.Module:
+        """The generator every picture, evaluation and sample uses: the moving average of G's
+        weights when `ema_g` > 0, else G itself. Training always updates G."""
+        return self.G if self.G_ema is None else self.G_ema
 
     # ---- updates ------------------------------------------------------------------------
     def sample_z(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
@@ -112,9 +119,12 @@ class Run(Observed):
         # the look-ahead's batches (data and z streams; the noise comes from aux: independent)
         unroll = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
                   for _ in range(cfg.unroll_steps)]
-        return updates.g_step(self.G, self.D, self.opt_g, self.loss, fake, gen=self.gens["aux"],
-                              sigma=self._sigma(), opt_d=self.opt_d, unroll=unroll,
-                              diffaug=cfg.diffaug)
+        g_loss = updates.g_step(self.G, self.D, self.opt_g, self.loss, fake,
+                                gen=self.gens["aux"], sigma=self._sigma(), opt_d=self.opt_d,
+                                unroll=unroll, diffaug=cfg.diffaug)
+        if self.G_ema is not None:
+            ema.update(self.G_ema, self.G, cfg.ema_g)
+        return g_loss
 
     def _check_alive(self) -> None:
         if self.status == "diverged":
@@ -239,6 +249,8 @@ class Run(Observed):
             else:
                 optim.retune(opt, getattr(new, f"lr_{net}"),
                              (getattr(new, f"beta1_{net}"), getattr(new, f"beta2_{net}")))
+        if (new.ema_g > 0) != (self.G_ema is not None):  # averaging starts from G now
+            self.G_ema = ema.build(self.G) if new.ema_g > 0 else None
         if any(getattr(new, f) != getattr(old, f) for f in VIEW_FIELDS):
             self.observer.reprobe()
         self.status, self.reason = "ok", ""
@@ -246,8 +258,11 @@ class Run(Observed):
 
     # ---- state ----------------------------------------------------------------------------
     def _state_copy(self) -> dict:
-        return losslog.state_copy(self.step_count, self.G, self.D, self.opt_d, self.opt_g,
-                                  self.gens)
+        state = losslog.state_copy(self.step_count, self.G, self.D, self.opt_d, self.opt_g,
+                                   self.gens)
+        if self.G_ema is not None:
+            state["G_ema"] = losslog.clone(self.G_ema.state_dict())
+        return state
 
     def _load_state(self, state: dict) -> None:
         self.load_state(state)
@@ -257,6 +272,8 @@ class Run(Observed):
         checkpoint (the one place that puts them back)."""
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
+        if self.G_ema is not None:  # a state without an average (older file) restarts it at G
+            self.G_ema.load_state_dict(state.get("G_ema") or state["G"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.opt_g.load_state_dict(state["opt_g"])
         for name, gen_state in state["gens"].items():

@@ -73,7 +73,7 @@ class Explorer:
         if run.data.kind != "image":
             raise ValueError(f"{source} trains {run.data.kind} data; the latent explorer "
                              "needs a digit generator")
-        return cls(run.G, run.cfg.latent_dim, source, run.step_count, run.device)
+        return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device)
 
     @classmethod
     def from_file(cls, path: str | Path, source: str, sha256: str | None = None) -> Explorer:

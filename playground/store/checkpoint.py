@@ -50,7 +50,7 @@ def state_of(run: Run) -> dict:
         "history": run.history, "metric_history": run.metric_history,
         "protocol_history": run.protocol_history,
         "events": [list(e) for e in run.events],
-    }
+    } | ({} if run.G_ema is None else {"G_ema": on_cpu(run.G_ema.state_dict())})
 
 
 def on_cpu(tree):
@@ -135,7 +135,7 @@ def from_state(state: dict, device: torch.device | None = None, path: str | Path
                                           None if by_name else list(state[net]))
                 for key, net, module in (("opt_d", "D", run.D), ("opt_g", "G", run.G))}
         run.load_state({"step": state["step"], "G": state["G"], "D": state["D"], **opts,
-                        "gens": gens})
+                        "gens": gens, "G_ema": state.get("G_ema")})
     except (KeyError, RuntimeError, ValueError, TypeError) as e:
         raise CheckpointError(f"{path} is damaged or from an incompatible build: {e}") from None
     bad = run.non_finite_net()

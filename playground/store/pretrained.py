@@ -47,6 +47,19 @@ class Entry:
     sha256: str = ""  # of the file as shipped; loading refuses a file that differs
     kind: str = "points2d"  # the data kind: which page shows it
     seconds: float = 0.0  # CPU training time of the recipe when it was built
+    # torch CPU threads the recipe trains on (0 = torch's default): convolutions sum in
+    # another order on another count, so only the recorded count rebuilds the file bit for bit
+    threads: int = 0
+    # later stages of the recipe, in order: {"steps": n, "overrides": {...}}: the run trains
+    # on from the previous stage's weights, optimiser state and streams with these fields
+    # changed (new data or an average of G included), n more steps
+    stages: list = field(default_factory=list)
+    note: str = ""  # how the shipped file was made where the recipe alone does not say
+
+    @property
+    def total_steps(self) -> int:
+        """Steps of all stages: the shipped file's step count."""
+        return self.steps + sum(int(s["steps"]) for s in self.stages)
 
     @property
     def command(self) -> str:
@@ -58,8 +71,15 @@ class Entry:
         return Path(self.file).stem
 
     def config(self) -> RunConfig:
-        """The config the recipe trains (and its checkpoint carries)."""
-        return config_for(self.preset, **self.overrides)
+        """The config the recipe ends on (and its checkpoint carries)."""
+        return self.configs()[-1]
+
+    def configs(self) -> list[RunConfig]:
+        """The config of each stage: the first trains `steps`, each later one its own."""
+        out = [config_for(self.preset, **self.overrides)]
+        for stage in self.stages:
+            out.append(out[-1].replace(**stage["overrides"]))
+        return out
 
     @property
     def expected_sha256(self) -> str:
@@ -131,21 +151,40 @@ def rebuild(root: Path = ROOT, ids: list[str] | None = None,
     chosen = ids or entries.ids()
     for id_ in chosen:
         entry = entries.get(id_)
-        run = Run(entry.config(), device=torch.device("cpu"))
-        start = time.process_time()
-        run.train(entry.steps)
-        seconds = round(time.process_time() - start, 1)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(entry.threads or threads)
+        try:
+            configs, start = entry.configs(), time.process_time()
+            run = Run(configs[0], device=torch.device("cpu"))
+            run.train(entry.steps)
+            for cfg, stage in zip(configs[1:], entry.stages, strict=True):
+                run = carried(run, cfg)
+                run.train(int(stage["steps"]))
+            seconds = round(time.process_time() - start, 1)
+            used = torch.get_num_threads()
+        finally:
+            torch.set_num_threads(threads)
         if run.status != "ok":
             raise PretrainedError(f"recipe {id_!r} diverged: {run.reason}")
         scored = score(run)
         checkpoint.save(run, root / entry.file)
         trained_with = {"torch": torch.__version__, "device": "cpu",
-                        "machine": platform.machine(), "date": date.today().isoformat()}
+                        "machine": platform.machine(), "threads": used,
+                        "date": date.today().isoformat()}
         rows = {i: asdict(e) for i, e in read_manifest(root).items()}
         rows[id_].update(scored=scored, trained_with=trained_with, seconds=seconds,
                          sha256=manifest.sha256(root / entry.file), kind=run.data.kind)
         _write(root, rows)
-        log(f"{id_}: {entry.steps} steps of {entry.preset} -> {scored}")
+        log(f"{id_}: {entry.total_steps} steps of {entry.preset} -> {scored}")
+
+
+def carried(run: Run, cfg: RunConfig) -> Run:
+    """`run` going on under `cfg`, fields that need new weights included (another training
+    set): weights, optimiser state, streams and records carry over, as a checkpoint of `run`
+    opened with `cfg` would. A new average of G (`ema_g`) starts at G."""
+    state = checkpoint.state_of(run)
+    state["config"] = cfg.to_dict()
+    return checkpoint.from_state(state, run.device, "the previous stage")
 
 
 def _write(root: Path, rows: dict) -> None:

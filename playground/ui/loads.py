@@ -56,7 +56,7 @@ def on_pretrained(ns: str) -> None:
         pg.notify("error", f"Could not load the shipped run {choice!r}: {e}")
         return
     _loaded(pg, cfg, entry.preset, choice)
-    pg.notify("success", f"Loaded the shipped run “{entry.title}”: {entry.steps:,} steps of "
+    pg.notify("success", f"Loaded the shipped run “{entry.title}”: {entry.total_steps:,} steps of "
               f"preset {entry.preset}, paused. {entry.caption} Press Train to go on.")
 
 

@@ -109,7 +109,7 @@ class ImageObserver:
         run = self.run
         n = PROTOCOL_N if protocol else LIVE_N
         with run.observing(), torch.no_grad():
-            return torch.cat([run.G(z) for z in self.z_eval[:n].split(500)])
+            return torch.cat([run.G_shown(z) for z in self.z_eval[:n].split(500)])
 
     def scored_samples(self, protocol: bool) -> dict[str, np.ndarray]:
         """What `evaluate` scores: "samples" (n, 28, 28) in [-1, 1]. The real side is the
@@ -130,7 +130,7 @@ class ImageObserver:
         run = self.run
         z = run.sample_z(n, torch.Generator(run.device).manual_seed(seed))
         with run.observing(), torch.no_grad():
-            x = torch.cat([run.G(part) for part in z.split(500)])
+            x = torch.cat([run.G_shown(part) for part in z.split(500)])
         return x.squeeze(1).float().cpu().numpy()  # (n, 28, 28) in [-1, 1]
 
     def snapshot(self, values: dict[str, float]) -> ImageSnapshot:
@@ -138,7 +138,7 @@ class ImageObserver:
         histogram included: a restored run draws it from the record alone)."""
         run = self.run
         with run.observing(), torch.no_grad():
-            fake = run.G(self.z_fixed)  # (n, 1, 28, 28)
+            fake = run.G_shown(self.z_fixed)  # (n, 1, 28, 28)
             d_fake, d_real = run.D(fake), run.D(self.real_fixed)
             from playground.metrics import images as image_metrics
             log_probs, _ = image_metrics.read(fake, self.ref.classifier)

@@ -104,7 +104,7 @@ class PointsObserver:
         """What `evaluate` scores, in the data's own units: "samples" (N_PROTOCOL, 2), G of the
         evaluation z, and "real" (N_PROTOCOL, 2), the real points W1 and JSD compare with."""
         with self.run.observing(), torch.no_grad():
-            fake = np32(self.run.G(self.z_eval))
+            fake = np32(self.run.G_shown(self.z_eval))
         return {"samples": self._shown(fake), "real": self._shown(np32(self.real_eval))}
 
     def evaluate(self, protocol: bool) -> dict[str, float]:
@@ -113,7 +113,7 @@ class PointsObserver:
         mode_near_<k>."""
         run = self.run
         with run.observing(), torch.no_grad():
-            fake = run.G(self.z_eval)
+            fake = run.G_shown(self.z_eval)
             real_scores, fake_scores = run.D(self.real_eval), run.D(fake)
         fake_np = np32(fake).astype(np.float64)
         values = metrics.evaluate(metrics.EvalContext(
@@ -136,7 +136,7 @@ class PointsObserver:
         run = self.run
         z = run.sample_z(n, torch.Generator(run.device).manual_seed(seed))
         with run.observing(), torch.no_grad():
-            return self._shown(np32(run.G(z)))  # (n, 2) in the data's own units
+            return self._shown(np32(run.G_shown(z)))  # (n, 2) in the data's own units
 
     # ---- the picture ----------------------------------------------------------------------
     def push(self, x: torch.Tensor) -> torch.Tensor:
@@ -155,9 +155,9 @@ class PointsObserver:
         run = self.run
         with run.observing():
             with torch.no_grad():
-                fake = run.G(self.z_fixed)  # (n_fixed, 2)
+                fake = run.G_shown(self.z_fixed)  # (n_fixed, 2)
                 scores = run.D(self.grid_pts)  # (R*R,)
-                manifold = run.G(self.z_manifold)
+                manifold = run.G_shown(self.z_manifold)
             pushes = self.push(fake)
             field_push = self.push(self.field_pts)
             surface, centre = self._surface(scores)
@@ -203,5 +203,5 @@ class PointsObserver:
         # A WGAN critic is defined up to a constant: centre on the midpoint of its mean score
         # on real and on fake samples, the level set that separates the two on average.
         with torch.no_grad():
-            mid = 0.5 * (run.D(self.real_fixed).mean() + run.D(run.G(self.z_fixed)).mean())
+            mid = 0.5 * (run.D(self.real_fixed).mean() + run.D(run.G_shown(self.z_fixed)).mean())
         return np32(scores), float(mid)

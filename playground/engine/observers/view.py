@@ -22,6 +22,7 @@ class RunView(Protocol):
     device: torch.device
     data: Any  # datasets.Distribution or ImageDistribution
     G: nn.Module
+    G_shown: nn.Module  # what is pictured and scored: G or its moving average (ema.py)
     D: nn.Module
     loss: LossSpec
     step_count: int
