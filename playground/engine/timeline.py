@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 DEFAULT_BUDGET = 8 * 2**20  # bytes per timeline: kept with each session's handle in the server
-# steps between kept pictures at the start: every one until the budget is reached; from then
-# on the budget sets the spacing (it did so before too, once 25 steps apart filled it)
+# steps between kept pictures at the start: every one until the budget is reached (measured:
+# 127 pictures of a default 2D run, 65.7 KB each; 131 grids of the dcgan preset, 63.9 KB);
+# from then on the budget sets the spacing (it did so before too, once 25 apart filled it)
 FIRST_EVERY = 1
 
 
