@@ -7,7 +7,7 @@ from collections import defaultdict
 cases = list(ET.parse(sys.argv[1]).getroot().iter("testcase"))
 per_file: dict[str, float] = defaultdict(float)
 for c in cases:
-    per_file[c.get("classname", "")] += float(c.get("time", 0))  # tests.test_x(.Class)
+    per_file[c.get("classname", "")] += float(c.get("time", 0))  # tests.engine.test_x(.Class)
 total = sum(per_file.values())
 print(f"test durations: {len(cases)} tests, {total:.0f} s in tests (junit: {sys.argv[1]})")
 for name, secs in sorted(per_file.items(), key=lambda kv: -kv[1])[:15]:

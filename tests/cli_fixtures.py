@@ -4,7 +4,7 @@ loaded box) before its command did seconds of work. A worker runs the CLI's own 
 in the command's folder, with its file descriptors 1 and 2 sent to files, and returns what a
 shell would see: the exit status, stdout and stderr (a traceback included, status 1, where the
 command raised). The real entry point, `python -m playground`, is started as a user starts it
-by tests/test_documented_commands.py and tests/test_cli.py."""
+by tests/test_documented_commands.py and tests/cli/test_cli.py."""
 from __future__ import annotations
 
 import multiprocessing

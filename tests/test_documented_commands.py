@@ -25,10 +25,10 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
 SKIPPED = {
     "python3.11 -m venv .venv && pip install -r requirements.txt && streamlit run app.py":
         "installs into a fresh venv and serves until stopped; .ci/run installs the same way "
-        "and tests/test_browser_lab2d.py starts `streamlit run app.py` and drives it",
+        "and tests/browser/test_browser_lab2d.py starts `streamlit run app.py` and drives it",
     "python3.11 -m venv .venv && pip install -q -r requirements-dev.txt && python -m pytest":
         "the test command itself: .ci/run runs it verbatim on a clean clone",
-    "PLAYGROUND_SEQUENCES=long python -m pytest tests/test_sequences.py -s":
+    "PLAYGROUND_SEQUENCES=long python -m pytest tests/serve/test_sequences.py -s":
         "the long profile of the sequence test takes hours; the suite runs its ci profile",
     "python -m playground":
         "the entry point named in a table, not a command (its subcommands are run here)",
@@ -37,25 +37,25 @@ SKIPPED = {
         "checks each shipped file against its recipe's recorded score",
     "python -m playground table --steps 3000 --seed 0":
         "every 2D preset on ring and grid (about 80 s even at 2 steps): "
-        "tests/test_cli.py::test_the_documented_table_command_runs runs this line of "
+        "tests/cli/test_cli.py::test_the_documented_table_command_runs runs this line of "
         "docs/presets.md at 1 step and checks every row",
     "python -m tools.loadtest --sessions 20 --seconds 260":
-        "20 Chromium sessions for 260 s; tests/test_loadtest.py runs the load test small",
+        "20 Chromium sessions for 260 s; tests/tools/test_loadtest.py runs the load test small",
     "python -m tools.bench_live --page mnist":
         "a Chromium benchmark of the live page (about a minute); the browser tests open it",
     "python -m tools.bench_live":
         "a Chromium benchmark of the live page (about a minute); the browser tests open it",
     "python -m tools.bench_compare":
-        "times 3x128 lockstep runs on 1 and 2 threads for minutes; tests/test_bench_compare.py "
-        "runs its measurement on a tiny shape",
+        "times 3x128 lockstep runs on 1 and 2 threads for minutes; "
+        "tests/tools/test_bench_compare.py runs its measurement on a tiny shape",
     "python -m tools.park_bytes":
         "trains a 2D run 4,000 steps and a DCGAN 300 steps to print park sizes (minutes); "
-        "tests/test_ui_live.py checks that a parked run ships its checkpoint bytes only",
+        "tests/serve/test_ui_live.py checks that a parked run ships its checkpoint bytes only",
     "python -m tools.shots presenter":
         "serves the app and drives Chromium over every page, rewriting docs/present-1280-*.png; "
-        "tests/test_browser_presenter.py runs the same code (tools/firstscreen.py)",
+        "tests/browser/test_browser_presenter.py runs the same code (tools/firstscreen.py)",
     "python -m playground mnist download DIR":
-        "downloads from the internet; tests/test_mnist_download.py serves the files locally",
+        "downloads from the internet; tests/data/test_mnist_download.py serves the files locally",
 }
 # What makes a command take seconds: (subcommand, flag, value) set or appended.
 SIZES = {

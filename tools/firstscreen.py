@@ -1,7 +1,7 @@
 """Presenter mode on a projector's first screen, measured in real Chromium: every page opened
 with `?present=1` at 1280 x 800, where its key figure sits and which labels are cut.
 
-Shared by tests/test_browser_presenter.py (which asserts) and `python -m tools.shots
+Shared by tests/browser/test_browser_presenter.py (which asserts) and `python -m tools.shots
 presenter` (which saves docs/present-1280-<page>.png). A page is ready when its key figures are
 drawn and have stopped moving (liveplot fits a chart's height after it is placed), not after a
 fixed wait.

@@ -2,7 +2,8 @@
 kernel launches), host syncs, data-dependent shapes and random ops without a generator.
 
 A `TorchDispatchMode` sees each ATen call below autograd (forward and backward alike). The
-guards in tests/test_gpu_guards.py and tools/gpu_check.py use it; nothing in playground/ does.
+guards in tests/engine/test_gpu_guards.py and tools/gpu_check.py use it; nothing in playground/
+does.
 What it cannot see on a CPU: `.cpu()` / `.to("cpu")` of a tensor already on the CPU returns the
 tensor itself without an ATen call, so a device-to-host copy shows only where the run lives on
 another device (CUDA); `float(t)`, `t.item()`, `bool(t)` and `if t:` all show (as

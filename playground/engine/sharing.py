@@ -1,7 +1,7 @@
 """What the runs of a comparison share, worked out from their configs: the data and seed
 (required by `Lockstep`), G's and D's starting weights, and the real and z batches they train on.
 
-The rules follow how `Run` builds and trains (tests/test_sharing.py checks them against built
+The rules follow how `Run` builds and trains (tests/engine/test_sharing.py checks them against built
 runs, weight for weight and batch for batch):
 - G, then D, are initialised from one generator seeded with `seed`. G's weights depend on its
   shape (arch, latent_dim, width, depth); D's on its own shape and on how many numbers G's

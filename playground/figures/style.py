@@ -63,7 +63,7 @@ def fit(share: float, minus: float, lo: float, hi: float,
 def figure(data: list[dict], layout: dict) -> go.Figure:
     """Assemble without plotly's per-property validation: ~1 ms instead of ~10 ms per frame,
     which the live page spends several times a second on the training thread's CPU.
-    tests/test_figures_lab2d.py rebuilds every figure with validation on."""
+    tests/figures/test_figures_lab2d.py rebuilds every figure with validation on."""
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 

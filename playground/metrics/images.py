@@ -106,9 +106,9 @@ def frechet_distance(a: FeatureStats, b: FeatureStats) -> float:
     pivoted Cholesky factor) R S_a R = (F R)^T (F R), and the sqrt(w_i) are the singular
     values of F R: taken directly, not as square roots of `eigvalsh(R S_a R)`, whose rounding
     (eps * max w) swamps the small w_i of ill-conditioned features (an error of 9 % to 880 %
-    of the distance on tests/test_image_metrics.py's near-singular sets; this route is within
-    1e-7 there). Real digits' features, 500 vs 500 (rank 95 of 128), median of 20 in one run
-    on one thread of a busy 2-core machine: sqrtm 15.9 ms, the previous route (SVD of
+    of the distance on tests/metrics/test_image_metrics.py's near-singular sets; this route
+    is within 1e-7 there). Real digits' features, 500 vs 500 (rank 95 of 128), median of 20 in
+    one run on one thread of a busy 2-core machine: sqrtm 15.9 ms, the previous route (SVD of
     S_a^(1/2) S_b^(1/2), two eigendecompositions per evaluation) 18.8 ms, this one 2.0 ms
     with R cached (6.5 ms once per reference); all three agree to 1e-12 relative."""
     if not (np.isfinite(a.sigma).all() and np.isfinite(b.sigma).all()

@@ -306,3 +306,7 @@ class LiveProcess:
     def timeline_at(self, step: int):
         """The kept picture at `step` (or the last one before it)."""
         return self.reel.at(int(step)) if self.reel is not None else None
+
+    def timeline_frames(self) -> list[tuple[int, Any]]:
+        """Every kept (step, picture), oldest first: the exports' frames (the MNIST GIF)."""
+        return self.reel.frames() if self.reel is not None else []

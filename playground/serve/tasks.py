@@ -56,7 +56,34 @@ def commands_of(job) -> Table:
     return type(job).COMMANDS
 
 
-class RunJob:
+class _OneEngine:
+    """A job that drives one engine object (`_engine()`), whose status ("ok", "diverged"),
+    reason, progress, `advance` and `observe` are the job's. A Lockstep answers under these
+    very names; a Run names three of them otherwise (RunJob says which)."""
+
+    def _engine(self) -> Run | Lockstep:
+        raise NotImplementedError
+
+    @property
+    def status(self) -> str:
+        return self._engine().status
+
+    @property
+    def reason(self) -> str:
+        return self._engine().reason
+
+    @property
+    def progress(self) -> int:
+        return self._engine().progress
+
+    def advance(self, seconds: float, max_steps: int) -> int:
+        return self._engine().advance(seconds, max_steps)
+
+    def observe(self, with_metrics: bool):
+        return self._engine().observe(with_metrics)
+
+
+class RunJob(_OneEngine):
     """One `Run`: a lab's training, its manual steps, live changes, reset and load."""
 
     COMMANDS: Table  # below the class: its rows name its methods
@@ -64,15 +91,10 @@ class RunJob:
     def __init__(self, cfg: RunConfig, points: np.ndarray | None = None):
         self.run = Run(cfg, points)
 
-    @property
-    def status(self) -> str:
-        return self.run.status
+    def _engine(self) -> Run:
+        return self.run
 
-    @property
-    def reason(self) -> str:
-        return self.run.reason
-
-    @property
+    @property  # a Run's names for the job's progress, advance and observe
     def progress(self) -> int:
         return self.run.step_count
 
@@ -123,7 +145,7 @@ class RunJob:
                 {k: list(v) for k, v in self.run.metric_history.items()})
 
 
-class CompareJob:
+class CompareJob(_OneEngine):
     """A comparison (lockstep.Lockstep): 2-4 runs in lockstep in one process and one slot."""
 
     COMMANDS: Table  # below the class
@@ -131,23 +153,8 @@ class CompareJob:
     def __init__(self, cfgs: list[RunConfig], labels: list[str], eval_every: int):
         self.lock = Lockstep(cfgs, labels, eval_every)
 
-    @property
-    def status(self) -> str:
-        return self.lock.status
-
-    @property
-    def reason(self) -> str:
-        return self.lock.reason
-
-    @property
-    def progress(self) -> int:
-        return self.lock.progress
-
-    def advance(self, seconds: float, max_steps: int) -> int:
-        return self.lock.advance(seconds, max_steps)
-
-    def observe(self, with_metrics: bool):
-        return self.lock.observe()
+    def _engine(self) -> Lockstep:
+        return self.lock
 
     def step(self, kind: str = "both") -> None:
         self.lock.advance(3600.0, 1)

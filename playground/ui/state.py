@@ -74,8 +74,7 @@ LAB_KEYS: dict[str, Callable[[], Any]] = {
 NAMESPACES.add(LAB, Namespace(LAB_KEYS, CONTROLS, "points2d", "ns", "2D GAN lab"))
 MNIST = "mnist"
 NAMESPACES.add(MNIST, Namespace({**LAB_KEYS, "cfg": lambda: config_for("dcgan"),
-                                 "preset": lambda: "dcgan",
-                                 "gif_frames": list},  # (step, grid) kept for the GIF export
+                                 "preset": lambda: "dcgan"},
                                 IMAGE_CONTROLS, "image", "dcgan", "MNIST lab"))
 
 

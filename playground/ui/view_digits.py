@@ -1,6 +1,6 @@
 """What the MNIST lab draws live: the grid of digits from a fixed z beside real digits (left),
-the class-coverage tiles, the class histogram, the losses and the class curves (right). It
-also keeps a thinned reel of the grid as the run goes, for the animated GIF export.
+the class-coverage tiles, the class histogram, the losses and the class curves (right), and
+the animated GIF of the session's timeline (serve/reel.py: kept in the server, not here).
 """
 from __future__ import annotations
 
@@ -17,12 +17,9 @@ from playground.ui import views
 from playground.ui.liveplot import live_chart
 from playground.ui.state import Page
 
-MAX_FRAMES = 120  # grids kept for the GIF (64 digits: ~50 KB each, ~6 MB at most)
-
 
 def drawing(pg: Page, show_scores: bool, scrub: ImageSnapshot | None = None) -> views.Drawing:
     def picture(snap: ImageSnapshot, style: Style) -> None:
-        keep_frame(pg, snap)
         snap = views.scrubbed(snap, scrub)
         # with the sidebar open the column is narrow: the real digits go under the grid
         live_chart(digits.samples_figure(snap, style, show_scores,
@@ -40,20 +37,6 @@ def drawing(pg: Page, show_scores: bool, scrub: ImageSnapshot | None = None) -> 
     # the picture's column a little wider than the panels': 50 px a digit at 1280 px with the
     # sidebar open (the grid is as wide as its column)
     return views.Drawing(picture, panels, rate_unit="images/s", columns=(1.1, 1))
-
-
-def keep_frame(pg: Page, snap: ImageSnapshot) -> None:
-    """Add this grid to the reel if it shows a new step; past MAX_FRAMES drop every other
-    frame, so the reel always spans the whole run evenly."""
-    frames = pg.get("gif_frames")
-    if frames and (frames[-1][0] == snap.step or snap.step < frames[-1][0]):
-        if snap.step < frames[-1][0]:  # a new run (reset, load): a new reel
-            frames.clear()
-        else:
-            return
-    frames.append((snap.step, snap.fake))
-    if len(frames) > MAX_FRAMES:
-        del frames[1:-1:2]
 
 
 def tiles(snap: ImageSnapshot) -> None:
@@ -110,12 +93,12 @@ def tile_note(snap: ImageSnapshot) -> str:
     return "Dashed lines: the real digits' own values."
 
 
-def export_gif(frames: list[tuple[int, np.ndarray]]) -> bytes:
-    """The reel as an animated GIF. Takes the (step, grid) frames, not the page: it runs in
-    Streamlit's download handler, outside the script thread, where session state is not
-    readable."""
+def export_gif(frames: list[tuple[int, ImageSnapshot]]) -> bytes:
+    """The timeline's (step, picture) frames as an animated GIF, one frame each. Takes the
+    frames, not the page or the handle: it runs in Streamlit's download handler, outside the
+    script thread, where session state is not readable."""
     from playground.figures import pictures
-    return pictures.gif([pictures.tile(f) for _, f in frames], ms_per_frame=150, scale=2)
+    return pictures.gif([pictures.tile(p.fake) for _, p in frames], ms_per_frame=150, scale=2)
 
 
 def show_scores_toggle(pg: Page) -> bool:

@@ -50,15 +50,15 @@ def _exports(pg: Page, trainer) -> None:
                                                                    scale=3),
                                 file_name=f"digits-step{step}.png", mime="image/png",
                                 key=pg.key("b.dl_png"), on_click="ignore")
-        # A copy taken here, in the script thread: Streamlit calls the deferred callables from
-        # its media handler, where st.session_state is not this session's (KeyError), and the
-        # live reel keeps changing in place.
-        reel = list(pg.get("gif_frames"))
+        # The timeline's frames taken here, in the script thread (a copy, kept in the server:
+        # a parked run's GIF needs no host): Streamlit calls the deferred callables from its
+        # media handler, where st.session_state is not this session's (KeyError).
+        reel = trainer.timeline_frames()
         cols[1].download_button(f"Training reel (GIF, {len(reel)} frames)",
                                 lambda: view_digits.export_gif(reel), disabled=len(reel) < 2,
                                 file_name=f"digits-to-step{step}.gif", mime="image/gif",
                                 key=pg.key("b.dl_gif"), on_click="ignore",
-                                help="the fixed-z grid at every picture shown so far")
+                                help="the fixed-z grid at every picture the timeline kept")
         cols[2].download_button("History (CSV)", lambda: export.history_csv(*trainer.histories()),
                                 file_name=f"mnist-step{step}.csv", mime="text/csv",
                                 key=pg.key("b.dl_csv"), on_click="ignore")

@@ -1,7 +1,7 @@
-"""Loaded by every Python process of tests/test_no_cuda_in_server.py (PYTHONPATH): CUDA made to
-raise in the processes that start here, the server and the fork server, and every CUDA entry
-point they call noted in PLAYGROUND_CUDA_GUARD_LOG. A child forked from the fork server (a pool
-host) has another pid and may use CUDA: that is where training runs."""
+"""Loaded by every Python process of tests/serve/test_no_cuda_in_server.py (PYTHONPATH): CUDA
+made to raise in the processes that start here, the server and the fork server, and every CUDA
+entry point they call noted in PLAYGROUND_CUDA_GUARD_LOG. A child forked from the fork server (a
+pool host) has another pid and may use CUDA: that is where training runs."""
 import os
 
 _LOG = os.environ.get("PLAYGROUND_CUDA_GUARD_LOG")

@@ -8,7 +8,7 @@ import pytest
 
 from tools import browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
 SHOT = ROOT / "out" / "e2e-mnist.png"
 # The grid's PNG (the image trace's source) in the chart that shows a training step.

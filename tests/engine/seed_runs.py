@@ -2,7 +2,7 @@
 (at most two, one torch thread each, as the 2-core CI box has), so asserting over seeds costs
 about the wall time of one run. Each run returns its evaluations as plain dicts.
 
-`submit` queues runs on a pool the caller keeps (tests/test_behaviour.py submits every test's
+`submit` queues runs on a pool the caller keeps (tests/engine/test_behaviour.py submits every test's
 runs at once, so neither core idles while the other finishes a long seed, and the workers pay
 their imports once); `traces` runs one set on a pool of its own."""
 from __future__ import annotations

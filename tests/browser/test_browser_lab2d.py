@@ -8,7 +8,7 @@ import pytest
 
 from tools import browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # CI runs app.py; a checkout may point this at another entry script that renders the page.
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
 SHOT = ROOT / "out" / "e2e-lab2d.png"

@@ -11,7 +11,7 @@ this project's 2-core x86 CPU, one torch thread, ring, checks every 250 steps to
   2,750); best % HQ by 2,500 47.7, 84.9 and 59.2 (another machine's seed 1 peaked at 47.8 by
   3,000); reverse KL of the mode histogram averaged over those checks 0.29, 0.24 and 0.31
   (ln 8 = 2.08 is one mode).
-Seeds run two at a time in their own processes (tests/seed_runs.py), so two seeds cost about
+Seeds run two at a time in their own processes (tests/engine/seed_runs.py), so two seeds cost about
 the wall time of one; every test's runs are queued at once on one pair of workers (`runs`), so
 neither core idles while the other finishes a long seed.
 - wgan_gp, seeds 0-2: 7, 7 and 8 modes at step 1,500.

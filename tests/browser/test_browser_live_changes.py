@@ -31,7 +31,7 @@ from playground.ui.controls import CONTROLS
 from playground.ui.views import CURVES_S
 from tools import browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
 # One busy process beside the training (a lecturer's laptop runs other things); set to 0 to
 # measure on an idle box.

@@ -1,7 +1,7 @@
 """Random sequences of live changes, steps, parks and checkpoints never crash a run, never leave
 it with non-finite weights, and a parked or saved run goes on exactly as one that never was.
 
-The state machine is `tests/sequences_machine.py` (hypothesis); it runs in a subprocess, so a
+The state machine is `tests/serve/sequences_machine.py` (hypothesis); it runs in a subprocess, so a
 segfault fails this test (with the sequence that caused it) instead of killing pytest.
 
 Profiles (environment variable PLAYGROUND_SEQUENCES):
@@ -9,7 +9,7 @@ Profiles (environment variable PLAYGROUND_SEQUENCES):
   draws new sequences (set PLAYGROUND_SEQUENCES_SEED=N to repeat one draw).
 - `long`: 2,000 sequences of up to 30 rules, shrunk to a minimal one on failure; run it
   before a release:
-  `PLAYGROUND_SEQUENCES=long .venv/bin/python -m pytest tests/test_sequences.py -s`.
+  `PLAYGROUND_SEQUENCES=long .venv/bin/python -m pytest tests/serve/test_sequences.py -s`.
 """
 import os
 import signal
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-MACHINE = ROOT / "tests" / "sequences_machine.py"
+ROOT = Path(__file__).resolve().parents[2]
+MACHINE = Path(__file__).with_name("sequences_machine.py")
 
 
 @pytest.mark.slow

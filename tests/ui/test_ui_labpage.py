@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playground.ui import labpage
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_slow_motion_promises_no_more_than_measured():

@@ -16,7 +16,7 @@ import pytest
 from tools import browser, firstscreen
 from tools.firstscreen import NORMAL_SCREENS, SCREENS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
 SHOTS = ROOT / os.environ.get("PLAYGROUND_SHOTS", "out")
 MS = 1000

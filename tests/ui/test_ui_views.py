@@ -4,7 +4,7 @@ import math
 import re
 
 import numpy as np
-from test_figures_lab2d import make_snap
+from snapshots2d import make_snap
 
 from playground.config import RunConfig
 from playground.serve.handle import Status

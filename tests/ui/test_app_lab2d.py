@@ -16,7 +16,7 @@ from playground.presets import PRESETS, config_for, ids_for
 from playground.store import pretrained
 from playground.ui import state, urlstate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"width": "16", "depth": "1", "batch_size": "32", "n_fixed": "64", "grid_res": "25"}
 
 

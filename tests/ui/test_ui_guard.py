@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.ui import guard, state
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"width": "16", "depth": "1", "batch_size": "32", "n_fixed": "64", "grid_res": "20"}
 
 

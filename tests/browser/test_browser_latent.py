@@ -10,7 +10,7 @@ import pytest
 
 from tools import browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = os.environ.get("PLAYGROUND_E2E_APP", "app.py")
 SHOT = ROOT / "out" / "e2e-latent-present-1280.png"
 MS = 1000

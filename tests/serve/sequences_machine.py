@@ -14,8 +14,9 @@ A crash of the interpreter (segfault) kills only this process: `test_sequences.p
 subprocess and prints the last sequence, which this file logs step by step to
 $PLAYGROUND_SEQUENCES_LOG before running each rule.
 
-Run by `tests/test_sequences.py`; by hand: `python -m pytest tests/sequences_machine.py -q
---hypothesis-seed=N` with PLAYGROUND_SEQUENCES=ci (default) or long (see test_sequences.py).
+Run by `tests/serve/test_sequences.py`; by hand:
+`python -m pytest tests/serve/sequences_machine.py -q --hypothesis-seed=N` with
+PLAYGROUND_SEQUENCES=ci (default) or long (see test_sequences.py).
 """
 import dataclasses
 import itertools

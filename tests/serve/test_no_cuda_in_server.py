@@ -1,7 +1,7 @@
 """The server and the fork server never touch CUDA (issue 19, item 6): a process that holds a
 CUDA context cannot fork a healthy child, and one context per process on one card wastes
 hundreds of MB each. A server started here with CUDA made to raise in it and in its fork server
-(tests/cuda_guard/sitecustomize.py) runs a job on a pool host; the log says which CUDA entry
+(tests/serve/cuda_guard/sitecustomize.py) runs a job on a pool host; the log says which CUDA entry
 points each process called."""
 import json
 import os
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SERVER = """
 import functools, json, os, time
 from playground.config import RunConfig
@@ -40,7 +40,7 @@ pool.close()
 def test_a_job_trains_with_cuda_raising_in_the_server_and_the_fork_server(tmp_path):
     log = tmp_path / "cuda.log"
     env = {k: v for k, v in os.environ.items() if k != "PLAYGROUND_DEVICE"}  # pick as served
-    env.update(PYTHONPATH=f"{ROOT / 'tests' / 'cuda_guard'}{os.pathsep}{ROOT}",
+    env.update(PYTHONPATH=f"{Path(__file__).with_name('cuda_guard')}{os.pathsep}{ROOT}",
                PLAYGROUND_CUDA_GUARD_LOG=str(log), OMP_NUM_THREADS="1")
     done = subprocess.run([sys.executable, "-c", SERVER], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180)

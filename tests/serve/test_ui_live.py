@@ -1,6 +1,7 @@
 """A session's live work on the pool: start/pause/step/reset, live changes, the job cap and
 the lease, parking and resuming, divergence, the watchdogs and dead worker processes. Small
 models keep each test to a second or two."""
+import io
 import time
 
 import numpy as np
@@ -415,6 +416,33 @@ def test_scrubbing_and_exports_of_a_parked_run_need_no_host(trainers, shared_poo
     monkeypatch.setattr(shared_pool, "acquire", no_host)
     assert t.timeline() == again
     assert t.timeline_at(again[1]).step == again[1]
-    assert t.timeline_at(again[1] + 1).step == again[1]  # the nearest kept one before
+    gap = next(s for s, after in zip(again[:-1], again[1:], strict=True) if after > s + 1)
+    assert t.timeline_at(gap + 1).step == gap  # the nearest kept one before
     assert t.histories()[0]["step"][-1] == again[-1]
     assert t.checkpoint()[:2] == b"PK"  # torch's zip format
+
+
+def test_the_digit_gif_of_a_parked_run_is_its_timeline_and_needs_no_host(
+        trainers, shared_pool, monkeypatch):
+    """Issue 18, seam 1: the MNIST lab's GIF is built from the session's timeline, one frame
+    per kept picture, so a parked run's GIF needs neither a host nor the page's state. Two
+    manual steps keep three pictures (steps 0, 1, 2): a short run keeps every picture."""
+    from PIL import Image
+
+    from playground.presets import config_for
+    from playground.ui import view_digits
+    t = trainers(config_for("dcgan", width=16, latent_dim=16, batch_size=32, n_fixed=36))
+    t.step()
+    t.step()
+    assert t.timeline() == [0, 1, 2]
+
+    def no_host(*args, **kwargs):
+        raise AssertionError("a host was asked for")
+
+    monkeypatch.setattr(shared_pool, "quick", no_host)
+    monkeypatch.setattr(shared_pool, "acquire", no_host)
+    frames = t.timeline_frames()
+    assert [s for s, _ in frames] == t.timeline()
+    assert frames[-1][1].fake.shape == (36, 28, 28)
+    with Image.open(io.BytesIO(view_digits.export_gif(frames))) as gif:
+        assert gif.n_frames == 3

@@ -173,7 +173,7 @@ def test_the_documented_table_command_runs(tmp_path):
 
     from playground.cli.table import _table_args, table_pairs
     from playground.presets import ids_for
-    docs = (Path(__file__).parent.parent / "docs" / "presets.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "presets.md").read_text()
     line = next(x for x in docs.splitlines() if "-m playground table" in x)
     argv = line.split("-m playground ", 1)[1].split()
     argv[argv.index("--steps") + 1] = "1"

@@ -11,7 +11,7 @@ import pytest
 
 from tools import loadtest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_tree_reader_counts_a_child_and_its_memory():
