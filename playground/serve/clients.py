@@ -15,6 +15,7 @@ from playground.data.datasets import kind_of
 from playground.serve.handle import DEFAULT_PACE, LiveProcess, Pace
 from playground.serve.pool import Pool
 from playground.serve.tasks import STEP_KINDS, CompareJob, RunJob, TheoryJob
+from playground.speeds import Speed
 
 __all__ = ["Comparer", "Pace", "TheoryWorker", "Trainer", "pace_for"]
 
@@ -53,9 +54,10 @@ class Trainer(LiveProcess):
         self.pause()
         self.call(RunJob.step, kind, check=False)
 
-    def set_speed(self, steps_per_frame: int) -> None:
-        """Steps per picture: 0 = as fast as possible, 1 = slow motion (every step shown)."""
-        self._set_speed(steps_per_frame)
+    def set_speed(self, speed: Speed) -> None:
+        """A row of `speeds.SPEEDS`: steps per picture (1 = slow motion, every step shown)
+        or, by time, at most its steps/s (the class pace; FULL has no cap)."""
+        self._set_speed(speed)
 
     def update_config(self, cfg: RunConfig) -> None:
         """Apply a live change (same weights); raises ValueError if it needs a new run."""
