@@ -1,6 +1,7 @@
 """AppTest drives the compare page: it loads, trains in lockstep, scrubs back in time, and
 its links open comparisons or warn."""
 import json
+import re
 import time
 from pathlib import Path
 
@@ -59,3 +60,11 @@ def test_links_open_custom_runs_and_bad_ones_warn(app):
     bad = app({"compare": "nope", "runs": "ns,zzz"})
     warned = " ".join(w.value for w in bad.warning)
     assert "zzz" in warned and not bad.exception
+
+
+def test_the_readout_names_the_device(app):
+    """Issue 19: every page says where its work runs (views.device_text, the labs' wording),
+    on the CPU with the torch threads of the host that built the runs."""
+    at = app({"compare": "ns_vs_r1"})
+    head = next(m.value for m in at.markdown if 'class="pg-head' in m.value)
+    assert re.search(r">CPU · \d+ threads? · <i>paused</i>", head), head
