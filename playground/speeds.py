@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from playground.registry import Registry
 
-# The class pace: 4x what the 2D default trains on this 2-core box (~50 steps/s,
-# tools/gpu_check.py --quick), so a CPU run is not slowed, while a GPU's ring takes seconds, not
-# a fraction of one, to fill in: 8/8 modes come after 15-30 s at ~50 steps/s (README), i.e.
-# ~750-1,500 steps, which at 200 steps/s is 4-8 s.
-CLASS_PACE = 200.0  # steps/s
+# The class pace: above what a CPU trains live, so a CPU run is never slowed: `bench` measured
+# the 2D default at 370-520 steps/s headless on this 2-core box when it was quiet (README,
+# Speed), a live lab keeps 66-74 % of that, and under a class's load it is ~30-50 steps/s. On
+# a GPU (issue 19's H100 target: 3,300+ steps/s) the ring, 8/8 modes after ~3,000 steps (seeds
+# 0-2, commit 9d13604), would fill in within a second; at 500 steps/s it takes ~6 s, 30
+# pictures at 5 a second.
+CLASS_PACE = 500.0  # steps/s
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,10 @@ def test_a_fast_device_trains_at_the_cap(cap):
     assert cap <= steps <= cap + max(1, cap * 0.05) + 1
 
 
-@pytest.mark.parametrize("device", [20.0, 50.0, 150.0])
+@pytest.mark.parametrize("device", [20.0, 50.0, 150.0, 400.0])
 def test_a_device_slower_than_the_class_pace_is_not_slowed(device):
-    """The CPU's ~50 steps/s (and 3x that) under the class pace: the same steps as uncapped."""
+    """A loaded CPU's ~30-50 steps/s and a quiet one's live ~400 under the class pace: the
+    same steps as uncapped."""
     assert simulate(CLASS_PACE, device) == simulate(0.0, device)
 
 
