@@ -15,7 +15,6 @@ from playground.data.datasets import kind_of
 from playground.serve.handle import DEFAULT_PACE, LiveProcess, Pace
 from playground.serve.pool import Pool
 from playground.serve.tasks import STEP_KINDS, CompareJob, RunJob, TheoryJob
-from playground.speeds import Speed
 
 __all__ = ["Comparer", "Pace", "TheoryWorker", "Trainer", "pace_for"]
 
@@ -53,11 +52,6 @@ class Trainer(LiveProcess):
             raise ValueError(f"unknown step kind {kind!r}; valid: {', '.join(STEP_KINDS)}")
         self.pause()
         self.call(RunJob.step, kind, check=False)
-
-    def set_speed(self, speed: Speed) -> None:
-        """A row of `speeds.SPEEDS`: steps per picture (1 = slow motion, every step shown)
-        or, by time, at most its steps/s (the class pace; FULL has no cap)."""
-        self._set_speed(speed)
 
     def update_config(self, cfg: RunConfig) -> None:
         """Apply a live change (same weights); raises ValueError if it needs a new run."""

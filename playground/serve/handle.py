@@ -296,7 +296,9 @@ class LiveProcess:
                 if link.sink is reel:
                     link.sink = None
 
-    def _set_speed(self, speed: Speed) -> None:
+    def set_speed(self, speed: Speed) -> None:
+        """A row of `speeds.SPEEDS`: steps per picture (1 = slow motion, every step shown)
+        or, by time, at most its steps/s (the class pace; FULL has no cap)."""
         with self._home:
             self._speed = speed
             if self._host is not None:

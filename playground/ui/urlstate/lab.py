@@ -18,10 +18,10 @@ from dataclasses import dataclass, fields
 from playground.config import RunConfig, needs_reset, parse_value
 from playground.data.datasets import kind_of
 from playground.presets import PRESETS, config_for, ids_for, switch_loss
-from playground.speeds import DEFAULT_SPEED, SPEEDS
+from playground.speeds import DEFAULT_SPEED
 from playground.store import pretrained
 from playground.ui.controls import CONTROLS
-from playground.ui.urlstate.common import is_on, last_values
+from playground.ui.urlstate.common import is_on, last_values, speed_of
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
 DEFAULT_PRESET = {"points2d": "ns", "image": "dcgan"}  # a lab's baseline, by its data kind
@@ -153,12 +153,7 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
                         f"{shipped!r} keeps its own data, architecture and seed.")
         cfg = cfg.replace(**{name: getattr(start, name) for name in kept})
     present = is_on(params.get("present"))
-    speed = params.get("speed", DEFAULT_SPEED).strip().lower()
-    if speed not in SPEEDS:
-        warnings.append(f"Ignored link parameter speed={params['speed']!r}: valid speeds are "
-                        f"{', '.join(SPEEDS.ids())} (full = no cap, k = k steps per picture); "
-                        f"training goes at the class pace, {SPEEDS.get(DEFAULT_SPEED).label}.")
-        speed = DEFAULT_SPEED
+    speed = speed_of(params, warnings)
     follow = params.get("follow") or None
     hidden = frozenset(h.strip() for h in params.get("hide", "").split(",") if h.strip())
     unknown = sorted(hidden - set(controls))
