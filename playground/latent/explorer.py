@@ -67,6 +67,11 @@ class Explorer:
         self.latent_dim, self.source, self.step = latent_dim, source, step
         self._labelled: Decoded | None = None
 
+    @property
+    def threads(self) -> int:
+        """Torch threads this process decodes with (the page's device readout)."""
+        return torch.get_num_threads()
+
     # ---- construction ---------------------------------------------------------------------
     @classmethod
     def from_run(cls, run, source: str) -> Explorer:

@@ -53,10 +53,6 @@ class Trainer(LiveProcess):
         self.pause()
         self.call(RunJob.step, kind, check=False)
 
-    def set_speed(self, steps_per_frame: int) -> None:
-        """Steps per picture: 0 = as fast as possible, 1 = slow motion (every step shown)."""
-        self._set_speed(steps_per_frame)
-
     def update_config(self, cfg: RunConfig) -> None:
         """Apply a live change (same weights); raises ValueError if it needs a new run."""
         self.call(RunJob.update, cfg)

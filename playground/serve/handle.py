@@ -20,6 +20,7 @@ from playground.serve.commands import Table
 from playground.serve.pool import Host, HostDied, Pool
 from playground.serve.reel import Reel
 from playground.serve.worker import Pace
+from playground.speeds import FULL, Speed
 
 __all__ = ["LiveProcess", "Pace", "Status"]
 DEFAULT_PACE = Pace()
@@ -40,6 +41,7 @@ class Status:
     threads: int = 0  # torch threads in the host (0 = not reported yet)
     wait_s: float = math.nan  # while queued: the longest wait before training starts
     lease_s: float = 10.0  # how long a job trains before it yields to a waiting one
+    steps_cap: float = 0.0  # the host's cap on steps/s (the class pace; 0: none)
 
 
 class LiveProcess:
@@ -63,7 +65,7 @@ class LiveProcess:
         self._parked: dict | None = None
         self._view: Any = None
         self._info: dict = dict(IDLE_INFO)
-        self._speed = 0
+        self._speed = FULL  # the page's speed row (speeds.py): slow motion or a steps/s cap
         self._state, self._message = "paused", ""
         self._last_read = time.monotonic()
         self._gone_since: float | None = None
@@ -105,8 +107,10 @@ class LiveProcess:
         rate = info["rate"] if state == "training" else math.nan
         wait = self._pool.wait_estimate(queued) if queued is not None else math.nan
         return view, Status(state, info["progress"], rate, queued, message,
-                            getattr(view, "device", "cpu"), slots.running(), slots.capacity,
-                            info.get("threads", 0), wait, self._pool.lease_s)
+                            getattr(view, "device", info.get("device", "cpu")), slots.running(),
+                            slots.capacity,
+                            info.get("threads", 0), wait, self._pool.lease_s,
+                            info.get("steps_per_s", 0.0))
 
     def call(self, method: Callable, *args, check: bool = True):
         """The job's command `method` (a row of COMMANDS, e.g. `RunJob.update`), where the job
@@ -292,9 +296,11 @@ class LiveProcess:
                 if link.sink is reel:
                     link.sink = None
 
-    def _set_speed(self, steps_per_frame: int) -> None:
+    def set_speed(self, speed: Speed) -> None:
+        """A row of `speeds.SPEEDS`: steps per picture (1 = slow motion, every step shown)
+        or, by time, at most its steps/s (the class pace; FULL has no cap)."""
         with self._home:
-            self._speed = int(steps_per_frame)
+            self._speed = speed
             if self._host is not None:
                 self._host.call("speed", self._speed)
 

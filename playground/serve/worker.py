@@ -22,7 +22,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from playground.serve.pacer import Pacer
 from playground.serve.process import configure_torch_threads
+from playground.speeds import FULL, Speed
 
 log = logging.getLogger("playground.worker")
 
@@ -64,12 +66,14 @@ class Loop:
     """The child's state machine; `serve_pool` feeds it commands between work slices. It hosts
     one job at a time: "load" builds or restores one, "park" hands it back as plain data."""
 
-    def __init__(self, conn, pace: Pace, threads: int):
+    def __init__(self, conn, pace: Pace, threads: int, device: str = "cpu"):
         self.conn, self.pace, self.threads = conn, pace, threads
+        self.device = device  # where this host's runs train (a job's view may say it too)
         self.job = None  # until "load"
         self.working = False
         self.wanted = True  # the page has taken the last view: a new one is worth making
-        self.steps_per_frame = 0  # 0 = as fast as possible; k = k steps, then a picture
+        self.steps_per_frame = 0  # 0 = by time (capped by `pacer`); k = k steps, then a picture
+        self.pacer = Pacer()  # the page's cap on steps/s (none until it sets one)
         self.rate = Rate()
         self.last_snap = self.last_metrics = 0.0
         self.tag = ""  # whose job this is (the session's ticket): its views carry it
@@ -80,13 +84,14 @@ class Loop:
         self.failure = ""  # why the last work slice failed (until the job starts again)
 
     def info(self) -> dict:
-        job = self.job
+        job, host = self.job, {"threads": self.threads, "device": self.device,
+                               "steps_per_frame": self.steps_per_frame,
+                               "steps_per_s": self.pacer.steps_per_s}
         if job is None:
             return {"working": False, "rate": math.nan, "status": "ok", "reason": "",
-                    "progress": 0, "threads": self.threads, "steps_per_frame": 0, "tag": ""}
+                    "progress": 0, **host, "tag": ""}
         return {"working": self.working, "rate": self.rate.value() if self.working else math.nan,
-                "status": job.status, "reason": job.reason, "progress": job.progress,
-                "threads": self.threads, "steps_per_frame": self.steps_per_frame,
+                "status": job.status, "reason": job.reason, "progress": job.progress, **host,
                 "tag": self.tag, "failure": self.failure}
 
     def publish(self, with_metrics: bool) -> None:
@@ -125,7 +130,7 @@ class Loop:
         return True
 
     # ---- loop commands (LOOP_COMMANDS; each returns the reply's payload) -----------------------
-    def load(self, how: str, payload, pace: Pace, tag: str = "", speed: int = 0,
+    def load(self, how: str, payload, pace: Pace, tag: str = "", speed: Speed = FULL,
              start: bool = False) -> None:
         """Host a job: "build" calls `payload` (a picklable factory), "restore" rebuilds a
         parked one (tasks.restore). Publishes its picture at once, then works if `start`
@@ -136,7 +141,8 @@ class Loop:
         self.job, self.tag, self.good, self.failure = None, tag, None, ""
         self.job = payload() if how == "build" else tasks.restore(payload)
         self.good = (how, payload)
-        self.pace, self.rate, self.steps_per_frame = pace, Rate(), max(0, int(speed))
+        self.pace, self.rate = pace, Rate()
+        self.speed(speed)
         self.last_snap = self.last_metrics = 0.0
         self.publish(with_metrics=True)
         if start:
@@ -179,8 +185,10 @@ class Loop:
         """The job's status now (not the last published one)."""
         return self.job.status
 
-    def speed(self, steps_per_frame: int) -> None:
-        self.steps_per_frame = max(0, int(steps_per_frame))
+    def speed(self, speed: Speed) -> None:
+        """Steps per picture (slow motion) or, by time, a cap on steps/s (the class pace)."""
+        self.steps_per_frame = max(0, int(speed.steps_per_frame))
+        self.pacer = Pacer(speed.steps_per_s, self.pace.slice_s)
 
     def job_command(self, name: str, *args):
         """A command of the job itself, the row `name` of its table. A command that changes
@@ -250,8 +258,12 @@ class Loop:
                 time.sleep(0.01)
                 return
             self.job.advance(math.inf, self.steps_per_frame)
-        else:
-            self.job.advance(pace.slice_s, 1_000_000)
+        else:  # by time, at most the pacer's steps: a paced slice waits for its turn
+            allowed = self.pacer.allowed()
+            if allowed < 1:
+                time.sleep(min(pace.slice_s, self.pacer.wait_s()))
+                return
+            self.pacer.spend(self.job.advance(pace.slice_s, allowed))
         now = time.monotonic()
         self.rate.add(now, self.job.progress)
         if self.job.status != "ok":
@@ -273,8 +285,9 @@ LOOP_COMMANDS: dict[str, Callable] = {
 
 def serve_pool(conn) -> None:
     """Entry point of a pool host: no job until one is loaded; serve commands, work slices."""
+    from playground.engine.run import pick_device  # here, in the host: CUDA may be asked
     threads = configure_torch_threads()
-    loop = Loop(conn, Pace(), threads)
+    loop = Loop(conn, Pace(), threads, pick_device().type)
     try:
         while True:
             # Block while idle; only peek between slices while working.

@@ -10,9 +10,9 @@ import streamlit as st
 
 from playground import packing
 from playground.presets import PRESETS
+from playground.speeds import CLASS_PACE, SPEEDS
 from playground.ui import cached, session, views
 from playground.ui.state import Page
-from playground.ui.urlstate import SPEEDS
 
 # Less empty space above the page (Streamlit pads the top by 6rem), so a 1280 x 800 projector
 # shows the whole main plot; toasts at the bottom, away from the tiles.
@@ -33,12 +33,17 @@ h1, h1 span { font-size: 2rem !important; }
 .pg-tile .v { font-size: clamp(1.4rem, 2.6vw, 3rem) !important; }
 .pg-tile .l { font-size: 1rem !important; }
 </style>"""
-SPEED_LABELS = {0: "full speed", 1: "1 step/frame", 2: "2 steps/frame",
-                5: "5 steps/frame", 10: "10 steps/frame", 50: "50 steps/frame"}
 # The button row with a preset's cure and the lab's popover fits one row at 1280 px with the
 # sidebar open (~820 px): gaps of .4rem, not 1rem, a 100 px Train and a 140 px speed box (at 1rem,
 # 110 and 165 px the cure pushed "Overlays" / "D's scores" to a second row, the picture 56 px down).
 TRAIN_W, SPEED_W = 100, 140
+SPEED_HELP = ("Why a pace: a class must see the modes appear. A lab opens at the class pace, "
+              f"at most {CLASS_PACE:.0f} steps/s: a CPU trains slower than that anyway, but "
+              "on a GPU the ring would go from one blob to all its modes in a second. 'full "
+              "speed' lifts the cap. 'k steps/frame' trains k steps between pictures: 1 shows "
+              "every step (slow motion) for explaining the dynamics; it trains one step per "
+              "picture the browser draws: up to 5 steps/s, ~3 on a busy machine (the readout "
+              "shows steps/s and frames/s)")
 TOAST_ICONS = {"success": ":material/check_circle:", "info": ":material/info:",
                "warning": ":material/warning:", "error": ":material/error:"}
 
@@ -90,12 +95,9 @@ def buttons(pg: Page, running: bool, extra: Callable[[st.delta_generator.DeltaGe
     speed_key = pg.key("w.speed")
     if speed_key not in pg.ss:
         pg.ss[speed_key] = pg.get("speed")
-    row.selectbox("Speed", SPEEDS, key=speed_key, on_change=session.on_speed, args=(ns,),
-                  format_func=SPEED_LABELS.get, label_visibility="collapsed", width=SPEED_W,
-                  help="training steps between pictures: 1 shows every step (slow "
-                       "motion) for explaining the dynamics. It trains one step per picture "
-                       "the browser draws: up to 5 steps/s, ~3 on a busy machine (the "
-                       "readout shows steps/s and frames/s)")
+    row.selectbox("Speed", SPEEDS.ids(), key=speed_key, on_change=session.on_speed, args=(ns,),
+                  format_func=lambda id_: SPEEDS.get(id_).label, label_visibility="collapsed",
+                  width=SPEED_W, help=SPEED_HELP)
     if cure:
         row.button(cure.label, key=pg.key("b.cure"), icon=":material/healing:",
                    on_click=session.on_cure, args=(ns,), help=cure.caption)

@@ -21,6 +21,7 @@ from playground.config import RunConfig
 from playground.engine import cost
 from playground.presets import PRESETS, config_for
 from playground.serve.clients import Trainer
+from playground.speeds import SPEEDS
 from playground.store import pretrained
 from playground.ui import cached, guard, state, urlstate
 from playground.ui.state import Page
@@ -79,8 +80,7 @@ def trainer(pg: Page) -> Trainer | None:
 
 def _new_trainer(pg: Page, cfg: RunConfig, points) -> Trainer:
     t = Trainer(cfg, cached.pool(), points, alive=_session_alive())
-    if pg.get("speed"):
-        t.set_speed(pg.get("speed"))
+    t.set_speed(SPEEDS.get(pg.get("speed")))
     pg.put("trainer", t)
     pg.put("token", cached.followers().publish(t, pg.get("token")))
     _describe(pg)
@@ -275,11 +275,11 @@ def on_reset(ns: str) -> None:
 
 def on_speed(ns: str) -> None:
     pg = page(ns)
-    speed = int(pg.ss[pg.key("w.speed")])
+    speed = pg.ss[pg.key("w.speed")]
     pg.put("speed", speed)
     t = trainer(pg)
     if t is not None:
-        t.set_speed(speed)
+        t.set_speed(SPEEDS.get(speed))
 
 
 def on_present(ns: str) -> None:

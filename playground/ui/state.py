@@ -33,6 +33,7 @@ from playground.config import RunConfig
 from playground.data import datasets
 from playground.presets import config_for, switch_loss
 from playground.registry import Registry
+from playground.speeds import DEFAULT_SPEED
 from playground.ui.controls import CONTROLS, DATASET_FIELDS, IMAGE_CONTROLS, Control
 
 State = MutableMapping[str, Any]
@@ -61,7 +62,7 @@ LAB_KEYS: dict[str, Callable[[], Any]] = {
     "url_warnings": list,  # problems found in the opening link, shown until dismissed
     "present": lambda: False,  # presenter mode
     "hidden": frozenset,  # fields whose controls presenter mode hides
-    "speed": lambda: 0,  # training steps per picture (0 = as fast as possible)
+    "speed": lambda: DEFAULT_SPEED,  # id of a row of speeds.SPEEDS (pace or slow motion)
     "follow": lambda: None,  # token of the run this tab follows read-only (None: its own)
     "token": lambda: None,  # this tab's own run's token, for its viewer link
     "frame_times": list,  # monotonic times of recent live draws (frames/s readout)

@@ -184,14 +184,32 @@ def scrubber(pg: Page, trainer, reserve: bool = True):
     return None if step == latest else trainer.timeline_at(step)
 
 
+def device_text(device: str, threads: int = 0) -> str:
+    """What a page's work runs on, in the one wording every page uses: "GPU", or "CPU · 1
+    thread" (the torch threads per process set a CPU's speed, serve/process.py; they do not
+    matter to a GPU step). `device` is a torch device type; `threads` 0 = not known yet."""
+    if device == "cuda":
+        return "GPU"
+    plural = "s" if threads != 1 else ""
+    return f"{device.upper()} · {threads} thread{plural}" if threads > 0 else device.upper()
+
+
+def device_caption(device: str, threads: int, what: str, note: str = "") -> None:
+    """The device readout of a page without a live readout line (latent, theory)."""
+    st.caption(f"{what} on **{device_text(device, threads)}**{note}")
+
+
 def readout(status: Status, fps: float, unit: str = "steps/s", batch: int = 1) -> str:
     """The step, the training and drawing rates, the device and the state. Paused, no rate:
-    a follower keeps polling a paused run, and its "5.2 frames/s · paused" said nothing."""
-    device = "GPU" if status.device == "cuda" else status.device.upper()
+    a follower keeps polling a paused run, and its "5.2 frames/s · paused" said nothing.
+    A run held at its cap (within 10 %) says so: the class pace, not the device, sets it."""
+    device = device_text(status.device, status.threads)
     if status.state == "paused":
         return f"{device} · <i>paused</i> at <b>step {status.step}</b>"
     rate = status.steps_per_s * batch
     rate_text = f"{rate:,.0f} {unit}" if math.isfinite(rate) else "–"
+    if status.steps_cap > 0 and status.steps_per_s >= 0.9 * status.steps_cap:
+        rate_text += " (class pace)"
     frames = f"{fps:.1f} frames/s" if math.isfinite(fps) else "–"
     return f"<b>step {status.step}</b> · {rate_text} · {frames} · {device} · <i>{status.state}</i>"
 

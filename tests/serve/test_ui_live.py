@@ -10,6 +10,7 @@ import pytest
 from playground.config import RunConfig
 from playground.serve.clients import Pace, Trainer
 from playground.serve.pool import Pool
+from playground.speeds import FULL, SPEEDS
 from tools import browser
 
 SMALL = RunConfig(width=16, depth=1, batch_size=32, n_fixed=64, grid_res=20)
@@ -156,7 +157,7 @@ def test_histories_are_copies(trainers):
 
 def test_slow_motion_shows_every_step(trainers):
     t = trainers()
-    t.set_speed(1)
+    t.set_speed(SPEEDS.get("1"))
     t.start()
     seen = []
     end = time.monotonic() + 20
@@ -169,7 +170,7 @@ def test_slow_motion_shows_every_step(trainers):
     assert len(seen) == 6
     steps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
     assert steps == [1] * 5  # one step per picture: nothing happens off screen
-    t.set_speed(0)
+    t.set_speed(FULL)
     t.start()
     assert wait_for(lambda: t.latest()[0].step > seen[-1] + 50)  # full speed again
 

@@ -1,11 +1,14 @@
 """AppTest drives the compare page: it loads, trains in lockstep, scrubs back in time, and
 its links open comparisons or warn."""
 import json
+import re
 import time
 from pathlib import Path
 
 import pytest
 from app_sessions import opener
+
+from playground.speeds import CLASS_PACE, DEFAULT_SPEED
 
 APP = str(Path(__file__).with_name("compare_page_app.py"))
 
@@ -59,3 +62,40 @@ def test_links_open_custom_runs_and_bad_ones_warn(app):
     bad = app({"compare": "nope", "runs": "ns,zzz"})
     warned = " ".join(w.value for w in bad.warning)
     assert "zzz" in warned and not bad.exception
+
+
+def test_the_readout_names_the_device(app):
+    """Issue 19: every page says where its work runs (views.device_text, the labs' wording),
+    on the CPU with the torch threads of the host that built the runs."""
+    at = app({"compare": "ns_vs_r1"})
+    head = next(m.value for m in at.markdown if 'class="pg-head' in m.value)
+    assert re.search(r">CPU · \d+ threads? · <i>paused</i>", head), head
+
+
+def test_the_speed_box_paces_the_lockstep_runs_and_rides_in_the_link(app):
+    """Issue 19, item 5: the compare page shares the labs' live loop and their speeds: it opens
+    at the class pace (its host caps the runs), "full speed" lifts the cap and the link says
+    so; a bad `speed=` warns and keeps the pace."""
+    at = app({"compare": "ns_vs_r1"})
+    box = at.selectbox(key="compare.w.speed")
+    assert box.value == DEFAULT_SPEED and "speed" not in at.query_params
+    comparer = at.session_state["compare.comparer"]
+    assert _host_info(comparer, "steps_per_s") == CLASS_PACE
+    box.select("full").run()
+    assert at.query_params["speed"] in ("full", ["full"])
+    assert _host_info(comparer, "steps_per_s") == 0.0
+    bad = app({"compare": "ns_vs_r1", "speed": "9000"})
+    assert bad.selectbox(key="compare.w.speed").value == DEFAULT_SPEED
+    assert "speed='9000'" in " ".join(w.value for w in bad.warning)
+
+
+def _host_info(live, key):
+    """What the host training `live` reports under `key`, once it has one and has reported."""
+    live.start()
+    try:
+        end = time.monotonic() + 60
+        while (live._host is None or key not in live._host.link.info) and time.monotonic() < end:
+            time.sleep(0.02)
+        return live._host.link.info[key]
+    finally:
+        live.pause()

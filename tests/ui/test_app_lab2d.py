@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.losses import LOSSES
 from playground.presets import PRESETS, config_for, ids_for
+from playground.speeds import CLASS_PACE, SPEEDS
 from playground.store import pretrained
 from playground.ui import state, urlstate
 
@@ -408,19 +409,44 @@ def test_the_collapse_cure_is_one_click_and_keeps_the_weights(app):
     assert not [b for b in at.button if b.key == "lab2d.b.cure"]  # only demos have one
 
 
-def test_speed_control_reaches_the_run_and_the_link(app):
-    at = app()
-    at.selectbox(key=state.key("w.speed")).select(1).run()
-    assert query(at)["speed"] == "1" and state.get(at.session_state, "speed") == 1
-    t = at.session_state[state.key("trainer")]
+def _host_info(t, key):
+    """What the host training `t` reports under `key`, once it has one and has reported."""
     t.start()  # the host it trains on gets the speed
     try:
         end = time.monotonic() + 60
-        while t._host is None and time.monotonic() < end:
+        while (t._host is None or key not in t._host.link.info) and time.monotonic() < end:
             time.sleep(0.02)
-        assert t._host.link.info["steps_per_frame"] == 1
+        return t._host.link.info[key]
     finally:
         t.pause()
+
+
+def test_speed_control_reaches_the_run_and_the_link(app):
+    at = app()
+    at.selectbox(key=state.key("w.speed")).select("1").run()
+    assert query(at)["speed"] == "1" and state.get(at.session_state, "speed") == "1"
+    assert _host_info(at.session_state[state.key("trainer")], "steps_per_frame") == 1
+
+
+def test_the_lab_opens_at_the_class_pace_and_full_speed_is_one_pick_away(app):
+    """The default speed caps the run at the class pace in its host (a CPU trains below it),
+    and the link says nothing about it; "full speed" lifts the cap and rides in the link."""
+    at = app()
+    box = at.selectbox(key=state.key("w.speed"))
+    assert box.value == "paced" and box.options[:2] == [SPEEDS.get("paced").label, "full speed"]
+    assert "speed" not in query(at)
+    t = at.session_state[state.key("trainer")]
+    assert _host_info(t, "steps_per_s") == CLASS_PACE
+    box.select("full").run()
+    assert query(at)["speed"] == "full" and _host_info(t, "steps_per_s") == 0.0
+
+
+def test_a_speed_link_opens_its_speed_and_a_bad_one_warns(app):
+    at = app({**SMALL, "speed": "full"})
+    assert at.selectbox(key=state.key("w.speed")).value == "full" and not at.warning
+    at = app({**SMALL, "speed": "5000"})
+    assert not at.exception and at.selectbox(key=state.key("w.speed")).value == "paced"
+    assert "speed='5000'" in texts(at.warning)
 
 
 def test_a_follower_tab_sees_the_run_without_a_slot(app):

@@ -1,6 +1,7 @@
 """AppTest drives the latent explorer: it opens on the shipped DCGAN, every control reacts,
 picking works, the MNIST lab's own generator and uploads are taken or refused clearly."""
 import json
+import re
 from pathlib import Path
 from unittest.mock import patch
 
@@ -247,3 +248,9 @@ def test_a_link_reopens_the_picks_tab_and_path():
     app.run()
     assert dict(app.query_params) == {**link, "picks": "3,9,1,7", "tab": "nearest"}
 
+
+
+def test_the_page_names_the_device_it_decodes_on(at):
+    """Issue 19: every page says where its work runs; the explorer decodes in the server's
+    process, on the CPU, with its torch threads."""
+    assert re.search(r"Decoding shipped \S+ on \*\*CPU · \d+ threads?\*\*", texts(at.caption))

@@ -156,3 +156,12 @@ def test_a_link_opens_a_section_and_the_address_follows_the_open_one():
     assert bad.session_state["theory.w.tab"] == "1 · Parallel lines"
     bad.run()
     assert dict(bad.query_params) == {}
+
+
+def test_the_page_names_the_device_of_its_work(at):
+    """Issue 19: every page says where its work runs: the worker pool's processes on the CPU
+    with their torch threads, before any worker exists (no process is started to say so)."""
+    captions = " ".join(c.value for c in at.caption)
+    assert re.search(r"Computed in the worker pool on \*\*CPU · \d+ threads?\*\* per process",
+                     captions), captions
+    assert at.session_state[WORKER] is None

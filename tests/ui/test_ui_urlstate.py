@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from playground.config import RunConfig
 from playground.data.datasets import kind_of
 from playground.presets import config_for, ids_for, switch_loss
+from playground.speeds import DEFAULT_SPEED, SPEEDS
 from playground.store import pretrained
 from playground.ui import guard, urlstate
 from playground.ui.urlstate import from_query, to_query
@@ -77,9 +78,29 @@ def test_repeated_parameters_take_the_last_and_say_so():
 
 def test_speed_and_follow_ride_along():
     link = from_query({"speed": "1", "follow": "abc"})
-    assert link.speed == 1 and link.follow == "abc" and link.warnings == ()
-    assert to_query(RunConfig(), speed=5) == {"speed": "5"}
+    assert link.speed == "1" and link.follow == "abc" and link.warnings == ()
+    assert to_query(RunConfig(), speed="5") == {"speed": "5"}
     assert "speed" in from_query({"speed": "3"}).warnings[0]
+
+
+def test_the_class_pace_is_the_default_and_full_speed_rides_in_the_link():
+    """A link without `speed` opens at the class pace (and a paced page writes none); full
+    speed is `speed=full` and reads back as itself. Every row of the table round-trips."""
+    assert from_query({}).speed == DEFAULT_SPEED == "paced"
+    assert to_query(RunConfig(), speed=DEFAULT_SPEED) == {}
+    assert to_query(RunConfig(), speed="full") == {"speed": "full"}
+    for id_ in SPEEDS.ids():
+        link = from_query(to_query(RunConfig(), speed=id_))
+        assert (link.speed, link.warnings) == (id_, ())
+    assert from_query({"speed": " FULL "}).speed == "full"
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "300", "1e9", "9" * 400, "", "\u00b9", "paced\u2603"])
+def test_an_out_of_range_speed_warns_and_keeps_the_class_pace(text):
+    link = from_query({"speed": text, "seed": "3"})
+    assert link.speed == DEFAULT_SPEED and link.cfg.seed == 3
+    assert len(link.warnings) == 1 and "speed=" in link.warnings[0]
+    assert "full" in link.warnings[0] and "class pace" in link.warnings[0]
 
 
 def test_shipped_run_link_round_trips_with_live_changes():

@@ -99,3 +99,22 @@ def test_a_paused_readout_says_where_it_stopped_without_rates():
     shown = re.sub(r"<[^>]+>", "", text)  # the text a browser shows, which loadtest.py reads
     assert re.search(r"step ([\d,]+)", shown)[1] == "2880"
     assert re.search(r"· (paused|training)\b", shown)[1] == "paused"
+
+
+def test_the_device_readout_is_one_wording():
+    """Issue 19: every page names its device the same way; the threads only on the CPU."""
+    assert views.device_text("cuda", 4) == "GPU"
+    assert views.device_text("cpu", 1) == "CPU · 1 thread"
+    assert views.device_text("cpu", 2) == "CPU · 2 threads"
+    assert views.device_text("cpu") == "CPU"  # no host has reported its threads yet
+    paused = Status("paused", 7, math.nan, None, "", "cpu", threads=1)
+    assert views.readout(paused, 5.0).startswith("CPU · 1 thread · <i>paused</i>")
+
+
+def test_a_run_held_at_its_cap_says_it_is_the_class_pace():
+    at_cap = Status("training", 7, 199.0, None, "", "cuda", steps_cap=200.0)
+    assert "199 steps/s (class pace)" in views.readout(at_cap, 5.0)
+    below = dataclasses.replace(at_cap, steps_per_s=50.0, device="cpu", threads=1)
+    assert "50 steps/s ·" in views.readout(below, 5.0)
+    assert "class pace" not in views.readout(below, 5.0)
+    assert "class pace" not in views.readout(dataclasses.replace(at_cap, steps_cap=0.0), 5.0)

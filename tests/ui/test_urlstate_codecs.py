@@ -63,6 +63,7 @@ def test_latent_tab_ids_follow_the_pages_tabs():
     compare.Link(comparison=COMPARISONS.ids()[-1], dataset="grid", seed=3, present=True),
     compare.Link(comparison=compare.CUSTOM, runs=("ns", "r1", "wgan_gp")),
     compare.Link(comparison=compare.CUSTOM, runs=("dcgan", "dcgan_fast"), seed=compare.SEED_MAX),
+    compare.Link(speed="full"), compare.Link(speed="1"),
 ])
 def test_compare_links_round_trip(link):
     back = compare.decode(compare.encode(link))
@@ -70,7 +71,8 @@ def test_compare_links_round_trip(link):
 
 
 def test_compare_link_always_names_its_comparison():
-    assert compare.encode(compare.Link()) == {"compare": "ns_vs_r1"}
+    assert compare.encode(compare.Link()) == {"compare": "ns_vs_r1"}  # the class pace: unsaid
+    assert compare.encode(compare.Link(speed="full")) == {"compare": "ns_vs_r1", "speed": "full"}
     assert compare.encode(compare.Link(compare.CUSTOM, ("ns", "r1"), "", 3)) == {
         "runs": "ns,r1", "seed": "3"}
 
@@ -80,6 +82,7 @@ def test_compare_link_always_names_its_comparison():
     ({"runs": "ns,r1,ns,r1,ns"}, "name 2 to 4"), ({"compare": "nope"}, "Unknown comparison"),
     ({"dataset": "mars"}, "Unknown dataset 'mars'"), ({"seed": "-1"}, "seed='-1'"),
     ({"seed": str(2**31)}, "not an integer from 0 to"), ({"seed": "\u00b9"}, "not an integer"),
+    ({"speed": "9000"}, "speed='9000'"), ({"speed": "0"}, "class pace"),
 ])
 def test_compare_bad_values_fall_back_with_a_warning(params, needle):
     link = compare.decode(params)

@@ -22,6 +22,7 @@ from playground.figures import compare as figs
 from playground.figures import digits
 from playground.presets import PRESETS, ids_for
 from playground.serve.clients import Comparer
+from playground.speeds import SPEEDS
 from playground.ui import cached, export, labpage, session, state, views
 from playground.ui.liveplot import live_chart
 from playground.ui.state import Page
@@ -47,6 +48,7 @@ def _link(pg: Page) -> None:
     pg.put("dataset", link.dataset)
     pg.put("seed", link.seed)
     pg.put("present", link.present)
+    pg.put("speed", link.speed)
     pg.put("url_warnings", list(link.warnings))
 
 
@@ -112,6 +114,7 @@ def _sync(pg: Page) -> Comparer | None:
            pg.get("eval_every"))
     current = pg.get("comparer")
     if current is not None and pg.get("key") == key:
+        _write_link(pg, dataset)
         return current
     try:
         cfgs = comparison.configs(pg.get("seed"), dataset or None)
@@ -122,13 +125,21 @@ def _sync(pg: Page) -> Comparer | None:
         return current
     if current is not None:
         current.close()
+    fresh.set_speed(SPEEDS.get(pg.get("speed")))
     pg.put("comparer", fresh)
     pg.put("key", key)
     pg.put("scrub", None)
-    st.query_params.from_dict(compare_link.encode(compare_link.Link(
-        pg.get("comparison"), tuple(pg.get("runs")), dataset or "", pg.get("seed"),
-        pg.get("present"))))
+    _write_link(pg, dataset)
     return fresh
+
+
+def _write_link(pg: Page, dataset: str | None) -> None:
+    """Mirror the comparison, its options and the speed into the address bar (when changed)."""
+    query = compare_link.encode(compare_link.Link(
+        pg.get("comparison"), tuple(pg.get("runs")), dataset or "", pg.get("seed"),
+        pg.get("present"), speed=pg.get("speed")))
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
 
 
 def render() -> None:
@@ -175,6 +186,22 @@ def _buttons(pg: Page, comparer: Comparer) -> None:
                   help="every run from its starting weights again"):
         pg.put("key", None)
         st.rerun()
+    speed_key = pg.key("w.speed")
+    if speed_key not in pg.ss:
+        pg.ss[speed_key] = pg.get("speed")
+    row.selectbox("Speed", SPEEDS.ids(), key=speed_key, on_change=_on_speed,
+                  format_func=lambda id_: SPEEDS.get(id_).label, label_visibility="collapsed",
+                  width=labpage.SPEED_W, help=labpage.SPEED_HELP)
+
+
+def _on_speed() -> None:
+    """The speed box: the runs' host takes the new pace (or slow motion) at once."""
+    pg = Page(st.session_state, NS)
+    speed = pg.ss[pg.key("w.speed")]
+    pg.put("speed", speed)
+    comparer = pg.get("comparer")
+    if comparer is not None:
+        comparer.set_speed(SPEEDS.get(speed))
 
 
 def _with_histories(old, new):

@@ -17,7 +17,7 @@ import streamlit as st
 
 from playground.figures import latent as figs
 from playground.latent import explorer
-from playground.ui import guard, labpage, session, state
+from playground.ui import guard, labpage, session, state, views
 from playground.ui import latent_tabs as tabs
 from playground.ui.urlstate import latent as latent_link
 
@@ -69,6 +69,7 @@ def render() -> None:
                   help="larger digits, the picker and the interpolation on one screen; the "
                        "link gets ?present=1")
     ex = _explorer(ss)
+    views.device_caption(ex.device.type, ex.threads, f"Decoding {ex.source}")
     batch = ex.sample(BATCH, ss[_k("seed")])
     _new_batch_picks(ss, (ss[_k("source")], ex.step, ss[_k("seed")]), batch)
     picks = _picker(ss, batch)

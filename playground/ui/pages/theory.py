@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.ui import session, state
+from playground.serve.process import torch_threads
+from playground.ui import session, state, views
 from playground.ui import theory_tabs as tabs
 from playground.ui.urlstate import theory as theory_link
 
@@ -56,6 +57,7 @@ def render() -> None:
     st.title("Why Wasserstein")
     st.caption("The argument of Arjovsky, Chintala & Bottou (2017), *Wasserstein GAN*, "
                "with every number computed here.")
+    _device(ss)
     for text in state.get(ss, "url_warnings", NS):
         st.warning(text, icon=":material/link_off:")
     # keyed, the tabs report the open one (a switch reruns the page), so the link can hold it
@@ -64,6 +66,19 @@ def render() -> None:
         with pane:
             draw(ss)
     _write_link(ss)
+
+
+def _device(ss) -> None:
+    """Where the numbers are computed: the worker pool's processes, on the CPU (the fits and
+    tables make CPU tensors), with the threads each has; the EM-vs-JS runs train on the
+    pool's device, named when it is not the CPU. Before the first task no host has reported:
+    the threads a host will take (the server asks no device of CUDA itself)."""
+    worker = state.get(ss, "worker", NS)
+    status = worker.latest()[1] if worker is not None else None
+    threads = (status.threads if status is not None else 0) or torch_threads()
+    runs = f"; its EM-vs-JS runs train on {views.device_text(status.device)}" if (
+        status is not None and status.device != "cpu") else ""
+    views.device_caption("cpu", threads, "Computed in the worker pool", f" per process{runs}")
 
 
 def _write_link(ss) -> None:

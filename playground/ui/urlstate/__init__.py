@@ -8,7 +8,6 @@ from playground.ui.urlstate.lab import (
     DEFAULT_PRESET,
     KIND_NAMES,
     PAGE_OF_KIND,
-    SPEEDS,
     LinkState,
     baseline,
     from_query,
@@ -16,5 +15,5 @@ from playground.ui.urlstate.lab import (
     to_query,
 )
 
-__all__ = ["DEFAULT_PRESET", "KIND_NAMES", "PAGE_OF_KIND", "SPEEDS", "LinkState", "baseline",
+__all__ = ["DEFAULT_PRESET", "KIND_NAMES", "PAGE_OF_KIND", "LinkState", "baseline",
            "from_query", "shipped_config", "to_query"]

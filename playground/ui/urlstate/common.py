@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from playground.speeds import DEFAULT_SPEED, SPEEDS
+
 ON = ("1", "true", "yes", "on")
 
 
@@ -29,6 +31,18 @@ def whole(text: str, hi: int) -> int | None:
     if text.isascii() and text.isdigit() and int(text) <= hi:
         return int(text)
     return None
+
+
+def speed_of(q: Mapping[str, str], warnings: list[str]) -> str:
+    """`speed=` of a live page (labs, compare): a row id of `speeds.SPEEDS`, any case; absent
+    or bad, the class pace (a bad one adds a warning naming the valid ids)."""
+    text = q.get("speed", DEFAULT_SPEED)
+    if text.strip().lower() in SPEEDS:
+        return text.strip().lower()
+    warnings.append(f"Ignored link parameter speed={text[:40]!r}: valid speeds are "
+                    f"{', '.join(SPEEDS.ids())} (full = no cap, k = k steps per picture); "
+                    f"training goes at the class pace, {SPEEDS.get(DEFAULT_SPEED).label}.")
+    return DEFAULT_SPEED
 
 
 def one_of(q: Mapping[str, str], name: str, valid: Sequence[str], what: str,

@@ -1,5 +1,6 @@
 """The compare page's link codec: `compare=ns_vs_r1` (a comparison preset) or `runs=ns,r1` (2 to
-4 presets side by side), with `dataset=grid` (2D comparisons), `seed=3` and `present=1`. Reading
+4 presets side by side), with `dataset=grid` (2D comparisons), `seed=3`, `present=1` and
+`speed=full` (the labs' speeds, `playground.speeds`; the class pace by default). Reading
 never raises: each bad parameter is dropped with a warning and its default kept.
 """
 from __future__ import annotations
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from playground.comparisons import COMPARISONS
 from playground.data import datasets
 from playground.presets import PRESETS
-from playground.ui.urlstate.common import is_on, last_values, whole
+from playground.speeds import DEFAULT_SPEED
+from playground.ui.urlstate.common import is_on, last_values, speed_of, whole
 
 CUSTOM = "custom"  # the comparison id of a link's own runs
 DEFAULT = "ns_vs_r1"
@@ -26,6 +28,7 @@ class Link:
     seed: int = 0
     present: bool = False
     warnings: tuple[str, ...] = ()
+    speed: str = DEFAULT_SPEED  # a row id of speeds.SPEEDS
 
 
 def encode(link: Link) -> dict[str, str]:
@@ -34,7 +37,9 @@ def encode(link: Link) -> dict[str, str]:
     out = ({"runs": ",".join(link.runs)} if link.comparison == CUSTOM
            else {"compare": link.comparison})
     out.update({k: str(v) for k, v in (("dataset", link.dataset), ("seed", link.seed),
-                                       ("present", 1 if link.present else None)) if v})
+                                       ("present", 1 if link.present else None),
+                                       ("speed", link.speed if link.speed != DEFAULT_SPEED
+                                        else None)) if v})
     return out
 
 
@@ -64,4 +69,5 @@ def decode(params: Mapping[str, str | list[str]]) -> Link:
     if seed is None:
         warnings.append(f"Ignored seed={q['seed'][:40]!r}: not an integer from 0 to {SEED_MAX}.")
         seed = 0
-    return Link(comparison, runs, dataset, seed, is_on(q.get("present")), tuple(warnings))
+    speed = speed_of(q, warnings)
+    return Link(comparison, runs, dataset, seed, is_on(q.get("present")), tuple(warnings), speed)

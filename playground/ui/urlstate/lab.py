@@ -3,8 +3,9 @@
 A link holds only what differs from its baseline (the preset it names, or the defaults), so it
 stays short and readable: `?preset=collapse&dataset=grid&seed=3`. Reading never raises: each bad
 parameter is dropped with a warning and its default kept. Page options ride along: `present=1`
-(presenter mode), `hide=seed,width` (controls to hide in presenter mode), `speed=1` (training
-steps per picture: slow motion) and `follow=TOKEN` (watch another tab's run). `shipped=r1_ring`
+(presenter mode), `hide=seed,width` (controls to hide in presenter mode), `speed=full` (a row of
+`playground.speeds`: `full` speed, `1` training step per picture for slow motion; the class pace
+is the default) and `follow=TOKEN` (watch another tab's run). `shipped=r1_ring`
 starts from a shipped run of pretrained/ instead of fresh weights: its config is then the
 baseline, and only changes that keep the weights (lr, loss, remedies...) may ride along.
 """
@@ -17,16 +18,15 @@ from dataclasses import dataclass, fields
 from playground.config import RunConfig, needs_reset, parse_value
 from playground.data.datasets import kind_of
 from playground.presets import PRESETS, config_for, ids_for, switch_loss
+from playground.speeds import DEFAULT_SPEED
 from playground.store import pretrained
 from playground.ui.controls import CONTROLS
-from playground.ui.urlstate.common import is_on, last_values, whole
+from playground.ui.urlstate.common import is_on, last_values, speed_of
 
 UI_KEYS = ("preset", "present", "hide", "shipped", "speed", "follow")
 DEFAULT_PRESET = {"points2d": "ns", "image": "dcgan"}  # a lab's baseline, by its data kind
 KIND_NAMES = {"points2d": "2D points", "image": "MNIST digits"}
 PAGE_OF_KIND = {"points2d": "2D lab", "image": "MNIST lab"}
-# Training steps per picture a link may ask for (0 = as fast as possible; 1 = every step seen).
-SPEEDS = (0, 1, 2, 5, 10, 50)
 FIELDS = tuple(f.name for f in fields(RunConfig))  # dataset first: later checks depend on it
 
 
@@ -38,7 +38,7 @@ class LinkState:
     hidden: frozenset[str]
     warnings: tuple[str, ...]
     shipped: str | None = None  # id of the shipped run to start from (None: fresh weights)
-    speed: int = 0  # training steps per picture (0: as fast as possible)
+    speed: str = DEFAULT_SPEED  # id of a row of speeds.SPEEDS (the class pace, full, slow motion)
     follow: str | None = None  # token of another tab's run to watch read-only
 
 
@@ -60,7 +60,7 @@ def shipped_config(id_: str) -> tuple[RunConfig, str]:
 
 def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
              hidden: frozenset[str] = frozenset(), shipped: str | None = None,
-             speed: int = 0, kind: str = "points2d") -> dict[str, str]:
+             speed: str = DEFAULT_SPEED, kind: str = "points2d") -> dict[str, str]:
     """Query parameters that `from_query` turns back into exactly this state."""
     base = shipped_config(shipped)[0] if shipped else baseline(preset, kind)
     out: dict[str, str] = {}
@@ -79,8 +79,8 @@ def to_query(cfg: RunConfig, preset: str = "ns", present: bool = False,
         out["present"] = "1"
     if hidden:
         out["hide"] = ",".join(sorted(hidden))
-    if speed:
-        out["speed"] = str(speed)
+    if speed != DEFAULT_SPEED:
+        out["speed"] = speed
     return out
 
 
@@ -153,14 +153,7 @@ def from_query(params: Mapping[str, str], kind: str = "points2d",
                         f"{shipped!r} keeps its own data, architecture and seed.")
         cfg = cfg.replace(**{name: getattr(start, name) for name in kept})
     present = is_on(params.get("present"))
-    speed = 0
-    if "speed" in params:
-        text = params["speed"].strip()
-        if whole(text, max(SPEEDS)) in SPEEDS:
-            speed = int(text)
-        else:
-            warnings.append(f"Ignored link parameter speed={text!r}: valid steps per picture "
-                            f"are {', '.join(map(str, SPEEDS))} (0 = full speed).")
+    speed = speed_of(params, warnings)
     follow = params.get("follow") or None
     hidden = frozenset(h.strip() for h in params.get("hide", "").split(",") if h.strip())
     unknown = sorted(hidden - set(controls))
