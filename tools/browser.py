@@ -131,6 +131,16 @@ def wait_for_chart(page, timeout: float = 120) -> None:
         raise RuntimeError(f"no samples chart appeared within {timeout:.0f} s")
 
 
+def wait_idle(page, timeout: float = 120, grace_ms: int = 500) -> None:
+    """Wait until no script run is under way: Streamlit's running indicator is gone. The
+    grace lets a rerun that a click just asked for begin first (its indicator appears only
+    after the click reaches the server), so a button is never clicked on the page that the
+    rerun is about to replace."""
+    page.wait_for_timeout(grace_ms)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached",
+                                                             timeout=timeout * 1000)
+
+
 def shown_step(page) -> int | None:
     """The training step of the picture the samples chart shows now."""
     return page.evaluate(STEP_JS)

@@ -42,10 +42,7 @@ def _strip_title(page) -> str:
 
 
 def _idle(page) -> None:
-    """Wait until no script run is under way (Streamlit's running indicator is gone)."""
-    page.wait_for_timeout(500)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached",
-                                                             timeout=120 * MS)
+    browser.wait_idle(page)
 
 
 @pytest.mark.browser

@@ -30,8 +30,7 @@ CUT_JS = """() => [...document.querySelectorAll('button [data-testid="stMarkdown
 
 def _ready(page) -> None:
     page.get_by_text("Closed forms").first.wait_for(timeout=120 * MS)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached",
-                                                             timeout=120 * MS)
+    browser.wait_idle(page, grace_ms=0)
     page.wait_for_timeout(1000)  # the charts settle to their final sizes
 
 
