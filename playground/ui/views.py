@@ -194,9 +194,12 @@ def device_text(device: str, threads: int = 0) -> str:
     return f"{device.upper()} · {threads} thread{plural}" if threads > 0 else device.upper()
 
 
-def device_caption(device: str, threads: int, what: str, note: str = "") -> None:
-    """The device readout of a page without a live readout line (latent, theory)."""
-    st.caption(f"{what} on **{device_text(device, threads)}**{note}")
+def device_caption(device: str, threads: int, what: str, note: str = "",
+                   present: bool = False) -> None:
+    """The device readout of a page without a live readout line (latent, theory). In presenter
+    mode it goes to the sidebar: on a 1280x800 projector its line pushed the theory chart's
+    bottom from 800 to 829 px, off the first screen."""
+    (st.sidebar if present else st).caption(f"{what} on **{device_text(device, threads)}**{note}")
 
 
 def readout(status: Status, fps: float, unit: str = "steps/s", batch: int = 1) -> str:

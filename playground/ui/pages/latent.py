@@ -69,7 +69,7 @@ def render() -> None:
                   help="larger digits, the picker and the interpolation on one screen; the "
                        "link gets ?present=1")
     ex = _explorer(ss)
-    views.device_caption(ex.device.type, ex.threads, f"Decoding {ex.source}")
+    views.device_caption(ex.device.type, ex.threads, f"Decoding {ex.source}", present=present)
     batch = ex.sample(BATCH, ss[_k("seed")])
     _new_batch_picks(ss, (ss[_k("source")], ex.step, ss[_k("seed")]), batch)
     picks = _picker(ss, batch)

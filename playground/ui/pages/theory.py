@@ -78,7 +78,8 @@ def _device(ss) -> None:
     threads = (status.threads if status is not None else 0) or torch_threads()
     runs = f"; its EM-vs-JS runs train on {views.device_text(status.device)}" if (
         status is not None and status.device != "cpu") else ""
-    views.device_caption("cpu", threads, "Computed in the worker pool", f" per process{runs}")
+    views.device_caption("cpu", threads, "Computed in the worker pool", f" per process{runs}",
+                         present=bool(state.get(ss, "present", NS)))
 
 
 def _write_link(ss) -> None:
