@@ -6,6 +6,7 @@ live handle stored under `close_key` (a trainer or a comparer) is closed.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -30,3 +31,16 @@ def opener(source: Callable | str, close_key: str, defaults: dict | None = None,
         handle = at.session_state[close_key] if close_key in at.session_state else None
         if handle is not None:
             handle.close()
+
+
+def host_info(live, key: str):
+    """What the host training `live` (a lab trainer or a comparer) reports under `key`, once it
+    has a host and that host has reported: started for the look, paused after."""
+    live.start()  # the host it trains on gets the speed
+    try:
+        end = time.monotonic() + 60
+        while (live._host is None or key not in live._host.link.info) and time.monotonic() < end:
+            time.sleep(0.02)
+        return live._host.link.info[key]
+    finally:
+        live.pause()

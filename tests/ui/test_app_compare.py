@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from app_sessions import opener
+from app_sessions import host_info, opener
 
 from playground.speeds import CLASS_PACE, DEFAULT_SPEED
 
@@ -80,22 +80,11 @@ def test_the_speed_box_paces_the_lockstep_runs_and_rides_in_the_link(app):
     box = at.selectbox(key="compare.w.speed")
     assert box.value == DEFAULT_SPEED and "speed" not in at.query_params
     comparer = at.session_state["compare.comparer"]
-    assert _host_info(comparer, "steps_per_s") == CLASS_PACE
+    assert host_info(comparer, "steps_per_s") == CLASS_PACE
     box.select("full").run()
     assert at.query_params["speed"] in ("full", ["full"])
-    assert _host_info(comparer, "steps_per_s") == 0.0
+    assert host_info(comparer, "steps_per_s") == 0.0
     bad = app({"compare": "ns_vs_r1", "speed": "9000"})
     assert bad.selectbox(key="compare.w.speed").value == DEFAULT_SPEED
     assert "speed='9000'" in " ".join(w.value for w in bad.warning)
 
-
-def _host_info(live, key):
-    """What the host training `live` reports under `key`, once it has one and has reported."""
-    live.start()
-    try:
-        end = time.monotonic() + 60
-        while (live._host is None or key not in live._host.link.info) and time.monotonic() < end:
-            time.sleep(0.02)
-        return live._host.link.info[key]
-    finally:
-        live.pause()

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from app_sessions import opener
+from app_sessions import host_info, opener
 from streamlit.testing.v1 import AppTest
 
 from playground.losses import LOSSES
@@ -409,23 +409,12 @@ def test_the_collapse_cure_is_one_click_and_keeps_the_weights(app):
     assert not [b for b in at.button if b.key == "lab2d.b.cure"]  # only demos have one
 
 
-def _host_info(t, key):
-    """What the host training `t` reports under `key`, once it has one and has reported."""
-    t.start()  # the host it trains on gets the speed
-    try:
-        end = time.monotonic() + 60
-        while (t._host is None or key not in t._host.link.info) and time.monotonic() < end:
-            time.sleep(0.02)
-        return t._host.link.info[key]
-    finally:
-        t.pause()
-
 
 def test_speed_control_reaches_the_run_and_the_link(app):
     at = app()
     at.selectbox(key=state.key("w.speed")).select("1").run()
     assert query(at)["speed"] == "1" and state.get(at.session_state, "speed") == "1"
-    assert _host_info(at.session_state[state.key("trainer")], "steps_per_frame") == 1
+    assert host_info(at.session_state[state.key("trainer")], "steps_per_frame") == 1
 
 
 def test_the_lab_opens_at_the_class_pace_and_full_speed_is_one_pick_away(app):
@@ -436,9 +425,9 @@ def test_the_lab_opens_at_the_class_pace_and_full_speed_is_one_pick_away(app):
     assert box.value == "paced" and box.options[:2] == [SPEEDS.get("paced").label, "full speed"]
     assert "speed" not in query(at)
     t = at.session_state[state.key("trainer")]
-    assert _host_info(t, "steps_per_s") == CLASS_PACE
+    assert host_info(t, "steps_per_s") == CLASS_PACE
     box.select("full").run()
-    assert query(at)["speed"] == "full" and _host_info(t, "steps_per_s") == 0.0
+    assert query(at)["speed"] == "full" and host_info(t, "steps_per_s") == 0.0
 
 
 def test_a_speed_link_opens_its_speed_and_a_bad_one_warns(app):
