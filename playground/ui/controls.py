@@ -132,6 +132,14 @@ _IMAGE_OWN = {
                        options=(16, 36, 64, 100, 144)),
     "diffaug": Control("diffaug", "DiffAugment (real and fake alike)", "remedies", "select",
                        registry=diffaug.POLICIES, help=diffaug.CAPTION),
+    # Karras et al. 2018 (ProGAN) show an average of G; Yazıcı et al. 2019 measure why it helps:
+    # the average sits near the centre of G's orbit around the equilibrium instead of on it.
+    "ema_g": Control("ema_g", "decay β", "remedies", "choices",
+                     options=(0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999),
+                     toggle="Show a moving average of G", on_value=0.999,
+                     help="the grid, the metrics and the exports show θ̄ ← β θ̄ + (1 − β) θ, an "
+                          "average of G's weights and batch-norm statistics over the last "
+                          "~1/(1 − β) steps; training itself is unchanged"),
 }
 _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp_lambda",
            "r1_gamma", "clip_c", "unroll_steps", "pack", "mbstd", "opt_d", "lr_d", "beta1_d",
@@ -139,6 +147,7 @@ _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp
 IMAGE_CONTROLS: dict[str, Control] = {
     "dataset": _IMAGE_OWN["dataset"], "train_digits": _IMAGE_OWN["train_digits"],
     **{f: CONTROLS[f] for f in _SHARED}, "diffaug": _IMAGE_OWN["diffaug"],
+    "ema_g": _IMAGE_OWN["ema_g"],
     "arch": _IMAGE_OWN["arch"], "latent_dim": _IMAGE_OWN["latent_dim"],
     "width": _IMAGE_OWN["width"], "depth": CONTROLS["depth"], "seed": CONTROLS["seed"],
     "n_fixed": _IMAGE_OWN["n_fixed"],

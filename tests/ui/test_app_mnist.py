@@ -173,3 +173,22 @@ def test_the_training_digits_picker(app):
     warned = " ".join(w.value for w in bad.warning)
     assert not bad.exception and "train_digits" in warned and "60000, 5000, 500, 100" in warned
     assert cfg_of(bad).train_digits == 60_000
+
+
+def test_the_moving_average_of_g_switches_on_live_and_travels_in_the_link(app):
+    """"Show a moving average of G" is a live change (the same run steps on, averaging from
+    G as it is now), its decay is picked from the offered values, and a link carries it."""
+    at = app()
+    at.button(key=f"{NS}.b.step_both").click().run()
+    toggle = at.toggle(key=state.toggle_key(at.session_state, "ema_g", NS))
+    assert toggle.label == "Show a moving average of G" and toggle.value is False
+    toggle.set_value(True).run()
+    assert not at.exception and cfg_of(at).ema_g == 0.999 and query(at)["ema_g"] == "0.999"
+    at.select_slider(key=wkey(at, "ema_g")).set_value(0.99).run()
+    at.button(key=f"{NS}.b.step_both").click().run()
+    assert cfg_of(at).ema_g == 0.99 and step_of(at) == 2 and not at.exception
+    at.toggle(key=state.toggle_key(at.session_state, "ema_g", NS)).set_value(False).run()
+    assert cfg_of(at).ema_g == 0.0 and "ema_g" not in query(at)
+    linked = app({**SMALL, "ema_g": "0.9999"})
+    assert cfg_of(linked).ema_g == 0.9999
+    assert linked.toggle(key=state.toggle_key(linked.session_state, "ema_g", NS)).value is True
