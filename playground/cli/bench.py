@@ -160,6 +160,12 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
                    help="ring: K (2-4) lockstep runs batched and in turns vs one run alone")
     p.add_argument("--limit", type=float, default=300.0,
                    help="give up on the quality bar after this many training seconds (mnist)")
+    p.add_argument("--seeds", default="0",
+                   help="seeds to time to quality, comma-separated (mnist): a median over "
+                        "seeds, since one seed's trajectory is chaotic")
+    p.add_argument("--drift-steps", type=int, default=0, metavar="N",
+                   help="then train each run on to N steps and evaluate again (mnist): does "
+                        "the class balance hold?")
 
 
 def _bench(args: argparse.Namespace) -> None:
@@ -171,7 +177,16 @@ def _bench(args: argparse.Namespace) -> None:
         if not ids or bad:
             raise UserError(f"--preset takes image presets ({', '.join(ids_for('image'))}); "
                             f"got {args.preset!r}")
-        images_main(",".join(ids), 5.0, args.repeats, args.limit)
+        try:
+            seeds = tuple(int(s) for s in args.seeds.split(",") if s.strip())
+        except ValueError:
+            seeds = ()
+        if not seeds or min(seeds) < 0:
+            raise UserError(f"--seeds takes non-negative integers, comma-separated; got "
+                            f"{args.seeds!r}")
+        if args.drift_steps < 0:
+            raise UserError(f"--drift-steps takes a step count >= 0; got {args.drift_steps}")
+        images_main(",".join(ids), 5.0, args.repeats, args.limit, seeds, args.drift_steps)
         return
     main(args.steps, args.repeats, args.compare)
 
