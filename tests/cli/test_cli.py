@@ -221,7 +221,8 @@ def test_help_lists_the_commands_in_module_order_whatever_was_imported_first(mon
     listing = capsys.readouterr().out.split("COMMAND\n", 1)[1].split("\noptions:")[0]
     assert [line.split()[0] for line in listing.splitlines() if line.startswith("    ")
             and not line.startswith("     ")] == [
-        "presets", "train", "sample", "table", "pretrained", "bench", "parallel-lines",
+        "presets", "train", "sample", "table", "reproduce", "pretrained", "bench",
+        "parallel-lines",
         "wgan-fig2", "em-vs-js", "mnist", "classifier", "latent"]
 
 
