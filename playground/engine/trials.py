@@ -48,17 +48,25 @@ def run_trials(cfgs: list[RunConfig], steps: int,
     """Train each config `steps` G updates and score 2,500 samples of its shown G; one
     batched computation when the configs allow it."""
     start = time.perf_counter()
+    runs, how = train_runs(cfgs, steps, on_progress, device)
+    trials = tuple(_score(run) for run in runs)
+    return TrialSet(trials, how, time.perf_counter() - start, runs[0].device.type)
+
+
+def train_runs(cfgs: list[RunConfig], steps: int,
+               on_progress: Callable[[int], None] | None = None,
+               device: torch.device | None = None) -> tuple[list[Run], str]:
+    """The runs of `cfgs` trained `steps` G updates each, and how: "batched: N runs as one
+    computation" or "one after another (why not batched)". Progress counts G updates of all
+    runs together."""
     runs = [Run(c, device=device) for c in cfgs]
     reason = reason_not_batchable(cfgs)
     if reason is None:
         _batched(runs, steps, on_progress)
-        how = f"batched: {len(runs)} runs as one computation"
-    else:
-        for run in runs:
-            _alone(run, steps, on_progress)
-        how = f"one after another ({reason})"
-    trials = tuple(_score(run) for run in runs)
-    return TrialSet(trials, how, time.perf_counter() - start, runs[0].device.type)
+        return runs, f"batched: {len(runs)} runs as one computation"
+    for run in runs:
+        _alone(run, steps, on_progress)
+    return runs, f"one after another ({reason})"
 
 
 def _alone(run: Run, steps: int, on_progress) -> None:
