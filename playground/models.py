@@ -20,6 +20,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
+from playground import paper_models
 from playground.packing import MinibatchStd, score
 from playground.registry import Registry
 
@@ -186,6 +187,7 @@ class ModelSpec:
     width_range: tuple[int, int]  # what `width` may be for this architecture
     uses_depth: bool = True
     uses_activation: bool = True
+    uses_width: bool = True  # False: a paper's fixed sizes (width unused)
 
 
 MODELS: Registry[ModelSpec] = Registry("architecture")
@@ -194,6 +196,24 @@ MODELS: Registry[ModelSpec] = Registry("architecture")
 def _mlp(cfg, shape) -> tuple[nn.Module, nn.Module]:
     return (Generator(cfg.latent_dim, cfg.width, cfg.depth, cfg.activation, shape[0]),
             Discriminator(cfg.width, cfg.depth, cfg.activation, shape[0], cfg.pack, cfg.mbstd))
+
+
+def _pacgan(cfg, shape) -> tuple[nn.Module, nn.Module]:
+    G = paper_models.PacGANGenerator(cfg.latent_dim, shape[0])
+    D = paper_models.PacGANDiscriminator(shape[0], cfg.pack)
+    if cfg.mbstd:  # not in their code: the lab's remedy on their D, initialised as theirs
+        D.net = with_mbstd(D.net, len(D.net) - 1)
+        paper_models.pacgan_init(D.net[-1])
+    return G, D
+
+
+def _metz(cfg, shape) -> tuple[nn.Module, nn.Module]:
+    w, depth = paper_models.METZ_WIDTH, paper_models.METZ_DEPTH
+    G = Generator(cfg.latent_dim, w, depth, "tanh", shape[0])
+    D = Discriminator(w, depth, "tanh", shape[0], cfg.pack, cfg.mbstd)
+    paper_models.metz_init(G)
+    paper_models.metz_init(D)
+    return G, D
 
 
 def _mlp_image(cfg, shape) -> tuple[nn.Module, nn.Module]:
@@ -212,6 +232,17 @@ def _dcgan(cfg, shape) -> tuple[nn.Module, nn.Module]:
 MODELS.add("mlp", ModelSpec(
     "MLP", "fully connected G and D of `depth` hidden layers of `width` units",
     frozenset({"points2d"}), _mlp, (4, 1024)))
+MODELS.add("pacgan", ModelSpec(
+    "PacGAN's MLPs (Lin et al. 2018)", "their code's 2D networks: G z -> 4 x 400 ReLU with "
+    "batch norm -> 2; D 3 maxout layers of 200 units x 5 pieces -> 1, reading a pack of m "
+    "points as 2m inputs; N(0, 0.02) init. Fixed sizes: width, depth and activation unused",
+    frozenset({"points2d"}), _pacgan, (4, 1024), uses_depth=False, uses_activation=False,
+    uses_width=False))
+MODELS.add("metz", ModelSpec(
+    "Unrolled GAN's MLPs (Metz et al. 2017)", "their toy notebook's networks, which VEEGAN's 2D "
+    "runs share: G and D of 2 hidden layers of 128 tanh units, orthogonal init with gain 1.4. "
+    "Fixed sizes: width, depth and activation unused", frozenset({"points2d"}), _metz,
+    (4, 1024), uses_depth=False, uses_activation=False, uses_width=False))
 MODELS.add("mlp_image", ModelSpec(
     "MLP on pixels (the seeds' GAN)", "G: z -> width -> 2 width -> 4 width -> 784, tanh; "
     "D mirrored with LeakyReLU 0.2", frozenset({"image"}), _mlp_image, (16, 512),

@@ -35,10 +35,10 @@ SKIPPED = {
     "python -m playground pretrained --rebuild":
         "retrains every shipped run for minutes and rewrites pretrained/; test_pretrained.py "
         "checks each shipped file against its recipe's recorded score",
-    "python -m playground table --steps 3000 --seed 0":
-        "every 2D preset on ring and grid (about 80 s even at 2 steps): "
+    "python -m playground table --steps 3000 --seeds 0-4":
+        "every 2D preset on ring and grid (about 80 s a seed even at 2 steps): "
         "tests/cli/test_cli.py::test_the_documented_table_command_runs runs this line of "
-        "docs/presets.md at 1 step and checks every row",
+        "docs/presets.md at 1 step on 2 seeds and checks every row",
     "python -m tools.loadtest --sessions 20 --seconds 260":
         "20 Chromium sessions for 260 s; tests/tools/test_loadtest.py runs the load test small",
     "python -m tools.bench_live --page mnist":
@@ -61,6 +61,9 @@ SKIPPED = {
 SIZES = {
     "train": {"--steps": "4"},
     "table": {"--steps": "2"},
+    # 4 G updates, one seed, the ring: ~9 s here (the PacGAN networks' rows run one by one)
+    "reproduce": {"--budget": "0.00001", "--trials": "1", "--datasets": "ring",
+                  "--threads": "1"},
     "bench": {"--steps": "5", "--repeats": "1", "--limit": "1"},
     "parallel-lines": {"--fit-steps": "5", "--theta-steps": "3", "--n": "16"},
 }

@@ -27,7 +27,8 @@ class Command:
 COMMANDS: Registry[Command] = Registry("command")
 # The modules that register commands when imported, in the order `--help` lists them.
 COMMAND_MODULES: tuple[str, ...] = tuple(f"playground.cli.{name}" for name in (
-    "presets", "train", "sample", "table", "pretrained", "bench", "theory", "mnist", "latent"))
+    "presets", "train", "sample", "table", "reproduce", "pretrained", "bench", "theory", "mnist",
+    "latent"))
 
 
 def command(name: str, help: str, add_args: Callable, run: Callable) -> None:

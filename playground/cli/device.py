@@ -1,4 +1,5 @@
-"""`--device {auto,cpu,cuda}` for the commands that build runs (train, sample, table, bench).
+"""`--device {auto,cpu,cuda}` for the commands that build runs (train, sample, table, reproduce,
+bench).
 
 The choice reaches every run a command builds, bench's included, through the one rule they
 all follow (`engine.run.pick_device`, which reads PLAYGROUND_DEVICE), set for the command's
@@ -12,7 +13,7 @@ import os
 from collections.abc import Iterator
 
 CHOICES = ("auto", "cpu", "cuda")
-BUILDS_RUNS = ("train", "sample", "table", "bench")  # the commands that take --device
+BUILDS_RUNS = ("train", "sample", "table", "reproduce", "bench")  # the commands that take --device
 ENV = "PLAYGROUND_DEVICE"  # what engine.run.pick_device reads
 
 

@@ -1,12 +1,16 @@
 """`python -m playground table`: presets trained for a fixed step count on each dataset they
-can train, their protocol metrics printed as one Markdown table per kind of data."""
+can train, their protocol metrics printed as one Markdown table per kind of data. With several
+seeds (`--seeds 0-4`) each cell is the mean ± standard error over them, the seeds of one pair
+trained as one batched computation where `reason_not_batchable` allows (engine/trials.py)."""
 from __future__ import annotations
 
 import argparse
 import math
 import sys
+import time
 
 from playground.cli import UserError, command
+from playground.metrics.trials import summarise
 
 
 def _table_args(p: argparse.ArgumentParser) -> None:
@@ -17,28 +21,63 @@ def _table_args(p: argparse.ArgumentParser) -> None:
                    help="comma-separated dataset ids (2D ones and/or mnist, mnist_full)")
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seeds", help="several seeds, e.g. 0-4 or 0,3,7: each cell becomes the "
+                                   "mean ± standard error over them (overrides --seed)")
 
 
-# One Markdown table per data kind: (header, cells of a row from the protocol metrics `m`, the
-# real data's own values `ref` and the run). 2D: the VEEGAN / PacGAN protocol (2,500 samples,
-# exact W1 on all of them); images: 2,000 samples through the frozen classifier, the Frechet
-# distance beside the real digits' own value at the same n.
+# One Markdown table per data kind: its header and columns as (key of the protocol metrics, or
+# "ref:" + key of the real data's own values, digits, what follows: "/K" modes, "/10" classes).
+# 2D: the VEEGAN / PacGAN protocol (2,500 samples, exact W1 on all of them); images: 2,000
+# samples through the frozen classifier, the Frechet distance beside the real digits' own
+# value at the same n. Counts show no decimals for one seed, one for a mean.
 TABLES = {
     "points2d": ("| preset | dataset | steps | modes | % HQ | reverse KL | W1 | JSD | status |",
-                 lambda m, ref, run: [
-                     f"{m.get('modes', math.nan):.0f}/{_n_modes(run)}",
-                     f"{m.get('hq_pct', math.nan):.1f}", f"{m.get('rkl', math.nan):.3f}",
-                     f"{m['w1']:.3f}", f"{m['jsd']:.3f}"]),
+                 (("modes", 0, "modes"), ("hq_pct", 1, ""), ("rkl", 3, ""), ("w1", 3, ""),
+                  ("jsd", 3, ""))),
     "image": ("| preset | dataset | steps | classes | class KL | confidence | score | FD "
               "| real FD | status |",
-              lambda m, ref, run: [
-                  f"{m['classes']:.0f}/10", f"{m['class_kl']:.3f}", f"{m['confidence']:.3f}",
-                  f"{m['score']:.2f}", f"{m['fd']:.1f}", f"{ref.get('fd', math.nan):.1f}"]),
+              (("classes", 0, "/10"), ("class_kl", 3, ""), ("confidence", 3, ""),
+               ("score", 2, ""), ("fd", 1, ""), ("ref:fd", 1, ""))),
 }
 
 
+def parse_seeds(text: str) -> list[int]:
+    """'0-4' -> [0, 1, 2, 3, 4]; '0,3,7' -> [0, 3, 7]; '5' -> [5]; each seed once."""
+    seeds: list[int] = []
+    try:
+        for part in (p.strip() for p in text.split(",")):
+            lo, _, hi = part.partition("-")
+            seeds += range(int(lo), int(hi or lo) + 1)
+    except ValueError:
+        raise UserError(f"--seeds {text!r}: give seeds as 0-4 or 0,3,7") from None
+    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds) or len(seeds) > 100:
+        raise UserError(f"--seeds {text!r}: 1-100 distinct seeds >= 0, as 0-4 or 0,3,7")
+    return seeds
+
+
+def cells(kind: str, rows: list[dict[str, float]], refs: list[dict[str, float]],
+          n_modes: int) -> list[str]:
+    """A table row's metric cells from one evaluation per seed: the value for one seed, the
+    mean ± standard error for several."""
+    out = []
+    for key, digits, after in TABLES[kind][1]:
+        values = [r.get(key.removeprefix("ref:"), math.nan)
+                  for r in (refs if key.startswith("ref:") else rows)]
+        s = summarise(values)
+        if key in ("modes", "classes") and s.n > 1:
+            digits = 1
+        text = f"{s.mean:.{digits}f}" if s.n else "nan"
+        if s.n > 1:
+            text += f" ± {s.se:.{digits}f}"
+        if s.missing and len(values) > 1:
+            text += f" ({s.n}/{len(values)})"
+        out.append(text + (f"/{n_modes}" if after == "modes" else after))
+    return out
+
+
 def _n_modes(run) -> int:
-    return len(run.data.truth.centres) if run.data.truth is not None else 0
+    truth = getattr(run.data, "truth", None)  # image data have none
+    return len(truth.centres) if truth is not None else 0
 
 
 def table_pairs(presets: str, datasets: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -78,27 +117,39 @@ def _table(args: argparse.Namespace) -> None:
     Markdown table of the protocol metrics per kind of data."""
     from playground.config import validate
     from playground.data.datasets import kind_of
-    from playground.engine.run import Run
+    from playground.engine.trials import train_runs
     from playground.presets import config_for
     if args.steps < 1:
         raise UserError("--steps must be at least 1")
+    seeds = parse_seeds(args.seeds) if args.seeds else [args.seed]
     pairs, skipped = table_pairs(args.presets, args.datasets)
     for note in skipped:
         print(note, file=sys.stderr)
+    if len(seeds) > 1:
+        print(f"seeds {', '.join(map(str, seeds))}: mean ± standard error over them",
+              file=sys.stderr)
     kind_now = None
     for preset, dataset in pairs:
         kind = kind_of(dataset)
-        header, cells = TABLES[kind]
+        header = TABLES[kind][0]
         if kind != kind_now:
             print(("\n" if kind_now else "") + header)
             print("|---" * header.count(" | ") + "|---|")
             kind_now = kind
-        run = Run(validate(config_for(preset, dataset=dataset, seed=args.seed)))
-        run.train(args.steps)
-        m = run.evaluate(protocol=True)
-        row = [preset, dataset, str(run.step_count), *cells(m, run.reference(protocol=True),
-                                                             run), run.status]
+        start = time.perf_counter()
+        runs, how = train_runs([validate(config_for(preset, dataset=dataset, seed=s))
+                                for s in seeds], args.steps)
+        rows = [run.evaluate(protocol=True) for run in runs]
+        refs = [run.reference(protocol=True) for run in runs]
+        bad = sum(run.status != "ok" for run in runs)
+        status = "ok" if not bad else runs[0].status if len(runs) == 1 else f"{bad} diverged"
+        steps = runs[0].step_count if len(runs) == 1 else args.steps  # a diverged run stops
+        row = [preset, dataset, str(steps), *cells(kind, rows, refs, _n_modes(runs[0])),
+               status]
         print("| " + " | ".join(row) + " |", flush=True)
+        if len(seeds) > 1:
+            print(f"{preset} on {dataset}: {len(seeds)} seeds in "
+                  f"{time.perf_counter() - start:.0f} s, {how}", file=sys.stderr)
 
 
 command("table", "train presets for a fixed step count and print their metrics as Markdown",

@@ -56,11 +56,13 @@ def _present(*parts: str | None) -> tuple[str, ...]:
 def shared(cfgs: list[RunConfig]) -> Shared:
     """What runs built from `cfgs` (one dataset and seed) have in common."""
     archs = [arch_of(c) for c in cfgs]
-    # depth sizes the MLPs only (the DCGAN ignores it)
+    # depth sizes the MLPs only (the DCGAN ignores it); the papers' networks fix their width
     depths = [c.depth if models.MODELS.get(a).uses_depth else None
               for c, a in zip(cfgs, archs, strict=True)]
+    widths = [c.width if models.MODELS.get(a).uses_width else None
+              for c, a in zip(cfgs, archs, strict=True)]
     g_differs = _present(_differs("arch", archs), _field(cfgs, "latent_dim"),
-                         _field(cfgs, "width"), _differs("depth", depths))
+                         _differs("width", widths), _differs("depth", depths))
     start_g = not g_differs
     start_d = start_g  # D's shape fields are among G's, and D is drawn after G
 

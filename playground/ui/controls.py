@@ -96,6 +96,10 @@ ROWS: tuple[Control, ...] = (
             # powers of 2, and 96-1536 (multiples of 3 and 4) for packs of 3 (with mbstd)
             options=tuple(sorted({2**i for i in range(1, 14)}
                                  | {3 * 2**i for i in range(5, 10)}))),
+    Control("arch", "Architecture", "model", "select", registry=models.MODELS,
+            kinds=frozenset({"points2d"}),
+            help="mlp: the lab's MLPs (width, depth, activation below); pacgan and metz: the "
+                 "papers' own networks at their fixed sizes (Lin et al. 2018; Metz et al. 2017)"),
     Control("latent_dim", "Latent dim", "model", "choices",
             options=(1, 2, 3, 4, 8, 16, 32, 64, 128, 256)),
     Control("width", "Width", "model", "choices", options=tuple(2**i for i in range(2, 11))),
@@ -198,12 +202,12 @@ def label_of(control: Control, id_: str) -> str:
 
 def applies(control: Control, cfg) -> bool:
     """Whether the control means something for this config (dataset params, Adam betas, an
-    architecture's depth and activation)."""
+    architecture's width, depth and activation)."""
     if control.field in USES_FIELDS:
         return control.field in datasets.DATASETS.get(cfg.dataset).uses
     if control.field in BETA_OF:
         return optim.OPTIMISERS.get(getattr(cfg, BETA_OF[control.field])).uses_betas
-    if control.field in ("depth", "activation"):
+    if control.field in ("width", "depth", "activation"):
         spec = models.MODELS.get(arch_of(cfg))
-        return spec.uses_depth if control.field == "depth" else spec.uses_activation
+        return getattr(spec, f"uses_{control.field}")
     return True

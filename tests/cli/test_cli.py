@@ -163,9 +163,10 @@ def test_table_refuses_what_it_cannot_run_in_one_line(capsys):
 
 @pytest.mark.slow
 def test_the_documented_table_command_runs(tmp_path):
-    """docs/presets.md's reproduction command, with 1 step instead of 3,000: every 2D preset
-    on ring and grid. Its default datasets, one per worker process (tests/cli_fixtures.py):
-    each row is mostly exact W1 on 2,500 points, 77 s for the 40 rows in one process."""
+    """docs/presets.md's reproduction command, with 1 step instead of 3,000 and 2 seeds
+    instead of 5: every 2D preset on ring and grid. Its default datasets, one per worker
+    process (tests/cli_fixtures.py): each row is mostly exact W1 on 2,500 points, 77 s for the
+    40 rows of one seed in one process."""
     import argparse
     from pathlib import Path
 
@@ -177,6 +178,7 @@ def test_the_documented_table_command_runs(tmp_path):
     line = next(x for x in docs.splitlines() if "-m playground table" in x)
     argv = line.split("-m playground ", 1)[1].split()
     argv[argv.index("--steps") + 1] = "1"
+    argv[argv.index("--seeds") + 1] = "0-1"  # two seeds: each cell a mean ± s.e.
     parser = argparse.ArgumentParser()
     _table_args(parser)
     assert "--datasets" not in argv and parser.get_default("datasets") == "ring,grid"
@@ -189,6 +191,7 @@ def test_the_documented_table_command_runs(tmp_path):
     rows = [x for _, out, _ in results for x in out.splitlines()
             if x.startswith("| ") and " | 1 | " in x]
     assert len(rows) == 2 * len(ids_for("points2d"))
+    assert all(" ± " in x for x in rows)
     shown = sorted(tuple(cell.strip() for cell in x.split("|")[1:3]) for x in rows)
     assert shown == sorted(table_pairs("all", "ring,grid")[0])  # each pair once
 
@@ -221,7 +224,8 @@ def test_help_lists_the_commands_in_module_order_whatever_was_imported_first(mon
     listing = capsys.readouterr().out.split("COMMAND\n", 1)[1].split("\noptions:")[0]
     assert [line.split()[0] for line in listing.splitlines() if line.startswith("    ")
             and not line.startswith("     ")] == [
-        "presets", "train", "sample", "table", "pretrained", "bench", "parallel-lines",
+        "presets", "train", "sample", "table", "reproduce", "pretrained", "bench",
+        "parallel-lines",
         "wgan-fig2", "em-vs-js", "mnist", "classifier", "latent"]
 
 
