@@ -30,11 +30,20 @@ TABLES = {
                      f"{m.get('hq_pct', math.nan):.1f}", f"{m.get('rkl', math.nan):.3f}",
                      f"{m['w1']:.3f}", f"{m['jsd']:.3f}"]),
     "image": ("| preset | dataset | steps | classes | class KL | confidence | score | FD "
-              "| real FD | status |",
+              "| real FD | label agreement (real) | status |",
               lambda m, ref, run: [
                   f"{m['classes']:.0f}/10", f"{m['class_kl']:.3f}", f"{m['confidence']:.3f}",
-                  f"{m['score']:.2f}", f"{m['fd']:.1f}", f"{ref.get('fd', math.nan):.1f}"]),
+                  f"{m['score']:.2f}", f"{m['fd']:.1f}", f"{ref.get('fd', math.nan):.1f}",
+                  _agreement(m, ref)]),
 }
+
+
+def _agreement(m: dict, ref: dict) -> str:
+    """A conditional run's label agreement beside the classifier's accuracy on real digits
+    ('-' for an unconditional run, which asks for no class)."""
+    if "label_agreement" not in m:
+        return "-"
+    return f"{m['label_agreement']:.3f} ({ref.get('label_agreement', math.nan):.3f})"
 
 
 def _n_modes(run) -> int:
