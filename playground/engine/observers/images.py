@@ -56,14 +56,19 @@ def reference(dataset: str, device: str) -> Reference:
     stats = image_metrics.held_out_reference(digits, net)
     values, accuracy = {}, {}
     for n in (LIVE_N, PROTOCOL_N):
-        real, labels = _real_sample(digits, n)
+        real, labels = _real_labelled(digits, n)
         log_probs, feats = image_metrics.read(mnist.to_tensor(real).to(device), net)
         values[n] = image_metrics.scores(log_probs, feats, stats).as_dict()
         accuracy[n] = image_metrics.label_agreement(log_probs, labels)
     return Reference(net, stats, values, accuracy)
 
 
-def _real_sample(digits, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _real_sample(digits, n: int) -> np.ndarray:
+    """`_real_labelled`'s n digits without their labels."""
+    return _real_labelled(digits, n)[0]
+
+
+def _real_labelled(digits, n: int) -> tuple[np.ndarray, np.ndarray]:
     """n held-out digits not in the reference: the first n of held-out half B (fixed). The
     shipped set's half B is 5,000 test digits; a set with fewer is refused rather than
     topped up with training digits (the real values must come from digits no GAN saw)."""
