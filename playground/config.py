@@ -33,6 +33,9 @@ class RunConfig:
     width: int = 128  # hidden units per layer (MLPs), base channels (dcgan)
     depth: int = 3  # hidden layers, G and D (the "3x128 MLP" of the brief); MLPs only
     activation: str = "relu"  # id in models.ACTIVATIONS
+    # class conditioning, an id of conditioning.CONDITIONINGS: "none", "concat" (Mirza &
+    # Osindero 2014) or "projection" (Miyato & Koyama 2018); labelled (image) data only
+    cond: str = "none"
     # --- objective --------------------------------------------------------------------------
     loss: str = "ns"  # id in losses.LOSSES
     n_critic: int = 1  # D updates per G update
@@ -87,7 +90,7 @@ class RunConfig:
 # every other field is applied to a live run. Everyone asks `diff(...).reset`, never a list.
 RESET_FIELDS: frozenset[str] = frozenset(
     {"dataset", "n_modes", "radius", "std", "standardise", "train_digits", "arch", "latent_dim",
-     "width", "depth", "activation", "seed", "pack", "mbstd"}
+     "width", "depth", "activation", "cond", "seed", "pack", "mbstd"}
 )
 # Changing these only rebuilds what a run shows (its fixed probes); training is untouched.
 VIEW_FIELDS: frozenset[str] = frozenset({"n_fixed", "grid_res"})
@@ -194,7 +197,7 @@ def _optional(name: str) -> bool:
 
 def validate(cfg: RunConfig) -> RunConfig:
     """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
-    from playground import losses, models, optim, packing  # imported late to avoid cycles
+    from playground import conditioning, losses, models, optim, packing  # late: no cycles
     from playground.data import datasets, mnist
 
     spec = datasets.DATASETS.get(cfg.dataset)
@@ -226,6 +229,7 @@ def validate(cfg: RunConfig) -> RunConfig:
         raise ValueError(f"width={cfg.width} is out of range [{lo}, {hi}] for arch "
                          f"{arch_of(cfg)!r}")
     spec.check(cfg)
+    conditioning.check(cfg, spec.kind, arch_of(cfg), arch.cond_input)
     _check_diffaug(cfg, spec.kind)
     packing.check(cfg)
     return cfg

@@ -20,7 +20,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
-from playground import paper_models
+from playground import conditioning, paper_models
 from playground.packing import MinibatchStd, score
 from playground.registry import Registry
 
@@ -188,6 +188,9 @@ class ModelSpec:
     uses_depth: bool = True
     uses_activation: bool = True
     uses_width: bool = True  # False: a paper's fixed sizes (width unused)
+    # how D takes a label (conditioning.wrap): "channels" (extra image channels), "flat"
+    # (extra inputs after the pixels), "" (it cannot: the 2D MLP)
+    cond_input: str = ""
 
 
 MODELS: Registry[ModelSpec] = Registry("architecture")
@@ -246,16 +249,21 @@ MODELS.add("metz", ModelSpec(
 MODELS.add("mlp_image", ModelSpec(
     "MLP on pixels (the seeds' GAN)", "G: z -> width -> 2 width -> 4 width -> 784, tanh; "
     "D mirrored with LeakyReLU 0.2", frozenset({"image"}), _mlp_image, (16, 512),
-    uses_activation=False))
+    uses_activation=False, cond_input="flat"))
 MODELS.add("dcgan", ModelSpec(
     "DCGAN", "transposed convolutions with batch norm in G, strided convolutions with "
     "LeakyReLU in D, N(0, 0.02) init (Radford et al. 2016); width = base channels",
-    frozenset({"image"}), _dcgan, (8, 128), uses_depth=False, uses_activation=False))
+    frozenset({"image"}), _dcgan, (8, 128), uses_depth=False, uses_activation=False,
+    cond_input="channels"))
 
 
 def build(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-    """(G, D) for `cfg.arch` on data of `shape` per sample ((2,) or (1, 28, 28))."""
-    return MODELS.get(cfg.arch).build(cfg, shape)
+    """(G, D) for `cfg.arch` on data of `shape` per sample ((2,) or (1, 28, 28)); G(z, y) and
+    D(x, y) when `cfg.cond` conditions on labels (conditioning.py)."""
+    spec = MODELS.get(cfg.arch)
+    if getattr(cfg, "cond", "none") == "none":
+        return spec.build(cfg, shape)
+    return conditioning.wrap(cfg, shape, spec.build, spec.cond_input)
 
 
 # ---- spectral norm and the no-coupling rule -----------------------------------------------------

@@ -143,6 +143,23 @@ _rows: list[tuple[str, str, dict, bool]] = [
      {"dataset": "mnist", "arch": "dcgan", "latent_dim": 64, "width": 32, "batch_size": 32,
       "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 64, "train_digits": 500,
       "diffaug": "color,translation,cutout"}, False),
+    # Class-conditional DCGANs (issue 22): the dcgan preset with G(z, y) (one-hot y beside z)
+    # and D conditioned by a projection (Miyato & Koyama 2018) or by ten one-hot channels
+    # (Mirza & Osindero 2014). n_fixed 100: the grid is ten rows (class 0-9) of ten columns
+    # (one z each). Measured here (`python -m playground table --presets cgan_projection,
+    # cgan_concat --datasets mnist --steps 2000`, seed 0, one thread, 2,000 samples): projection
+    # label agreement 0.942 (real digits 0.994), FD 50.6 (real 7.0), class KL 0.002,
+    # confidence 0.968; concat 0.739, FD 150.7, KL 0.023, confidence 0.897; the unconditional
+    # dcgan preset at the same 2,000 steps FD 225.3, KL 0.063, confidence 0.839.
+    ("cgan_projection", "A conditional DCGAN with a projection D: ask for a class and get it. "
+     "Each row of the grid asks for one digit, each column keeps one z, so a column is one "
+     "handwriting writing every digit; label agreement says how often the classifier agrees.",
+     {"dataset": "mnist", "arch": "dcgan", "cond": "projection", "latent_dim": 64,
+      "width": 32, "batch_size": 32, "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 100}, False),
+    ("cgan_concat", "The same conditional DCGAN with the label as ten extra input channels "
+     "of D (the original cGAN): compare how fast its rows become their digits.",
+     {"dataset": "mnist", "arch": "dcgan", "cond": "concat", "latent_dim": 64,
+      "width": 32, "batch_size": 32, "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 100}, False),
     # The seeds' fully connected GAN (100 -> 256 -> 512 -> 1024 -> 784, LeakyReLU 0.2 in D),
     # Adam 2e-4 with beta1 0.5.
     ("mlp_gan", "The seeds' fully connected GAN on pixels: digits form too, noisier and "

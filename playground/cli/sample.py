@@ -24,6 +24,9 @@ def _sample_args(p: argparse.ArgumentParser) -> None:
                         "shipped:ID for a shipped run, e.g. shipped:dcgan_mnist")
     p.add_argument("--n", type=int, default=64, help="how many samples")
     p.add_argument("--seed", type=int, default=0, help="seed of the z they come from")
+    p.add_argument("--label", type=int, default=None,
+                   help="a conditional generator (cond concat / projection): draw digits of "
+                        "this class, 0-9 (default: the classes 0-9 in turn)")
     p.add_argument("--out", default="runs/samples", help="output directory")
 
 
@@ -34,15 +37,23 @@ def _sample(args: argparse.Namespace) -> None:
     if not 1 <= args.n <= 100_000:
         raise UserError(f"--n must be in [1, 100000], got {args.n}")
     run = load_generator(args.checkpoint)
+    if args.label is not None:
+        if run.cfg.cond == "none":
+            raise UserError(f"--label {args.label}: {args.checkpoint} is an unconditional "
+                            "generator (cond none); its G takes no class. Leave --label out, "
+                            "or train one with --set cond=projection (or cond=concat)")
+        if not 0 <= args.label <= 9:
+            raise UserError(f"--label must be a digit class 0-9, got {args.label}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    samples = run.samples(args.n, args.seed).astype(np.float32)
+    samples = run.samples(args.n, args.seed, args.label).astype(np.float32)
     np.save(out / "samples.npy", samples)
     wrote = ["samples.npy"]
     if samples.ndim == 3:
         (out / "samples.png").write_bytes(pictures.png(pictures.tile(samples), scale=3))
         wrote.append("samples.png")
-    print(f"{args.n} samples of {run.arch} at step {run.step_count} -> {out}: "
+    what = "" if args.label is None else f" of class {args.label}"
+    print(f"{args.n} samples{what} of {run.arch} at step {run.step_count} -> {out}: "
           f"{', '.join(wrote)}")
 
 

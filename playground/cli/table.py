@@ -35,9 +35,10 @@ TABLES = {
                  (("modes", 0, "modes"), ("hq_pct", 1, ""), ("rkl", 3, ""), ("w1", 3, ""),
                   ("jsd", 3, ""))),
     "image": ("| preset | dataset | steps | classes | class KL | confidence | score | FD "
-              "| real FD | status |",
+              "| real FD | label agreement (real) | status |",
               (("classes", 0, "/10"), ("class_kl", 3, ""), ("confidence", 3, ""),
-               ("score", 2, ""), ("fd", 1, ""), ("ref:fd", 1, ""))),
+               ("score", 2, ""), ("fd", 1, ""), ("ref:fd", 1, ""),
+               ("label_agreement", 3, "(real)"))),
 }
 
 
@@ -61,6 +62,12 @@ def cells(kind: str, rows: list[dict[str, float]], refs: list[dict[str, float]],
     mean ± standard error for several."""
     out = []
     for key, digits, after in TABLES[kind][1]:
+        if after == "(real)":  # a conditional run's metric beside the real digits' own
+            if key not in rows[0]:
+                out.append("-")  # an unconditional run asks for no class
+                continue
+            real = summarise(r.get(key, math.nan) for r in refs)
+            after = f" ({real.mean:.{digits}f})"
         values = [r.get(key.removeprefix("ref:"), math.nan)
                   for r in (refs if key.startswith("ref:") else rows)]
         s = summarise(values)

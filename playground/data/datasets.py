@@ -83,6 +83,7 @@ class ImageDistribution:
         self.pixels = torch.from_numpy(images).unsqueeze(1).to(device)
         self.shape = tuple(self.pixels.shape[1:])
         self.labels = labels  # (N_train,) int64
+        self.label_tensor = torch.from_numpy(np.asarray(labels, np.int64)).to(device)
         self.device = device
 
     def __len__(self) -> int:
@@ -96,6 +97,11 @@ class ImageDistribution:
     def sample(self, n: int, gen: torch.Generator) -> torch.Tensor:
         idx = torch.randint(len(self.pixels), (n,), generator=gen, device=self.device)
         return self.take(idx)  # (n, 1, 28, 28)
+
+    def sample_labelled(self, n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """(x, y): `sample`'s very digits (the same one draw from `gen`) and their (n,) labels."""
+        idx = torch.randint(len(self.pixels), (n,), generator=gen, device=self.device)
+        return self.take(idx), self.label_tensor[idx]
 
 
 @dataclass(frozen=True)

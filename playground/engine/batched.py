@@ -42,6 +42,8 @@ def reason_not_batchable(cfgs: list[RunConfig]) -> str | None:
     """None if these runs can train as one computation; else a short reason for the readout."""
     if len(cfgs) < 2:
         return "a single run"
+    if any(c.cond != "none" for c in cfgs):
+        return "conditional runs train one at a time (their G and D take labels)"
     if any(kind_of(c.dataset) != "points2d" or arch_of(c) != "mlp" for c in cfgs):
         return "batching covers the 2D MLPs only"
     for name, reason in SHARED.items():

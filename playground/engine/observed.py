@@ -92,6 +92,12 @@ class Observed:
         (empty where the data kind has none: 2D metrics compare with real points directly)."""
         return self.observer.reference(protocol)
 
-    def samples(self, n: int, seed: int = 0) -> np.ndarray:
-        """n fresh samples of G from a seeded z, in the data's shape ((n, 2) or (n, 28, 28))."""
-        return self.observer.samples(n, seed)
+    def samples(self, n: int, seed: int = 0, label: int | None = None) -> np.ndarray:
+        """n fresh samples of G from a seeded z, in the data's shape ((n, 2) or (n, 28, 28));
+        `label`: all of that class (a conditional run's G only: ValueError otherwise)."""
+        if label is None:
+            return self.observer.samples(n, seed)
+        if self.cfg.cond == "none":
+            raise ValueError("label: this run is unconditional (cond='none'); its G takes no "
+                             "class, so draw without one")
+        return self.observer.samples(n, seed, label)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from playground import models, optim
+from playground import conditioning, models, optim
 from playground.config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from playground.data import datasets
 from playground.engine import ema, losslog, streams, updates
@@ -64,7 +64,8 @@ class Run(Observed):
             models.set_spectral_norm(self.D, cfg.spectral_norm)
         models.check_per_sample(self.D, cfg)
         self.G_ema = ema.build(self.G) if cfg.ema_g > 0 else None  # the G shown (ema.py)
-        self.gens = {name: streams.generator(cfg.seed, name, dev) for name in streams.TRAINING}
+        self.gens = {name: streams.generator(cfg.seed, name, dev)
+                     for name in streams.training(cfg.cond)}
         self.loss = LOSSES.get(cfg.loss)
         self.opt_d = self._build_opt("d")
         self.opt_g = self._build_opt("g")
@@ -99,29 +100,56 @@ class Run(Observed):
         return torch.randn(n, self.cfg.latent_dim, generator=gen or self.gens["z"],
                            device=self.device)
 
+    def sample_y(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor | None:
+        """Fake labels uniform over the ten classes, (n,) int64, from the label stream unless
+        `gen` is given; None for an unconditional run (its G takes z alone)."""
+        if self.cfg.cond == "none":
+            return None
+        return torch.randint(conditioning.N_CLASSES, (n,), generator=gen or self.gens["label"],
+                             device=self.device)
+
+    def _real(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """n training samples from the data stream and, for a conditional run, their labels
+        (the same draw: the samples are those an unconditional run sees)."""
+        if self.cfg.cond == "none":
+            return self.data.sample(n, self.gens["data"]), None
+        return self.data.sample_labelled(n, self.gens["data"])
+
+    def _fake(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """G of n z from the z stream (with G's graph) and their labels (None: unconditional)."""
+        z = self.sample_z(n)
+        y = self.sample_y(n)
+        return conditioning.generate(self.G, z, y), y
+
     def _sigma(self) -> float:
         return instance_noise_sigma(self.step_count, self.cfg.noise_std, self.cfg.noise_anneal)
 
-    def _d_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
+    def _d_update(self, fake: torch.Tensor | None = None,
+                  y_fake: torch.Tensor | None = None) -> torch.Tensor:
+        """One D update on fresh reals and `fake` (labelled `y_fake` in a conditional run),
+        or fresh fakes when None."""
         cfg, B = self.cfg, self.cfg.batch_size
-        real = self.data.sample(B, self.gens["data"])  # (B, 2) or (B, 1, 28, 28)
+        real, y_real = self._real(B)  # (B, 2) or (B, 1, 28, 28); labels (B,) or None
         if fake is None:
             with torch.no_grad():
-                fake = self.G(self.sample_z(B))
+                fake, y_fake = self._fake(B)
         return updates.d_step(self.D, self.opt_d, self.loss, real, fake,
                               weights=updates.penalty_weights(cfg), gen=self.gens["aux"],
-                              sigma=self._sigma(), clip_c=cfg.clip_c, diffaug=cfg.diffaug)
+                              sigma=self._sigma(), clip_c=cfg.clip_c, diffaug=cfg.diffaug,
+                              y_real=y_real, y_fake=y_fake)
 
-    def _g_update(self, fake: torch.Tensor | None = None) -> torch.Tensor:
+    def _g_update(self, fake: torch.Tensor | None = None,
+                  y_fake: torch.Tensor | None = None) -> torch.Tensor:
         cfg, B = self.cfg, self.cfg.batch_size
         if fake is None:
-            fake = self.G(self.sample_z(B))
-        # the look-ahead's batches (data and z streams; the noise comes from aux: independent)
+            fake, y_fake = self._fake(B)
+        # the look-ahead's batches (data and z streams; the noise comes from aux: independent;
+        # conditional runs do not unroll: conditioning.check)
         unroll = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
                   for _ in range(cfg.unroll_steps)]
         g_loss = updates.g_step(self.G, self.D, self.opt_g, self.loss, fake,
                                 gen=self.gens["aux"], sigma=self._sigma(), opt_d=self.opt_d,
-                                unroll=unroll, diffaug=cfg.diffaug)
+                                unroll=unroll, diffaug=cfg.diffaug, y_fake=y_fake)
         if self.G_ema is not None:
             ema.update(self.G_ema, self.G, cfg.ema_g)
         return g_loss
@@ -135,9 +163,9 @@ class Run(Observed):
         D update and the G update share one G forward pass (as pytorch/examples' DCGAN)."""
         for _ in range(self.cfg.n_critic - 1):
             self._d_update()
-        fake = self.G(self.sample_z(self.cfg.batch_size))
-        d_loss = self._d_update(fake)
-        g_loss = self._g_update(fake)
+        fake, y_fake = self._fake(self.cfg.batch_size)
+        d_loss = self._d_update(fake, y_fake)
+        g_loss = self._g_update(fake, y_fake)
         self._log(d_loss, g_loss)
 
     def _log(self, d_loss: torch.Tensor | None, g_loss: torch.Tensor | None) -> None:

@@ -70,3 +70,6 @@ class ImageSnapshot(Snapshot):
     real_labels: np.ndarray  # (m,) the true labels of the shown real digits
     histogram: np.ndarray | None = None  # (10,) share of each class at the last evaluation
     reference: dict[str, float] = field(default_factory=dict)  # the real digits' own metrics
+    # a conditional run's grid: the class asked for in each shown fake (ten rows, one per
+    # class, the same z down each column); None for an unconditional run
+    requested: np.ndarray | None = None

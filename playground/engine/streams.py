@@ -15,8 +15,14 @@ import torch
 
 # The spawn key of each stream is its index here: append new streams, never reorder (that
 # would move every seeded run).
-STREAMS = ("data", "z", "aux", "probe", "eval")
+STREAMS = ("data", "z", "aux", "probe", "eval", "label")
 TRAINING = ("data", "z", "aux")  # what a checkpoint carries; the probes are rebuilt from seed
+LABELLED = TRAINING + ("label",)  # a conditional run's: the fakes' labels have their own
+
+
+def training(cond: str) -> tuple[str, ...]:
+    """The training streams of a run conditioned by `cond` (an unconditional one: TRAINING)."""
+    return TRAINING if cond == "none" else LABELLED
 
 
 def seed_of(seed: int, stream: str) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 import torch
 from torch import nn
 
+from playground.conditioning import critic
 from playground.config import RunConfig
 from playground.diffaug import augment
 from playground.losses import LossSpec
@@ -45,15 +46,27 @@ def d_objective(loss: LossSpec, D: Critic | None, real: torch.Tensor, fake: torc
 
 def d_step(D: nn.Module, opt: torch.optim.Optimizer, loss: LossSpec, real: torch.Tensor,
            fake: torch.Tensor, *, weights: Mapping[str, float], gen: torch.Generator,
-           sigma: float = 0.0, clip_c: float = 0.0, diffaug: str = "") -> torch.Tensor:
+           sigma: float = 0.0, clip_c: float = 0.0, diffaug: str = "",
+           y_real: torch.Tensor | None = None,
+           y_fake: torch.Tensor | None = None) -> torch.Tensor:
     """One D update: DiffAugment policy `diffaug` on both halves, each image its own draw,
     then instance noise of std `sigma` (all from `gen`, real before fake), `d_objective` (its
     penalties on the augmented inputs, as R1 in Karras et al. 2020), the optimiser step, then
     weight clipping to [-clip_c, clip_c] when > 0 (Arjovsky et al. 2017, Alg. 1). Returns
-    d_loss (detached, without the penalties)."""
+    d_loss (detached, without the penalties).
+
+    A conditional D (`y_real`, `y_fake` given) scores each half with its own labels; its
+    penalties see the real labels: R1's samples are the reals, and the gradient penalty's
+    interpolates eps real + (1 - eps) fake take the labels of their real end (a fake's label
+    is drawn apart from it, so no interpolate has one label at both ends)."""
     real = add_instance_noise(augment(real, diffaug, gen), sigma, gen)
     fake = add_instance_noise(augment(fake.detach(), diffaug, gen), sigma, gen)
-    d_loss, total = d_objective(loss, D, real, fake, weights, gen)
+    if y_real is None:
+        d_loss, total = d_objective(loss, D, real, fake, weights, gen)
+    else:
+        scores = D(torch.cat([real, fake]), torch.cat([y_real, y_fake]))  # (2B,)
+        d_loss, total = d_objective(loss, critic(D, y_real), real, fake, weights, gen,
+                                    scores=scores)
     opt.zero_grad(set_to_none=True)
     total.backward()
     opt.step()
@@ -66,9 +79,10 @@ def g_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, loss: LossS
            fake: torch.Tensor, *, gen: torch.Generator, sigma: float = 0.0,
            opt_d: torch.optim.Optimizer | None = None,
            unroll: list[tuple[torch.Tensor, torch.Tensor]] = (),
-           diffaug: str = "") -> torch.Tensor:
-    """One G update on `fake` = G(z) (with its graph): DiffAugment policy `diffaug` (the
-    gradient flows back through it to G), instance noise of std `sigma`, D's scores (after
+           diffaug: str = "", y_fake: torch.Tensor | None = None) -> torch.Tensor:
+    """One G update on `fake` = G(z) (with its graph; G(z, y_fake), scored by D(., y_fake), in
+    a conditional run): DiffAugment policy `diffaug` (the gradient flows back through it to
+    G), instance noise of std `sigma`, D's scores (after
     len(unroll) look-ahead D steps on those (real, fake) batches, augmented alike, when given,
     Metz et al. 2017), the loss's G objective, G's optimiser step. Returns g_loss (detached)."""
     fake_in = add_instance_noise(augment(fake, diffaug, gen), sigma, gen)
@@ -77,7 +91,7 @@ def g_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, loss: LossS
     if unroll:
         scores = unrolled_scores(D, opt_d, loss.d_loss, len(unroll), unroll, fake_in)
     else:
-        scores = D(fake_in)
+        scores = critic(D, y_fake)(fake_in)
     g_loss = loss.g_loss(fake=scores)
     params = list(G.parameters())
     # Gradients for G only: D's weight gradients are never formed in a G step.

@@ -61,7 +61,9 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
     column's whole width (a narrow column: at 1280 px with the sidebar open the grid beside
     them was 283 px, 35 px a digit; below them 400 px, 50 px a digit)."""
     n = len(snap.fake)
-    cols = int(np.ceil(np.sqrt(n)))
+    # a conditional run's grid: ten rows, row k asking for digit k, one z per column
+    conditional = snap.requested is not None
+    cols = max(1, n // 10) if conditional else int(np.ceil(np.sqrt(n)))
     fake, rows = grid_picture(snap.fake, cols)
     real_cols = cols if reals_below else 4
     real, real_rows = grid_picture(snap.real, real_cols)
@@ -71,9 +73,12 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
              "hoverinfo": "skip", "name": "generated"},
             {"type": "image", "source": png_uri(real), "xaxis": "x2", "yaxis": "y2",
              "hoverinfo": "skip", "name": "real"}]
+    # amber: the classifier is unsure, or (a conditional grid) reads another digit than asked
+    asked = snap.requested if conditional else snap.labels
     data.append(tile_labels(n, cols, [str(int(k)) for k in snap.labels],
-                        ["#ffffff" if c >= LOW_CONFIDENCE else unsure
-                         for c in snap.confidence], "x", "y", "top-left", size, "labels"))
+                        ["#ffffff" if c >= LOW_CONFIDENCE and k == a else unsure
+                         for c, k, a in zip(snap.confidence, snap.labels, asked, strict=True)],
+                        "x", "y", "top-left", size, "labels"))
     data.append(tile_labels(len(snap.real), real_cols, [str(int(k)) for k in snap.real_labels],
                         ["#7ee2a0"] * len(snap.real), "x2", "y2", "top-left", size,
                         "real labels"))
@@ -99,7 +104,8 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
                            "anchor": "x2", "domain": [0.0, split]}}
         aspect = (tall / fake.shape[1], margin["t"] + margin["b"]
                   - tall / fake.shape[1] * (margin["l"] + margin["r"]))
-        heading = "generated from a fixed z; real digits below"
+        heading = ("row k asks for digit k, one z per column; real digits below"
+                   if conditional else "generated from a fixed z; real digits below")
     else:
         share = 0.74  # of the width for the generated grid (square), the rest for the reals
         axes = {"xaxis": {**hidden, "domain": [0.0, share], "range": [0, fake.shape[1]]},
@@ -110,7 +116,8 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
                            "domain": [0.45, 1.0]}}  # the reals sit at the top, beside it
         aspect = (share * fake.shape[0] / fake.shape[1],
                   margin["t"] + margin["b"] - share * (margin["l"] + margin["r"]))
-        heading = "generated from a fixed z | real digits"
+        heading = ("row k asks for digit k, one z per column | real digits" if conditional
+                   else "generated from a fixed z | real digits")
     layout = base_layout(
         style, style.height, showlegend=False,
         title={"text": title or f"step {snap.step} · {heading}", "x": 0.01,

@@ -78,6 +78,10 @@ class Explorer:
         if run.data.kind != "image":
             raise ValueError(f"{source} trains {run.data.kind} data; the latent explorer "
                              "needs a digit generator")
+        if run.cfg.cond != "none":  # its G takes (z, y): the class views come with issue 22
+            raise ValueError(f"{source} is a conditional generator (cond={run.cfg.cond!r}); "
+                             "the latent explorer draws unconditional ones for now: use "
+                             "`python -m playground sample --label K` for its digits")
         return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device)
 
     @classmethod

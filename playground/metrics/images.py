@@ -85,6 +85,17 @@ def classifier_score(log_probs: np.ndarray) -> float:
     return float(math.exp(kl.mean()))
 
 
+def label_agreement(log_probs: np.ndarray, requested: np.ndarray) -> float:
+    """(1/N) #{i : argmax_y p(y|x_i) = y_i}: the share of samples the classifier reads as the
+    class asked for (a conditional G's y_i; a real digit's true label gives the classifier's
+    accuracy, the reference a perfect conditional G would reach)."""
+    requested = np.asarray(requested)
+    if len(requested) != len(log_probs):
+        raise ValueError(f"label agreement: {len(log_probs)} samples but {len(requested)} "
+                         "labels")
+    return float((log_probs.argmax(1) == requested).mean()) if len(requested) else 0.0
+
+
 def feature_stats(features: np.ndarray) -> FeatureStats:
     """Mean and unbiased covariance of (N, 128) features, in float64."""
     f = np.asarray(features, dtype=np.float64)

@@ -102,6 +102,7 @@ class EvalContext:
     cubic_n: int = N_PROTOCOL  # cap on the sample count of O(n^3) metrics
     classifier: Any = None  # images: the frozen digit classifier
     reference: Any = None  # images: the real digits' feature statistics (Frechet distance)
+    labels: Any = None  # images of a conditional G: (N,) int classes asked for, else None
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,19 @@ METRICS.add("jsd", MetricSpec(
 METRICS.add("classes", MetricSpec(
     "Class coverage (frozen digit classifier)",
     ("classes", "class_kl", "confidence", "score", "fd"), IMAGE, _classes))
+
+
+def _agreement(ctx: EvalContext) -> dict[str, float]:
+    from playground.metrics import images as image_metrics
+    # a second pass through the classifier (~0.05 s at the live 300 on one thread), for
+    # conditional runs only: the class-coverage metrics stay one function of the images
+    log_probs, _ = image_metrics.read(ctx.fake, ctx.classifier)
+    return {"label_agreement": image_metrics.label_agreement(log_probs, ctx.labels)}
+
+
+METRICS.add("label_agreement", MetricSpec(
+    "Label agreement (a conditional G: the share read as the class asked for)",
+    ("label_agreement",), IMAGE, _agreement, applies=lambda ctx: ctx.labels is not None))
 
 
 def per_bin(key: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground import diffaug, losses, models, optim
+from playground import conditioning, diffaug, losses, models, optim
 from playground.config import RANGES, arch_of
 from playground.data import datasets
 from playground.registry import Registry
@@ -128,6 +128,11 @@ _IMAGE_OWN = {
     "arch": Control("arch", "Architecture", "model", "select", registry=models.MODELS,
                     kinds=IMAGE, help="dcgan: convolutions (Radford et al. 2016); mlp_image: "
                                       "the seeds' fully connected GAN"),
+    "cond": Control("cond", "Class conditioning", "model", "select",
+                    registry=conditioning.CONDITIONINGS,
+                    help="none: G(z). concat / projection: G(z, y) draws the digit y asked "
+                         "for, and D judges (x, y) pairs; the grid becomes ten rows, one per "
+                         "class (a new run)"),
     "latent_dim": Control("latent_dim", "Latent dim", "model", "choices",
                           options=(1, 2, 4, 8, 16, 32, 64, 100, 128, 256)),
     "width": Control("width", "Width (dcgan: base channels)", "model", "choices",
@@ -152,7 +157,8 @@ IMAGE_CONTROLS: dict[str, Control] = {
     "dataset": _IMAGE_OWN["dataset"], "train_digits": _IMAGE_OWN["train_digits"],
     **{f: CONTROLS[f] for f in _SHARED}, "diffaug": _IMAGE_OWN["diffaug"],
     "ema_g": _IMAGE_OWN["ema_g"],
-    "arch": _IMAGE_OWN["arch"], "latent_dim": _IMAGE_OWN["latent_dim"],
+    "arch": _IMAGE_OWN["arch"], "cond": _IMAGE_OWN["cond"],
+    "latent_dim": _IMAGE_OWN["latent_dim"],
     "width": _IMAGE_OWN["width"], "depth": CONTROLS["depth"], "seed": CONTROLS["seed"],
     "n_fixed": _IMAGE_OWN["n_fixed"],
 }

@@ -45,7 +45,12 @@ def tiles(snap: ImageSnapshot) -> None:
     def real(key: str, pattern: str) -> str:
         return f"real: {views.fmt(ref.get(key), pattern)}" if key in ref else ""
 
-    views.tiles([
+    agreement = [] if "label_agreement" not in ref else [
+        ("Label agreement", views.fmt(m.get("label_agreement"), "{:.0%}"),
+         real("label_agreement", "{:.0%}"),
+         "share of 300 fakes (30 asked for each digit) that the classifier reads as the digit "
+         "asked for; real: its accuracy on 300 test digits")]
+    views.tiles([*agreement,
         ("Classes", f"{views.fmt(m.get('classes'), '{:.0f}')}/10", real("classes", "{:.0f}/10"),
          "digit classes holding at least 1% of 300 fakes, by the frozen classifier"),
         ("Class KL", views.fmt(m.get("class_kl"), "{:.3f}"), real("class_kl", "{:.3f}"),

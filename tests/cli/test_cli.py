@@ -145,9 +145,11 @@ def test_table_runs_2d_and_image_presets_and_skips_what_cannot_train(capsys):
     assert "skipped dcgan on ring: arch 'dcgan' does not train points2d data" in err
     assert main(["table", "--presets", "dcgan", "--datasets", "mnist", "--steps", "1"]) == 0
     out, err = capsys.readouterr()
-    assert "| classes | class KL | confidence | score | FD | real FD | status |" in out
+    assert ("| classes | class KL | confidence | score | FD | real FD "
+            "| label agreement (real) | status |") in out
     row = next(line for line in out.splitlines() if line.startswith("| dcgan | mnist | 1 |"))
     assert row.split(" | ")[3].endswith("/10") and "Traceback" not in err
+    assert row.split(" | ")[-2] == "-"  # an unconditional run asks for no class
 
 
 def test_table_refuses_what_it_cannot_run_in_one_line(capsys):

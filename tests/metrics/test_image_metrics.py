@@ -253,3 +253,41 @@ def test_batching_does_not_change_results(setup):
     big, small = im.evaluate(x, clf, ref, batch=500), im.evaluate(x, clf, ref, batch=64)
     for k, v in big.as_dict().items():
         assert small.as_dict()[k] == pytest.approx(v, rel=1e-5, abs=1e-9), k
+
+
+# ---- label agreement (a conditional G) -------------------------------------------------------
+class _BrightnessClassifier(torch.nn.Module):
+    """Reads a digit of constant grey level -1 + 2k/9 as class k, with certainty."""
+
+    def features(self, x):
+        return x.flatten(1)[:, :1].repeat(1, 128)  # (B, 128): the grey level
+
+    def head(self, f):
+        k = ((f[:, 0] + 1) * 4.5).round().long().clamp(0, 9)
+        return 20.0 * torch.nn.functional.one_hot(k, 10).float()
+
+
+def _grey(classes) -> torch.Tensor:
+    levels = -1 + 2 * torch.tensor(classes, dtype=torch.float32) / 9
+    return levels.view(-1, 1, 1, 1).expand(-1, 1, 28, 28).clone()
+
+
+def test_label_agreement_is_the_share_read_as_the_class_asked_for():
+    from playground.metrics import points2d as metrics
+    drawn = [k % 10 for k in range(30)]  # 30 digits, classes 0-9 three times
+    asked = list(drawn)
+    for i in (0, 5, 11, 29):  # four asked for another class than drawn
+        asked[i] = (asked[i] + 1) % 10
+    log_probs, _ = im.read(_grey(drawn), _BrightnessClassifier())
+    assert im.label_agreement(log_probs, np.array(asked)) == pytest.approx(26 / 30,
+                                                                                      abs=1e-12)
+    assert im.label_agreement(log_probs, np.array(drawn)) == 1.0
+    ctx = metrics.EvalContext(kind="image", fake=_grey(drawn), classifier=_BrightnessClassifier(),
+                              labels=np.array(asked))
+    assert metrics.METRICS.get("label_agreement").compute(ctx) == {
+        "label_agreement": pytest.approx(26 / 30, abs=1e-12)}
+    unconditional = metrics.EvalContext(kind="image", fake=_grey(drawn),
+                                        classifier=_BrightnessClassifier())
+    assert not metrics.METRICS.get("label_agreement").applies(unconditional)
+    with pytest.raises(ValueError, match="30 samples but 3 labels"):
+        im.label_agreement(log_probs, np.array([1, 2, 3]))

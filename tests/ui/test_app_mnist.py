@@ -192,3 +192,25 @@ def test_the_moving_average_of_g_switches_on_live_and_travels_in_the_link(app):
     linked = app({**SMALL, "ema_g": "0.9999"})
     assert cfg_of(linked).ema_g == 0.9999
     assert linked.toggle(key=state.toggle_key(linked.session_state, "ema_g", NS)).value is True
+
+
+def test_class_conditioning_is_a_control_a_link_and_a_tile(app):
+    """"Class conditioning" starts a new run (G and D change shape) whose grid is ten rows,
+    shows label agreement beside its real reference, and travels in the link; a 2D-only
+    combination is a warning, not a traceback."""
+    at = app()
+    assert "Label agreement" not in tiles(at)
+    picker = at.selectbox(key=wkey(at, "cond"))
+    assert picker.label == "Class conditioning" and picker.value == "none"
+    picker.select("projection").run()
+    assert not at.exception and cfg_of(at).cond == "projection"
+    assert query(at)["cond"] == "projection"
+    assert "Label agreement" in tiles(at) and "real: " in tiles(at)
+    at.button(key=f"{NS}.b.step_both").click().run()
+    assert step_of(at) == 1 and not at.exception
+    linked = app({**SMALL, "cond": "concat"})
+    assert not linked.exception and cfg_of(linked).cond == "concat"
+    assert linked.selectbox(key=wkey(linked, "cond")).value == "concat"
+    bad = app({**SMALL, "cond": "concat", "pack": "2"})
+    warned = " ".join(w.value for w in bad.warning)
+    assert not bad.exception and "pack" in warned

@@ -92,3 +92,25 @@ def test_the_digit_figures_are_valid_plotly():
     for fig in (digits.samples_figure(s, reals_below=True), digits.samples_figure(s),
                 digits.histogram_figure(s)):
         go.Figure(fig.to_dict())  # validates every property (`figure` skips it for speed)
+
+
+def test_a_conditional_grid_is_ten_rows_with_the_misread_digits_in_amber():
+    import dataclasses
+    n = 30  # ten rows of three columns: row k asks for digit k
+    asked = np.arange(10).repeat(3)
+    read = asked.copy()
+    read[[4, 17]] = 0  # two digits read as another class than asked for
+    base = snap(300, [0.1] * 10, [300])
+    cond = dataclasses.replace(
+        base, fake=np.zeros((n, 28, 28), np.uint8), d_fake=np.zeros(n, np.float32),
+        labels=read, confidence=np.ones(n, np.float32), requested=asked)
+    fig = digits.samples_figure(cond)
+    assert "row k asks for digit k" in fig.layout.title.text
+    # the picture's axes: 3 columns and 10 rows of 28 px tiles with 2 px gaps
+    assert tuple(fig.layout.xaxis.range) == (0, 3 * digits.TILE + digits.PAD)
+    assert tuple(fig.layout.yaxis.range) == (10 * digits.TILE + digits.PAD, 0)
+    labels = next(t for t in fig.data if t.name == "labels")
+    amber = [i for i, c in enumerate(labels.textfont.color) if c != "#ffffff"]
+    assert amber == [4, 17]
+    plain = digits.samples_figure(base)  # unconditional: the square grid, its own heading
+    assert "fixed z" in plain.layout.title.text

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from playground import conditioning
 from playground.engine import streams
 from playground.engine.observers.points2d import thin
 from playground.engine.observers.view import RunView
@@ -37,6 +38,8 @@ class Reference:
     classifier: torch.nn.Module
     stats: Any  # image_metrics.FeatureStats of the real digits (the Frechet reference)
     values: dict[int, dict[str, float]]  # n -> the real digits' own metrics at that n
+    # n -> the classifier's accuracy on those n real digits: label agreement's reference
+    accuracy: dict[int, float]
 
 
 @functools.lru_cache(maxsize=4)
@@ -51,25 +54,31 @@ def reference(dataset: str, device: str) -> Reference:
     net = digit_classifier.load().to(device).eval()
     digits = datasets.digits_of(dataset)
     stats = image_metrics.held_out_reference(digits, net)
-    values = {}
+    values, accuracy = {}, {}
     for n in (LIVE_N, PROTOCOL_N):
-        real = _real_sample(digits, n)
-        values[n] = image_metrics.evaluate(mnist.to_tensor(real).to(device), net,
-                                           stats).as_dict()
-    return Reference(net, stats, values)
+        real, labels = _real_labelled(digits, n)
+        log_probs, feats = image_metrics.read(mnist.to_tensor(real).to(device), net)
+        values[n] = image_metrics.scores(log_probs, feats, stats).as_dict()
+        accuracy[n] = image_metrics.label_agreement(log_probs, labels)
+    return Reference(net, stats, values, accuracy)
 
 
 def _real_sample(digits, n: int) -> np.ndarray:
+    """`_real_labelled`'s n digits without their labels."""
+    return _real_labelled(digits, n)[0]
+
+
+def _real_labelled(digits, n: int) -> tuple[np.ndarray, np.ndarray]:
     """n held-out digits not in the reference: the first n of held-out half B (fixed). The
     shipped set's half B is 5,000 test digits; a set with fewer is refused rather than
     topped up with training digits (the real values must come from digits no GAN saw)."""
     from playground.metrics import images as image_metrics
-    held, _ = digits.split(held_out=True)
+    held, labels = digits.split(held_out=True)
     _, b = image_metrics.halves(len(held))
     if n > len(b):
         raise ValueError(f"{digits.source}: {len(held):,} held-out digits; the image metrics "
                          f"need {2 * n:,} (a reference half and {n:,} real digits to score)")
-    return held[b[:n]]
+    return held[b[:n]], np.asarray(labels)[b[:n]]
 
 
 def histogram_of(values: dict[str, float]) -> np.ndarray | None:
@@ -92,24 +101,51 @@ class ImageObserver:
         # the evaluation z: its own "eval" stream, drawn once (no view change moves it)
         self.z_eval = run.sample_z(PROTOCOL_N, streams.generator(run.cfg.seed, "eval",
                                                                  run.device))
+        # a conditional run's requested classes: 0, 1, ..., 9, 0, 1, ... (every n a multiple
+        # of ten asks for each class equally often: LIVE_N 30 each, PROTOCOL_N 200)
+        self.y_eval = self._balanced(PROTOCOL_N)
         self.reprobe()
+
+    def _balanced(self, n: int) -> torch.Tensor | None:
+        """(n,) labels 0..9 in turn for a conditional run; None for an unconditional one."""
+        if self.run.cfg.cond == "none":
+            return None
+        return torch.arange(n, device=self.run.device) % conditioning.N_CLASSES
+
+    def _generate(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        """The shown G of z (and y), 500 at a time; call inside run.observing() and no_grad."""
+        parts = [conditioning.generate(self.run.G_shown, part,
+                                       None if y is None else y[i:i + 500])
+                 for i, part in zip(range(0, len(z), 500), z.split(500), strict=True)]
+        return torch.cat(parts)
 
     def reprobe(self) -> None:
         """The picture's fixed z and real digits (training split), from the "probe" stream;
         rebuilt when a view field changes."""
         run, cfg = self.run, self.run.cfg
         g = streams.generator(cfg.seed, "probe", run.device)
-        self.z_fixed = run.sample_z(min(cfg.n_fixed, MAX_SHOWN), g)
+        n = min(cfg.n_fixed, MAX_SHOWN)
+        if cfg.cond == "none":
+            self.z_fixed, self.y_fixed = run.sample_z(n, g), None
+        else:  # ten rows, one per class asked for; the same z down each column
+            cols = max(1, n // conditioning.N_CLASSES)
+            self.z_fixed = run.sample_z(cols, g).repeat(conditioning.N_CLASSES, 1)
+            self.y_fixed = torch.arange(conditioning.N_CLASSES,
+                                        device=run.device).repeat_interleave(cols)
         idx = torch.randint(len(run.data), (REAL_SHOWN,), generator=g, device=run.device)
         self.real_fixed = run.data.take(idx)
         self.real_labels = run.data.labels[idx.cpu().numpy()]
+        self.real_y = None if cfg.cond == "none" else run.data.label_tensor[idx]
 
     def _fakes(self, protocol: bool) -> torch.Tensor:
         """(n, 1, 28, 28) G of the first n evaluation z (n = PROTOCOL_N or LIVE_N)."""
         run = self.run
         n = PROTOCOL_N if protocol else LIVE_N
         with run.observing(), torch.no_grad():
-            return torch.cat([run.G_shown(z) for z in self.z_eval[:n].split(500)])
+            return self._generate(self.z_eval[:n], self._requested(n))
+
+    def _requested(self, n: int) -> torch.Tensor | None:
+        return None if self.y_eval is None else self.y_eval[:n]
 
     def scored_samples(self, protocol: bool) -> dict[str, np.ndarray]:
         """What `evaluate` scores: "samples" (n, 28, 28) in [-1, 1]. The real side is the
@@ -119,18 +155,34 @@ class ImageObserver:
     def evaluate(self, protocol: bool) -> dict[str, float]:
         """The class-coverage metrics (metrics.METRICS, kind "image") of n fakes from the fixed
         evaluation z, with the class histogram as hist_0 ... hist_9."""
+        n = PROTOCOL_N if protocol else LIVE_N
+        requested = self._requested(n)
         ctx = metrics.EvalContext(kind="image", fake=self._fakes(protocol),
-                                  classifier=self.ref.classifier, reference=self.ref.stats)
+                                  classifier=self.ref.classifier, reference=self.ref.stats,
+                                  labels=None if requested is None else requested.cpu().numpy())
         return metrics.evaluate(ctx)
 
     def reference(self, protocol: bool) -> dict[str, float]:
-        return dict(self.ref.values[PROTOCOL_N if protocol else LIVE_N])
+        """The real digits' own values at the same n; a conditional run's label agreement is
+        compared with the classifier's accuracy on real digits."""
+        n = PROTOCOL_N if protocol else LIVE_N
+        out = dict(self.ref.values[n])
+        if self.y_eval is not None:
+            out["label_agreement"] = self.ref.accuracy[n]
+        return out
 
-    def samples(self, n: int, seed: int) -> np.ndarray:
+    def samples(self, n: int, seed: int, label: int | None = None) -> np.ndarray:
+        """(n, 28, 28) in [-1, 1] from z of `seed`: of class `label` when given (a conditional
+        run only), else a conditional run's classes 0..9 in turn."""
         run = self.run
+        if label is not None and not 0 <= label < conditioning.N_CLASSES:
+            raise ValueError(f"label={label} is not a digit class; valid: 0-9")
         z = run.sample_z(n, torch.Generator(run.device).manual_seed(seed))
+        y = self._balanced(n)
+        if label is not None:
+            y = torch.full((n,), label, dtype=torch.int64, device=run.device)
         with run.observing(), torch.no_grad():
-            x = torch.cat([run.G_shown(part) for part in z.split(500)])
+            x = self._generate(z, y)
         return x.squeeze(1).float().cpu().numpy()  # (n, 28, 28) in [-1, 1]
 
     def snapshot(self, values: dict[str, float]) -> ImageSnapshot:
@@ -138,8 +190,9 @@ class ImageObserver:
         histogram included: a restored run draws it from the record alone)."""
         run = self.run
         with run.observing(), torch.no_grad():
-            fake = run.G_shown(self.z_fixed)  # (n, 1, 28, 28)
-            d_fake, d_real = run.D(fake), run.D(self.real_fixed)
+            fake = self._generate(self.z_fixed, self.y_fixed)  # (n, 1, 28, 28)
+            d_fake = conditioning.critic(run.D, self.y_fixed)(fake)
+            d_real = conditioning.critic(run.D, self.real_y)(self.real_fixed)
             from playground.metrics import images as image_metrics
             log_probs, _ = image_metrics.read(fake, self.ref.classifier)
         labels = log_probs.argmax(1)
@@ -150,7 +203,8 @@ class ImageObserver:
             fake=to_uint8(fake), real=to_uint8(self.real_fixed),
             d_fake=d_fake.float().cpu().numpy(), d_real=d_real.float().cpu().numpy(),
             labels=labels, confidence=confidence, real_labels=np.asarray(self.real_labels),
-            histogram=histogram_of(values), reference=dict(self.ref.values[LIVE_N]),
+            histogram=histogram_of(values), reference=self.reference(False),
             metrics=dict(values), history=thin(run.history),
             metric_history=thin(run.metric_history), device=run.device.type,
-            events=tuple(run.events))
+            events=tuple(run.events),
+            requested=None if self.y_fixed is None else self.y_fixed.cpu().numpy())
