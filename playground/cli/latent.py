@@ -17,7 +17,7 @@ from playground.cli import UserError, command
 from playground.figures import pictures
 from playground.latent import ops as latent
 
-MODES = ("interpolate", "grid", "walk", "sweep", "arithmetic")
+MODES = ("interpolate", "grid", "walk", "sweep", "arithmetic", "same-z-every-class")
 
 
 def _ints(text: str, n: int | None = None) -> list[int]:
@@ -56,6 +56,8 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--range", default="-3,3", help="sweep: from,to along the direction")
     p.add_argument("--preset", default="thick_7", help="arithmetic: a preset id")
     p.add_argument("--neighbours", type=int, default=8, help="arithmetic: samples around it")
+    p.add_argument("--columns", type=int, default=8,
+                   help="same-z-every-class: how many z (columns), each drawn as every class")
     p.add_argument("--out", default="runs/latent", help="output directory")
 
 
@@ -63,6 +65,8 @@ def _run(args: argparse.Namespace) -> None:
     from playground.cli.sample import load_generator
     from playground.latent import explorer
     run = load_generator(args.checkpoint)
+    if args.mode == "same-z-every-class":
+        return _every_class(run, args)
     ex = explorer.Explorer.from_run(run, args.checkpoint)
     batch = ex.z_batch(args.batch, args.batch_seed)
 
@@ -123,6 +127,37 @@ def _run(args: argparse.Namespace) -> None:
             if "from" in extra else "")
     print(f"{args.mode}{ends}: {len(decoded.labels)} digits, labels {decoded.labels.tolist()} "
           f"-> {out}: {', '.join(wrote)}")
+
+
+def _every_class(run, args: argparse.Namespace) -> None:
+    """A conditional generator's style kept and class changed: row k draws the same `columns`
+    z (batch seed `--batch-seed`) under class k; the classifier's reading of each tile and the
+    share that reads as its row's class go to JSON."""
+    if run.data.kind != "image" or run.cfg.cond == "none":
+        raise UserError(f"same-z-every-class needs a class-conditional digit generator (cond "
+                        f"concat or projection); {args.checkpoint} is cond={run.cfg.cond!r} on "
+                        f"{run.data.kind} data. Train one with --preset cgan_projection")
+    if not 1 <= args.columns <= 32:
+        raise UserError(f"--columns must be in [1, 32], got {args.columns}")
+    import torch
+
+    from playground.latent import explorer
+    from playground.metrics import images as image_metrics
+    rows = np.stack([run.samples(args.columns, args.batch_seed, label=k) for k in range(10)])
+    x = torch.as_tensor(rows.reshape(-1, 1, 28, 28))  # (10 * columns, 1, 28, 28) in [-1, 1]
+    log_p, _ = image_metrics.read(x, explorer.classifier(x.device.type))
+    read = log_p.argmax(1).reshape(10, args.columns)
+    agree = float((read == np.arange(10)[:, None]).mean())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    picture = pictures.tile(rows.reshape(-1, 28, 28), args.columns)
+    (out / "same-z-every-class.png").write_bytes(pictures.png(picture, scale=3))
+    (out / "same-z-every-class.json").write_text(json.dumps(
+        {"mode": args.mode, "source": args.checkpoint, "step": run.step_count,
+         "rows": "class 0-9", "columns": f"z {args.columns} of batch seed {args.batch_seed}",
+         "labels": read.tolist(), "label_agreement": round(agree, 4)}, indent=1))
+    print(f"same z, every class: 10 rows x {args.columns} z, {agree:.0%} read as their row's "
+          f"class -> {out}: same-z-every-class.png, same-z-every-class.json")
 
 
 def _end(ex, batch: np.ndarray, index: int | None, digit: int | None, default: int,

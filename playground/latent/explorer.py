@@ -42,9 +42,10 @@ class Decoded:
 
 
 @functools.lru_cache(maxsize=2)
-def _classifier(device: str):
-    from playground.metrics import classifier
-    return classifier.load().to(device).eval()
+def classifier(device: str):
+    """The frozen digit classifier on `device`, loaded once per device."""
+    from playground.metrics import classifier as digit_classifier
+    return digit_classifier.load().to(device).eval()
 
 
 @functools.lru_cache(maxsize=2)
@@ -55,7 +56,7 @@ def _training_digits(device: str):
     from playground.data import datasets, mnist
     from playground.metrics import images as image_metrics
     images, labels = datasets.training_of("mnist", NEIGHBOUR_DIGITS)
-    _, feats = image_metrics.read(mnist.to_tensor(images).to(device), _classifier(device))
+    _, feats = image_metrics.read(mnist.to_tensor(images).to(device), classifier(device))
     return images, labels, feats.astype(np.float32)
 
 
@@ -122,7 +123,7 @@ class Explorer:
         images, labels, conf = [], [], []
         for i in range(0, len(z), BATCH):
             x = self.G(torch.as_tensor(z[i:i + BATCH], device=self.device))  # (B, 1, 28, 28)
-            log_p, _ = image_metrics.read(x, _classifier(self.device.type))
+            log_p, _ = image_metrics.read(x, classifier(self.device.type))
             images.append(((x.clamp(-1, 1) + 1) * 127.5).round().squeeze(1).to(torch.uint8)
                           .cpu().numpy())
             labels.append(log_p.argmax(1))
@@ -162,7 +163,7 @@ class Explorer:
         px = np.sqrt(((train.reshape(len(train), -1).astype(np.float32) / 255.0
                        - image.reshape(1, -1).astype(np.float32) / 255.0) ** 2).sum(1))
         x = mnist.to_tensor(image[None]).to(self.device)
-        _, f = image_metrics.read(x, _classifier(self.device.type))
+        _, f = image_metrics.read(x, classifier(self.device.type))
         fd = np.sqrt(((feats - f.astype(np.float32)) ** 2).sum(1))
         out = {}
         for name, dist in (("pixels", px), ("features", fd)):

@@ -127,3 +127,36 @@ def test_cli_samples_a_class_and_refuses_a_label_for_an_unconditional_run(tmp_pa
     assert main(["sample", "--checkpoint", str(tmp_path / "cond.pt"), "--label", "12",
                  "--out", str(tmp_path / "o")]) == 2
     assert "0-9" in capsys.readouterr().err
+
+
+def test_cli_same_z_every_class_draws_ten_rows_of_the_same_z(tmp_path, capsys):
+    """`latent same-z-every-class`: row k is the same z (of --batch-seed) under class k, the
+    classifier's reading of each tile and the share read as its row's class go to JSON; an
+    unconditional generator is refused in one line."""
+    import json
+
+    from playground.cli import main
+    from playground.latent import explorer
+    from playground.metrics import images as image_metrics
+    cond = _run()
+    cond.train(3)
+    checkpoint.save(cond, tmp_path / "cond.pt")
+    assert main(["latent", "same-z-every-class", "--checkpoint", str(tmp_path / "cond.pt"),
+                 "--columns", "5", "--batch-seed", "4", "--out", str(tmp_path / "l")]) == 0
+    assert "10 rows x 5 z" in capsys.readouterr().out
+    out = json.loads((tmp_path / "l" / "same-z-every-class.json").read_text())
+    rows = np.stack([cond.samples(5, seed=4, label=k) for k in range(10)])
+    log_p, _ = image_metrics.read(torch.as_tensor(rows.reshape(-1, 1, 28, 28)),
+                                  explorer.classifier("cpu"))
+    read = log_p.argmax(1).reshape(10, 5)
+    assert out["labels"] == read.tolist()
+    assert out["label_agreement"] == round(float((read == np.arange(10)[:, None]).mean()), 4)
+    from playground.figures import pictures
+    assert (tmp_path / "l" / "same-z-every-class.png").read_bytes() == pictures.png(
+        pictures.tile(rows.reshape(-1, 28, 28), 5), scale=3)  # the very tiles, row k class k
+    assert main(["latent", "same-z-every-class", "--checkpoint", "shipped:dcgan_mnist",
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "class-conditional" in err and "Traceback" not in err
+    assert main(["latent", "same-z-every-class", "--checkpoint", str(tmp_path / "cond.pt"),
+                 "--columns", "0", "--out", str(tmp_path / "o")]) == 2
