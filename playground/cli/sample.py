@@ -50,7 +50,9 @@ def _sample(args: argparse.Namespace) -> None:
     np.save(out / "samples.npy", samples)
     wrote = ["samples.npy"]
     if samples.ndim == 3:
-        (out / "samples.png").write_bytes(pictures.png(pictures.tile(samples), scale=3))
+        # a conditional run without --label draws classes 0-9 in turn: column k is class k
+        cols = 10 if run.cfg.cond != "none" and args.label is None else None
+        (out / "samples.png").write_bytes(pictures.png(pictures.tile(samples, cols), scale=3))
         wrote.append("samples.png")
     what = "" if args.label is None else f" of class {args.label}"
     print(f"{args.n} samples{what} of {run.arch} at step {run.step_count} -> {out}: "

@@ -120,6 +120,12 @@ def test_cli_samples_a_class_and_refuses_a_label_for_an_unconditional_run(tmp_pa
     assert "6 samples of class 7" in capsys.readouterr().out
     np.testing.assert_array_equal(np.load(tmp_path / "s" / "samples.npy"),
                                   cond.samples(6, seed=2, label=7))
+    assert main(["sample", "--checkpoint", str(tmp_path / "cond.pt"), "--n", "20",
+                 "--out", str(tmp_path / "all")]) == 0  # classes 0-9 in turn: a column each
+    from playground.figures import pictures
+    assert (tmp_path / "all" / "samples.png").read_bytes() == pictures.png(
+        pictures.tile(cond.samples(20, seed=0), 10), scale=3)
+    capsys.readouterr()
     assert main(["sample", "--checkpoint", str(tmp_path / "plain.pt"), "--label", "7",
                  "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
