@@ -16,6 +16,7 @@ fork count in each process) and PSS (shared pages divided among their sharers).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import statistics
@@ -219,6 +220,14 @@ def drive(url: str, sessions: int, seconds: float, pid: int | None, query: str) 
                 s.read()
             trained = sampler.phase()
         finally:
+            # Close each page and let its websocket's closing handshake finish before the
+            # browser goes: a browser killed mid-stream left Streamlit 1.67's websocket
+            # endpoint a socket that was neither open nor closed, and it logged a traceback
+            # while closing it (CI, 2026-12-06).
+            for s in people:
+                with contextlib.suppress(Exception):
+                    s.page.close()
+            time.sleep(1.0)
             chrome.close()
             sampler.stop()
     rows = [s.summary() for s in people]
