@@ -9,6 +9,7 @@ conditioning refuses live here too (`check`); the models build through `wrap`.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -97,7 +98,6 @@ def wrap(cfg, shape: tuple[int, ...], build: Callable, cond_input: str,
     """(G, D) of `cfg.cond` around the nets `build(cfg, shape)` makes: G's for latent_dim + 10
     inputs, D's for the labelled input (concat) or as is (projection). `cond_input`: how the
     architecture's D takes extra inputs, "channels" or "flat"."""
-    import dataclasses
     flat = cond_input == "flat"
     G, _ = build(dataclasses.replace(cfg, latent_dim=cfg.latent_dim + N_CLASSES), shape)
     if cfg.cond == "concat":

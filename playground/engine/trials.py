@@ -99,7 +99,7 @@ def _batched(runs: list[Run], steps: int, on_progress) -> None:
         if len(going) != len(live):
             live = going
             ok = reason_not_batchable([r.cfg for r in live]) is None
-            stack = BatchedRuns(live) if ok else None
+            stack = BatchedRuns(live) if live and ok else None
 
 
 def _score(run: Run) -> Trial:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -103,6 +103,8 @@ class EvalContext:
     classifier: Any = None  # images: the frozen digit classifier
     reference: Any = None  # images: the real digits' feature statistics (Frechet distance)
     labels: Any = None  # images of a conditional G: (N,) int classes asked for, else None
+    # images: the classifier's (log p(y|x), features) of `fake`, read once for every metric
+    read: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,18 @@ def _w1(ctx: EvalContext) -> dict[str, float]:
     return {"w1": wasserstein1(ctx.fake[:n], ctx.real[:n])}
 
 
+def classifier_read(ctx: EvalContext) -> tuple[np.ndarray, np.ndarray]:
+    """The frozen classifier's (log p(y|x), features) of the fakes, computed on first use
+    and shared by the image metrics (one pass through the classifier per evaluation)."""
+    if not ctx.read:
+        from playground.metrics import images as image_metrics
+        ctx.read["fake"] = image_metrics.read(ctx.fake, ctx.classifier)
+    return ctx.read["fake"]
+
+
 def _classes(ctx: EvalContext) -> dict[str, float]:
     from playground.metrics import images as image_metrics
-    scores = image_metrics.evaluate(ctx.fake, ctx.classifier, ctx.reference)
+    scores = image_metrics.scores(*classifier_read(ctx), ctx.reference)
     # the class histogram rides along as hist_0 ... hist_9, so its history is kept too
     return {**scores.as_dict(), **{f"hist_{k}": float(h) for k, h in
                                    enumerate(scores.histogram)}}
@@ -150,9 +161,7 @@ METRICS.add("classes", MetricSpec(
 
 def _agreement(ctx: EvalContext) -> dict[str, float]:
     from playground.metrics import images as image_metrics
-    # a second pass through the classifier (~0.05 s at the live 300 on one thread), for
-    # conditional runs only: the class-coverage metrics stay one function of the images
-    log_probs, _ = image_metrics.read(ctx.fake, ctx.classifier)
+    log_probs, _ = classifier_read(ctx)  # the class-coverage metrics' own reading
     return {"label_agreement": image_metrics.label_agreement(log_probs, ctx.labels)}
 
 

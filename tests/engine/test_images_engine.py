@@ -121,8 +121,8 @@ def test_real_values_come_from_test_digits_only():
     from playground.data import datasets, mnist
     digits = datasets.digits_of("mnist")
     test = {x.tobytes() for x in digits.split(held_out=True)[0]}
-    real = images_observer._real_sample(digits, images_observer.PROTOCOL_N)
+    real = images_observer._real_labelled(digits, images_observer.PROTOCOL_N)[0]
     assert real.shape == (2000, 28, 28) and {x.tobytes() for x in real} <= test
     tiny = mnist.Digits(digits.images[:40], digits.labels[:40], np.arange(40) >= 30, "tiny")
     with pytest.raises(ValueError, match="tiny: 10 held-out digits; the image metrics need 600"):
-        images_observer._real_sample(tiny, images_observer.LIVE_N)
+        images_observer._real_labelled(tiny, images_observer.LIVE_N)

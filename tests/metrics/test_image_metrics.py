@@ -291,3 +291,19 @@ def test_label_agreement_is_the_share_read_as_the_class_asked_for():
     assert not metrics.METRICS.get("label_agreement").applies(unconditional)
     with pytest.raises(ValueError, match="30 samples but 3 labels"):
         im.label_agreement(log_probs, np.array([1, 2, 3]))
+
+
+def test_a_conditional_evaluation_reads_its_fakes_through_the_classifier_once(monkeypatch):
+    """Class coverage and label agreement share one classifier pass (the live evaluation
+    repeats every few hundred ms), and give the values each gives alone."""
+    from playground.metrics import points2d as metrics
+    drawn = [k % 10 for k in range(30)]
+    calls = []
+    real_read = im.read
+    monkeypatch.setattr(im, "read", lambda *a, **k: calls.append(1) or real_read(*a, **k))
+    ctx = metrics.EvalContext(kind="image", fake=_grey(drawn), classifier=_BrightnessClassifier(),
+                              reference=im.feature_stats(np.random.default_rng(0).normal(
+                                  size=(64, 128))), labels=np.array(drawn))
+    values = metrics.evaluate(ctx)
+    assert len(calls) == 1
+    assert values["label_agreement"] == 1.0 and values["classes"] == 10.0

@@ -63,11 +63,6 @@ def reference(dataset: str, device: str) -> Reference:
     return Reference(net, stats, values, accuracy)
 
 
-def _real_sample(digits, n: int) -> np.ndarray:
-    """`_real_labelled`'s n digits without their labels."""
-    return _real_labelled(digits, n)[0]
-
-
 def _real_labelled(digits, n: int) -> tuple[np.ndarray, np.ndarray]:
     """n held-out digits not in the reference: the first n of held-out half B (fixed). The
     shipped set's half B is 5,000 test digits; a set with fewer is refused rather than
@@ -114,10 +109,10 @@ class ImageObserver:
 
     def _generate(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         """The shown G of z (and y), 500 at a time; call inside run.observing() and no_grad."""
-        parts = [conditioning.generate(self.run.G_shown, part,
-                                       None if y is None else y[i:i + 500])
-                 for i, part in zip(range(0, len(z), 500), z.split(500), strict=True)]
-        return torch.cat(parts)
+        zs = z.split(500)
+        ys = [None] * len(zs) if y is None else y.split(500)
+        return torch.cat([conditioning.generate(self.run.G_shown, a, b)
+                          for a, b in zip(zs, ys, strict=True)])
 
     def reprobe(self) -> None:
         """The picture's fixed z and real digits (training split), from the "probe" stream;
