@@ -29,6 +29,11 @@ class Host:
     def __init__(self, name: str, target: Callable = worker.serve_pool):
         self.name, self.target = name, target  # the child's loop (tests: one with a fault)
         self._rpc = threading.Lock()  # one command in flight at a time
+        # One writer on the pipe at a time: `send` (a page's "want", the script thread) and
+        # `call` (the supervisor's commands) come from different threads, and a pickle over
+        # 16 KiB goes out in several writes, between which another thread's bytes would land
+        # inside it and break the child's framing (it would wait for bytes that never come).
+        self._wire = threading.Lock()
         self._seq = 0
         self.link: process.Link | None = None
         self.restarts = 0
@@ -58,7 +63,8 @@ class Host:
     def send(self, kind: str, *args) -> None:
         try:
             if self.link is not None:
-                self.link.conn.send((kind, 0, *args))
+                with self._wire:
+                    self.link.conn.send((kind, 0, *args))
         except (OSError, ValueError):
             pass  # gone: the next call says so
 
@@ -70,7 +76,8 @@ class Host:
             self._seq += 1
             seq, link = self._seq, self.link
             try:
-                link.conn.send((kind, seq, *args))
+                with self._wire:
+                    link.conn.send((kind, seq, *args))
             except (OSError, ValueError):
                 raise HostDied(f"{self.name} has stopped") from None
             with link.lock:

@@ -32,12 +32,15 @@ def test_train_updates_the_picture_and_pause_stops_it(tmp_path, chromium):
         steps = [s for _, s in browser.frames(page)]
         assert steps[-1] > steps[0] and steps == sorted(steps)  # advancing, in order
         page.get_by_role("button", name="Pause", exact=True).click()
-        try:
-            page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
-        except Exception:
+        clicked = browser.shown_step(page)
+        try:  # past the server's 120 s wait on the training process: a slow pause ends
+            page.get_by_role("button", name="Train", exact=True).wait_for(timeout=150_000)
+        except Exception:  # the click was lost if the picture still advances
             page.screenshot(path=str(tmp_path / "pause.png"), full_page=True)
-            raise AssertionError(f"Pause did not take effect; see {tmp_path}/pause.png\n"
-                                 + (tmp_path / "server.log").read_text()[-3000:]) from None
+            raise AssertionError(
+                f"Pause did not take effect; the picture went from step {clicked} at the "
+                f"click to {browser.shown_step(page)}; see {tmp_path}/pause.png\n"
+                + (tmp_path / "server.log").read_text()[-3000:]) from None
         assert browser.wait_until(lambda: page.get_by_text("paused").count() > 0, 60)
         # the timeline slider appears in its own fixed slot: Pause moved the picture 133 px down
         assert browser.wait_until(lambda: page.get_by_text("Timeline: drag back").count() > 0, 60)
