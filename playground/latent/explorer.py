@@ -5,6 +5,12 @@ arithmetic presets that work on the shipped DCGAN.
 Built from a run (the MNIST lab's, copied at a moment), a checkpoint file or bytes (an upload),
 or a shipped run id. G runs in eval mode (batch norm on its running statistics: a strip does not
 depend on what else is in its batch), batched, on its device. No Streamlit here.
+
+A class-conditional G (issue 22) is explored through its inner net, which reads [z, label] with
+the label one-hot: a point here is then those latent_dim + 10 numbers (`width`), so every path,
+sweep and sum carries a label with its z (a path between a 3 and a 7 mixes their labels), and
+the class views hold z and change only the label part: the same z as every class, a path from
+one class to another, and style transfer (the z that redraws a real digit, under every label).
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from playground.store import checkpoint, pretrained
 BATCH = 256  # images per forward pass
 KIND_NAMES = {"points2d": "2D"}  # a run's kind of data as the page names it
 NEIGHBOUR_DIGITS = 5000  # training digits searched for a fake's nearest neighbours
+N_CLASSES = 10  # a conditional G's label part: conditioning.N_CLASSES
 DEFAULT_SHIPPED = "dcgan_mnist"  # the shipped generator the explorer opens on
 
 
@@ -62,10 +69,15 @@ def _training_digits(device: str):
 
 class Explorer:
     def __init__(self, G: torch.nn.Module, latent_dim: int, source: str, step: int = 0,
-                 device: torch.device | None = None):
+                 device: torch.device | None = None, classes: int = 0):
+        """`classes`: 0 for G(z); 10 for a class-conditional G(z, y), explored through its
+        inner net on [z, label] (conditioning.ConditionalGenerator)."""
         self.device = device or next(G.parameters()).device
         self.G = G.to(self.device).eval()
+        self.net = self.G.inner if classes else self.G
         self.latent_dim, self.source, self.step = latent_dim, source, step
+        self.classes = classes
+        self.width = latent_dim + classes  # numbers in a point: z, then the label part
         self._labelled: Decoded | None = None
 
     @property
@@ -79,11 +91,8 @@ class Explorer:
         if run.data.kind != "image":
             raise ValueError(f"{source} trains {run.data.kind} data; the latent explorer "
                              "needs a digit generator")
-        if run.cfg.cond != "none":  # its G takes (z, y): the class views come with issue 22
-            raise ValueError(f"{source} is a conditional generator (cond={run.cfg.cond!r}); "
-                             "the latent explorer draws unconditional ones for now: use "
-                             "`python -m playground sample --label K` for its digits")
-        return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device)
+        classes = 0 if run.cfg.cond == "none" else N_CLASSES
+        return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device, classes)
 
     @classmethod
     def from_file(cls, path: str | Path, source: str, sha256: str | None = None) -> Explorer:
@@ -112,17 +121,30 @@ class Explorer:
 
     # ---- decoding ---------------------------------------------------------------------------
     def z_batch(self, n: int, seed: int) -> np.ndarray:
-        """n standard normal z of this generator's size, from `seed`."""
-        return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(
-            np.float32)
+        """n points from `seed`: standard normal z of this generator's size; for a conditional
+        G each with a one-hot label, classes 0-9 in turn (the same z as unconditional)."""
+        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
+        return self.with_labels(z, np.arange(n) % N_CLASSES) if self.classes else z
+
+    def with_labels(self, z: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        """(N, width): the z part of `z` (N, latent_dim or width) with one-hot `classes`."""
+        z = np.asarray(z, np.float32).reshape(len(classes), -1)[:, :self.latent_dim]
+        return np.concatenate([z, np.eye(N_CLASSES, dtype=np.float32)[classes]], 1)
+
+    def asked(self, points: np.ndarray) -> np.ndarray | None:
+        """The class each point's label part asks for most (None for an unconditional G)."""
+        if not self.classes:
+            return None
+        return np.asarray(points, np.float32).reshape(-1, self.width)[:, self.latent_dim:] \
+            .argmax(1)
 
     @torch.no_grad()
     def decode(self, z: np.ndarray) -> Decoded:
-        z = np.asarray(z, np.float32).reshape(-1, self.latent_dim)
+        z = np.asarray(z, np.float32).reshape(-1, self.width)
         from playground.metrics import images as image_metrics
         images, labels, conf = [], [], []
         for i in range(0, len(z), BATCH):
-            x = self.G(torch.as_tensor(z[i:i + BATCH], device=self.device))  # (B, 1, 28, 28)
+            x = self.net(torch.as_tensor(z[i:i + BATCH], device=self.device))  # (B, 1, 28, 28)
             log_p, _ = image_metrics.read(x, classifier(self.device.type))
             images.append(((x.clamp(-1, 1) + 1) * 127.5).round().squeeze(1).to(torch.uint8)
                           .cpu().numpy())
@@ -136,7 +158,7 @@ class Explorer:
         absolute pixel change, 0-1, between G(z + lo e_k) and G(z + hi e_k). On the shipped
         DCGAN over -3..3 (batch seed 0, 32 samples) coordinate 0 changed 0.084 on average, the
         median coordinate 0.10 and each sample's strongest one 0.16."""
-        eye = np.eye(self.latent_dim, dtype=np.float32)
+        eye = np.eye(self.latent_dim, self.width, dtype=np.float32)  # z's coordinates only
         z = np.asarray(z, np.float32)
         ends = self.decode(np.concatenate([z + lo * eye, z + hi * eye])).images
         low, high = ends[:self.latent_dim], ends[self.latent_dim:]

@@ -79,26 +79,35 @@ def norm_stats(dim: int, pairs: int = 2000, seed: int = 0) -> NormStats:
                      float(low), float(high), float(below))
 
 
-def path(a: np.ndarray, b: np.ndarray, steps: int, kind: str = "slerp") -> np.ndarray:
-    """`steps` points from a to b inclusive by `kind` ("lerp" | "slerp")."""
+def path(a: np.ndarray, b: np.ndarray, steps: int, kind: str = "slerp", tail: int = 0
+         ) -> np.ndarray:
+    """`steps` points from a to b inclusive by `kind` ("lerp" | "slerp"). The last `tail`
+    coordinates (a conditional G's label part, explorer.py) always go straight: a mix
+    (1 - t) e_a + t e_b of two one-hot labels still sums to one, where slerp's weights
+    sin((1-t) w)/sin w + sin(t w)/sin w reach sqrt(2) at w = 90 degrees."""
     if kind not in PATHS:
         raise ValueError(f"unknown path {kind!r}; valid: {', '.join(PATHS)}")
     if steps < 2:
         raise ValueError(f"a path needs at least 2 steps, got {steps}")
-    return PATHS[kind](a, b, np.linspace(0.0, 1.0, steps))
+    t = np.linspace(0.0, 1.0, steps)
+    if not tail:
+        return PATHS[kind](a, b, t)
+    head = PATHS[kind](a[:-tail], b[:-tail], t)
+    return np.concatenate([head, lerp(a[-tail:], b[-tail:], t)], 1)
 
 
-def grid(corners: np.ndarray, n: int, kind: str = "slerp") -> np.ndarray:
+def grid(corners: np.ndarray, n: int, kind: str = "slerp", tail: int = 0) -> np.ndarray:
     """(n, n, D) between four corners (top-left, top-right, bottom-left, bottom-right): the
     left and right edges by `kind`, then each row between its two edge points."""
     tl, tr, bl, br = corners
-    left, right = path(tl, bl, n, kind), path(tr, br, n, kind)
-    return np.stack([path(left[i], right[i], n, kind) for i in range(n)])
+    left, right = path(tl, bl, n, kind, tail), path(tr, br, n, kind, tail)
+    return np.stack([path(left[i], right[i], n, kind, tail) for i in range(n)])
 
 
-def walk(points: np.ndarray, steps_between: int, kind: str = "slerp") -> np.ndarray:
+def walk(points: np.ndarray, steps_between: int, kind: str = "slerp", tail: int = 0
+         ) -> np.ndarray:
     """A path through several points in order: (K - 1) * (steps_between - 1) + 1 points."""
-    legs = [path(points[i], points[i + 1], steps_between, kind)
+    legs = [path(points[i], points[i + 1], steps_between, kind, tail)
             for i in range(len(points) - 1)]
     return np.concatenate([legs[0]] + [leg[1:] for leg in legs[1:]])
 

@@ -1,5 +1,6 @@
-"""The latent explorer's six tabs (interpolate, grid and walk, sweep, arithmetic, directions,
-nearest training digit), each drawn from the explorer, the sample batch and the picks that
+"""The latent explorer's tabs (interpolate, grid and walk, sweep, arithmetic, directions,
+nearest training digit; a conditional generator's class views instead of arithmetic and
+directions), each drawn from the explorer, the sample batch and the picks that
 `pages/latent.py` owns, and the constants both share. Wiring only: the maths is `latent.py`, the
 decoding `explorer.py`, the figures `figures/latent.py`.
 """
@@ -11,7 +12,7 @@ import streamlit as st
 from playground.figures import latent as figs
 from playground.figures import pictures
 from playground.figures.style import NORMAL, PRESENTER
-from playground.latent import explorer
+from playground.latent import classes, explorer
 from playground.latent import ops as latent
 from playground.ui import state
 from playground.ui.urlstate import latent as latent_link
@@ -55,7 +56,7 @@ def interpolate(ex, batch, picks) -> None:
     b = c[1].selectbox("to", range(BATCH), key=_k("w.b"), format_func=label)
     steps = c[2].slider("steps", 3, 24, 10, key=_k("w.steps"))
     kind = c[3].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.path"))
-    z = latent.path(batch.z[a], batch.z[b], steps, kind)
+    z = latent.path(batch.z[a], batch.z[b], steps, kind, ex.classes)
     d = strip(ex, z, steps, f"#{a} → #{b} by {kind}", "interpolation", large=True)
     st.download_button("Interpolation (GIF)", pictures.gif(list(d.images), 150, scale=6),
                        file_name="interpolation.gif", mime="image/gif", key=_k("dl.gif"),
@@ -63,8 +64,8 @@ def interpolate(ex, batch, picks) -> None:
     left, right = st.columns(2)
     left.plotly_chart(figs.labels_figure(d.labels, d.confidence), key=_k("labels"),
                       config=CONFIG, theme=None)
-    norms = [np.linalg.norm(latent.path(batch.z[a], batch.z[b], steps, k), axis=1)
-             for k in ("lerp", "slerp")]
+    za, zb = batch.z[a][:ex.latent_dim], batch.z[b][:ex.latent_dim]  # |z|: no label part
+    norms = [np.linalg.norm(latent.path(za, zb, steps, k), axis=1) for k in ("lerp", "slerp")]
     right.plotly_chart(figs.norms_figure(*norms, ex.latent_dim), key=_k("norms"),
                        config=CONFIG, theme=None)
     st.caption(why_slerp(latent.norm_stats(ex.latent_dim)))
@@ -91,14 +92,14 @@ def grid_and_walk(ex, batch, picks) -> None:
     corners = (picks[-4:] + [i for i in range(BATCH) if i not in picks])[:4]
     c[2].caption(f"corners: #{corners[0]}, #{corners[1]} (top), #{corners[2]}, #{corners[3]} "
                  "(bottom): the last four picks, then the first unpicked samples")
-    strip(ex, latent.grid(batch.z[corners], n, kind).reshape(-1, ex.latent_dim), n,
+    strip(ex, latent.grid(batch.z[corners], n, kind, ex.classes).reshape(-1, ex.width), n,
            "a grid between four samples", "grid")
     c = st.columns(3)
     k = c[0].slider("random points to walk through", 3, 8, 5, key=_k("w.k"))
     between = c[1].slider("steps between them", 3, 12, 8, key=_k("w.between"))
     seed = c[2].number_input("walk seed", 0, 10_000, 0, key=_k("w.wseed"))
     points = ex.z_batch(k, 1000 + int(seed))
-    strip(ex, latent.walk(points, between, "slerp"), between,
+    strip(ex, latent.walk(points, between, "slerp", ex.classes), between,
            "a walk through random points (the DCGAN paper's figure 4)", "walk")
 
 
@@ -119,19 +120,20 @@ def sweep(ex, batch, picks) -> None:
     if what == SWEEPS[0]:
         effects = ex.coordinate_effects(batch.z[i], lo, hi)
         coord = int(np.argmax(effects))
-        direction = latent.unit(coord, ex.latent_dim)
+        direction = latent.unit(coord, ex.width)
         along = f"coordinate {coord}"
         st.caption(f"Coordinate {coord} of z changes #{i} most: a mean pixel change of "
                    f"{effects[coord]:.3f} from {lo:g} to {hi:g}, against {np.median(effects):.3f} "
                    f"for the median coordinate (each of the {ex.latent_dim} coordinates tried).")
     elif what == SWEEPS[1]:
         coord = st.slider("coordinate of z", 0, ex.latent_dim - 1, 0, key=_k("w.coord"))
-        direction, along = latent.unit(coord, ex.latent_dim), f"coordinate {coord}"
+        direction, along = latent.unit(coord, ex.width), f"coordinate {coord}"
     else:
         d = np.random.default_rng(int(st.number_input("direction seed", 0, 10_000, 0,
                                                        key=_k("w.dseed")))).standard_normal(
             ex.latent_dim)
-        direction, along = (d / np.linalg.norm(d)).astype(np.float32), what
+        d = np.concatenate([d / np.linalg.norm(d), np.zeros(ex.classes)])  # z only
+        direction, along = d.astype(np.float32), what
     strip(ex, latent.sweep(batch.z[i], direction, np.linspace(lo, hi, steps)), steps,
            f"#{i}, {along} moved from {lo:g} to {hi:g}", "sweep")
 
@@ -244,6 +246,64 @@ def nearest(ex, batch, picks) -> None:
                         key=_k(f"nn.{name}"), config=CONFIG, theme=None)
 
 
+def every_class(ex, batch, picks) -> None:
+    """A conditional G's class views: the picks' z as every digit, one z from one class to
+    another, and style transfer from a real test digit (latent/classes.py)."""
+    ss = st.session_state
+    cols = (picks[-8:] + [i for i in range(BATCH) if i not in picks])[:8]
+    grid = classes.every_class(ex, batch.z[cols])
+    strip(ex, grid.z, len(cols), "the same z (columns: the last picks), drawn as 0-9 (rows)",
+          "classes")
+    st.caption(f"Each column keeps one z, so one handwriting writes every digit: "
+               f"{classes.agreement(grid, len(cols)):.0%} of these are read as their row's "
+               "digit by the frozen classifier.")
+    c = st.columns(3)
+    a = c[0].selectbox("from class", range(10), index=3, key=_k("w.ca"))
+    b = c[1].selectbox("to class", range(10), index=8, key=_k("w.cb"))
+    steps = c[2].slider("steps ", 3, 16, 9, key=_k("w.csteps"))
+    i = picks[-1] if picks else 0
+    strip(ex, classes.between(ex, batch.z[i], a, b, steps), steps,
+          f"#{i}'s z, its label going from {a} to {b}", "between")
+    st.caption("Between the two ends the label is a mix of two one-hot labels, which G never "
+               "saw in training: where the digit switches, and what it draws on the way, is "
+               "the generator's own guess.")
+    c = st.columns([1, 1, 2])
+    index = int(c[0].number_input("test digit #", 0, 9_999, 0, key=_k("w.test")))
+    image, label = classes.held_out_digit(index)
+    found = ss.setdefault(_k("fits"), {})
+    at = (ex.source, ex.step, index)
+    if c[1].button("Find its z", key=_k("b.fit"), icon=":material/search:",
+                   help=f"Adam on z ({classes.FIT_STEPS} steps from {classes.FIT_STARTS} random "
+                        "starts): the z that, drawn as this digit's label, redraws it best"):
+        found[at] = classes.fit(ex, image, label)
+    fit = found.get(at)
+    c[2].caption(f"Style transfer: a real test digit (a {label}; no GAN here trains on the "
+                 "test digits), the z that redraws it, then that z under every label.")
+    if fit is None:
+        st.plotly_chart(figs.strip_figure(image[None], np.array([label]), np.ones(1), 1,
+                                          f"test digit #{index}"),
+                        key=_k("fit.digit"), config=CONFIG, theme=None)
+        return
+    shown = classes.every_class(ex, fit.point[None])
+    st.plotly_chart(figs.strip_figure(np.concatenate([image[None], shown.images]),
+                                      np.concatenate([[label], shown.labels]),
+                                      np.concatenate([[1.0], shown.confidence]), 11,
+                                      f"test digit #{index}, then its z drawn as 0-9"),
+                    key=_k("fit.row"), config=CONFIG, theme=None)
+    st.caption(f"The redraw differs from the digit by {fit.error:.3f} of full ink per pixel "
+               f"on average (the best random z: {fit.start_error:.3f}).")
+
+
 # The tabs in page order: label -> view(explorer, batch, picks).
 TABS = {"Interpolate": interpolate, "Grid & walk": grid_and_walk, "Sweep": sweep,
-        "Arithmetic": arithmetic, "Directions": directions, "Nearest training digit": nearest}
+        "Arithmetic": arithmetic, "Directions": directions, "Nearest training digit": nearest,
+        "Classes": every_class}
+# Arithmetic and directions look for digit classes inside z; a conditional G's class is its
+# label, so it shows the class views instead (and an unconditional G has no label to change).
+UNCONDITIONAL_ONLY, CONDITIONAL_ONLY = ("Arithmetic", "Directions"), ("Classes",)
+
+
+def shown(ex: explorer.Explorer) -> dict:
+    """The tabs this generator has, in page order."""
+    drop = UNCONDITIONAL_ONLY if ex.classes else CONDITIONAL_ONLY
+    return {label: view for label, view in TABS.items() if label not in drop}

@@ -166,3 +166,26 @@ def test_cli_same_z_every_class_draws_ten_rows_of_the_same_z(tmp_path, capsys):
     assert "class-conditional" in err and "Traceback" not in err
     assert main(["latent", "same-z-every-class", "--checkpoint", str(tmp_path / "cond.pt"),
                  "--columns", "0", "--out", str(tmp_path / "o")]) == 2
+
+
+def test_cli_latent_paths_on_a_conditional_generator(tmp_path, capsys):
+    """interpolate, grid, walk and sweep walk [z, label] points (a path between two classes
+    mixes their labels, a sweep moves z only); arithmetic is refused in one line."""
+    import json
+
+    from playground.cli import main
+    cond = _run()
+    cond.train(3)
+    checkpoint.save(cond, tmp_path / "cond.pt")
+    for mode, extra in (("interpolate", ["--a", "3", "--b", "8"]), ("grid", []),
+                        ("walk", []), ("sweep", ["--coordinate", "2"]), ("sweep", [])):
+        assert main(["latent", mode, "--checkpoint", str(tmp_path / "cond.pt"), "--steps", "4",
+                     "--out", str(tmp_path / mode), *extra]) == 0, capsys.readouterr().err
+        out = json.loads((tmp_path / mode / f"{mode}.json").read_text())
+        assert len(out["labels"]) == 16 if mode == "grid" else len(out["labels"]) >= 4
+    norms = json.loads((tmp_path / "interpolate" / "interpolate.json").read_text())["norms"]
+    assert len(norms) == 4 and all(n > 1 for n in norms)  # |z| alone: 64-D, near 8
+    assert main(["latent", "arithmetic", "--checkpoint", str(tmp_path / "cond.pt"),
+                 "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "same-z-every-class" in err and "Traceback" not in err

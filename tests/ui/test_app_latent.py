@@ -254,3 +254,44 @@ def test_the_page_names_the_device_it_decodes_on(at):
     """Issue 19: every page says where its work runs; the explorer decodes in the server's
     process, on the CPU, with its torch threads."""
     assert re.search(r"Decoding shipped \S+ on \*\*CPU · \d+ threads?\*\*", texts(at.caption))
+
+
+def test_a_conditional_generator_gets_the_class_views():
+    """Issue 22: a class-conditional G opens with the class views in place of arithmetic and
+    directions (its class is its label, not a region of z); style transfer runs on a click."""
+    import torch
+
+    from playground.presets import config_for
+    run = Run(config_for("cgan_projection", width=8, latent_dim=8, batch_size=16, n_fixed=20),
+              device=torch.device("cpu"))
+    run.train(2)
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.session_state["latent.explorer"] = explorer.Explorer.from_run(run, "a cGAN")
+    app.session_state["latent.source"] = "a cGAN"
+    app.run()
+    assert not app.exception, app.exception
+    labels = [t.label for t in app.tabs]
+    assert labels == ["Interpolate", "Grid & walk", "Sweep", "Nearest training digit", "Classes"]
+    captions = texts(app.caption)
+    assert re.search(r"\d+% of these are read as their row's digit", captions)
+    assert "a mix of two one-hot labels" in captions
+    titles = _titles(app)
+    assert any("drawn as 0-9 (rows)" in t for t in titles)
+    assert any("its label going from 3 to 8" in t for t in titles)
+    app.selectbox(key="latent.w.cb").set_value(5).run()
+    assert any("its label going from 3 to 5" in t for t in _titles(app))
+    app.number_input(key="latent.w.test").set_value(7).run()
+    app.button(key="latent.b.fit").click().run()
+    assert not app.exception, app.exception
+    assert "The redraw differs from the digit by" in texts(app.caption)
+    assert any("test digit #7, then its z drawn as 0-9" in t for t in _titles(app))
+
+
+def test_an_unconditional_generator_has_no_class_tab_and_a_link_to_it_falls_back(at):
+    assert "Classes" not in [t.label for t in at.tabs]
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params["tab"] = "classes"
+    app.run()
+    assert not app.exception, app.exception
+    assert "Classes" not in [t.label for t in app.tabs]
+    assert app.session_state["latent.w.tab"] == "Interpolate"

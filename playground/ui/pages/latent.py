@@ -74,8 +74,11 @@ def render() -> None:
     _new_batch_picks(ss, (ss[_k("source")], ex.step, ss[_k("seed")]), batch)
     picks = _picker(ss, batch)
     # keyed, the tabs report the open one (a switch reruns the page), so the link can hold it
-    panes = st.tabs(list(tabs.TABS), key=_k("w.tab"), on_change="rerun")
-    for pane, draw in zip(panes, tabs.TABS.values(), strict=True):
+    has = tabs.shown(ex)
+    if ss.get(_k("w.tab")) not in has:  # e.g. a link's tab this generator does not have
+        ss[_k("w.tab")] = next(iter(has))
+    panes = st.tabs(list(has), key=_k("w.tab"), on_change="rerun")
+    for pane, draw in zip(panes, has.values(), strict=True):
         with pane:
             draw(ex, batch, picks)
     _write_link(ss)
