@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from playground.config import RunConfig
@@ -127,8 +128,34 @@ def score(run: Run) -> dict[str, float]:
     sample-size floor: a generator's value means little without the real digits' beside it)."""
     values = run.evaluate(protocol=True, fresh=True)  # never a row recorded before
     values.update({f"real_{k}": v for k, v in run.reference(protocol=True).items()})
+    if run.cfg.cond != "none":
+        values.update(class_scores(run))
     return {k: round(v, 4) for k, v in values.items()
             if math.isfinite(v) and not metrics.per_bin(k)}
+
+
+CLASS_N = 200  # fakes a class: the protocol's 2,000 samples asked as classes 0-9 alike
+CLASS_SEED = 1_000  # class k's fakes come from z of seed CLASS_SEED + k (no training stream)
+
+
+def class_scores(run: Run) -> dict[str, float]:
+    """A conditional run's Frechet distance per class (metrics/class_fd.py) as fd_class_<k>
+    and real_fd_class_<k>, and the worst ratio of the two as class_fd_ratio."""
+    from playground.data import datasets, mnist
+    from playground.engine.observers import images as observer
+    from playground.metrics import class_fd
+    from playground.metrics import images as image_metrics
+    net = observer.reference(run.cfg.dataset, run.device.type).classifier
+    held, labels = datasets.digits_of(run.cfg.dataset).split(held_out=True)
+    _, held_feats = image_metrics.read(mnist.to_tensor(held).to(run.device), net)
+    fakes = np.concatenate([run.samples(CLASS_N, CLASS_SEED + k, label=k) for k in range(10)])
+    _, fake_feats = image_metrics.read(torch.as_tensor(fakes[:, None]).to(run.device), net)
+    fd, real = class_fd.per_class(fake_feats, np.repeat(np.arange(10), CLASS_N), held_feats,
+                                  labels, CLASS_N)
+    out = {f"fd_class_{k}": float(v) for k, v in enumerate(fd)}
+    out.update({f"real_fd_class_{k}": float(v) for k, v in enumerate(real)})
+    out["class_fd_ratio"] = float((fd / real).max())
+    return out
 
 
 def rescore(root: Path = ROOT, ids: list[str] | None = None,
