@@ -250,7 +250,7 @@ def _picker(ss, batch: explorer.Decoded) -> list[int]:
     c[0].button("New batch", key=_k("b.new"), icon=":material/casino:", on_click=_on_new_batch)
     c[1].markdown(f"batch seed **{ss[_k('seed')]}**")
     picks = c[2].multiselect("Picked (click digits below): the last two are interpolated, the "
-                             "last one drives Sweep, Directions and Nearest",
+                             "last one drives the other tabs",
                              list(range(BATCH)), key=_k("w.picks"), on_change=_on_multiselect,
                              format_func=lambda i: f"#{i}: {batch.labels[i]}")
     cols = PRESENT_COLS if present else COLS
