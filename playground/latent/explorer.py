@@ -67,6 +67,13 @@ def _training_digits(device: str):
     return images, labels, feats.astype(np.float32)
 
 
+def shipped_generators() -> dict[str, str]:
+    """The shipped digit generators (pretrained/manifest.json, kind image): id -> what the
+    page calls it (its title without "(shipped)")."""
+    return {id_: e.title.replace(" (shipped)", "") for id_, e in
+            pretrained.read_manifest().items() if e.kind == "image"}
+
+
 class Explorer:
     def __init__(self, G: torch.nn.Module, latent_dim: int, source: str, step: int = 0,
                  device: torch.device | None = None, classes: int = 0):
