@@ -160,6 +160,16 @@ _rows: list[tuple[str, str, dict, bool]] = [
      "of D (the original cGAN): compare how fast its rows become their digits.",
      {"dataset": "mnist", "arch": "dcgan", "cond": "concat", "latent_dim": 64,
       "width": 32, "batch_size": 32, "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 100}, False),
+    # InfoGAN (Chen et al. 2016) on the dcgan preset: G(z, c) with a categorical code of 10
+    # and two continuous codes, a Q head on D's body, info_lambda 1 (the paper's value for
+    # discrete codes). n_fixed 100: ten rows (code values 0-9) of ten columns sweeping one
+    # continuous code from -2 to 2 at one z.
+    ("infogan", "InfoGAN: no labels, yet G must make its categorical code readable from the "
+     "image, so the ten code values often become ten digit classes, and the continuous codes "
+     "slant or thicken them. Often is not always: on the first try the code may split one "
+     "digit in two or merge two, and code-class agreement says how far it lines up.",
+     {"dataset": "mnist", "arch": "dcgan", "info_codes": "infogan", "latent_dim": 64,
+      "width": 32, "batch_size": 32, "lr_d": 5e-4, "lr_g": 1e-3, "n_fixed": 100}, False),
     # The seeds' fully connected GAN (100 -> 256 -> 512 -> 1024 -> 784, LeakyReLU 0.2 in D),
     # Adam 2e-4 with beta1 0.5.
     ("mlp_gan", "The seeds' fully connected GAN on pixels: digits form too, noisier and "

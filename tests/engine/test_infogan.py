@@ -175,3 +175,31 @@ def test_a_checkpoint_carries_q_the_code_stream_and_continues_bit_for_bit(tmp_pa
     for p, q in zip([*run.G_shown.parameters(), *run.D.parameters()],
                     [*back.G_shown.parameters(), *back.D.parameters()], strict=True):
         assert torch.equal(p, q)
+
+
+def test_cli_samples_the_code_grid_or_one_code_value_and_refuses_the_rest(tmp_path, capsys):
+    from playground.cli import main
+    from playground.figures import pictures
+    info, plain = _run(), Run(RunConfig(**{**TINY, "info_codes": "none"}))
+    checkpoint.save(info, tmp_path / "info.pt")
+    checkpoint.save(plain, tmp_path / "plain.pt")
+    assert main(["sample", "--checkpoint", str(tmp_path / "info.pt"), "--n", "40", "--seed",
+                 "2", "--sweep", "1", "--out", str(tmp_path / "g")]) == 0
+    assert "code grid (10 rows" in capsys.readouterr().out
+    grid = info.code_grid(2, 4, 1)
+    np.testing.assert_array_equal(np.load(tmp_path / "g" / "samples.npy"), grid)
+    assert (tmp_path / "g" / "samples.png").read_bytes() == pictures.png(
+        pictures.tile(grid, 4), scale=3)  # row k: code value k
+    assert main(["sample", "--checkpoint", str(tmp_path / "info.pt"), "--n", "6", "--code",
+                 "7", "--out", str(tmp_path / "c")]) == 0
+    assert "6 samples of code value 7" in capsys.readouterr().out
+    np.testing.assert_array_equal(np.load(tmp_path / "c" / "samples.npy"),
+                                  info.samples(6, seed=0, label=7))
+    for args, words in ((["--checkpoint", str(tmp_path / "plain.pt"), "--code", "3"],
+                         "no InfoGAN codes"),
+                        (["--checkpoint", str(tmp_path / "info.pt"), "--code", "10"], "0-9"),
+                        (["--checkpoint", str(tmp_path / "info.pt"), "--label", "3"],
+                         "use --code")):
+        assert main(["sample", *args, "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err
