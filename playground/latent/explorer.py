@@ -83,6 +83,10 @@ class Explorer:
             raise ValueError(f"{source} is a conditional generator (cond={run.cfg.cond!r}); "
                              "the latent explorer draws unconditional ones for now: use "
                              "`python -m playground sample --label K` for its digits")
+        if run.cfg.info_codes != "none":  # its G takes (z, c)
+            raise ValueError(f"{source} is an InfoGAN generator (info_codes="
+                             f"{run.cfg.info_codes!r}); the latent explorer draws G(z) alone "
+                             "for now: use `python -m playground sample` for its code grid")
         return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device)
 
     @classmethod

@@ -203,3 +203,9 @@ def test_cli_samples_the_code_grid_or_one_code_value_and_refuses_the_rest(tmp_pa
         assert main(["sample", *args, "--out", str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err
         assert words in err and "Traceback" not in err
+
+
+def test_the_latent_explorer_refuses_an_infogan_generator_with_a_reason():
+    from playground.latent.explorer import Explorer
+    with pytest.raises(ValueError, match="InfoGAN generator.*sample"):
+        Explorer.from_run(_run(), "info.pt")
