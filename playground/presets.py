@@ -170,9 +170,9 @@ _rows: list[tuple[str, str, dict, bool]] = [
     # 255.3, 279.3, 261.2, 242.7 (mean 260.0), class KL 0.094, confidence 0.834, where the
     # dcgan preset on the same seeds gave FD 225.3, 212.4, 213.4, 263.2, 205.8 (mean 224.0),
     # KL 0.084, confidence 0.844. Seed 0 at 4,000 steps: agreement 0.37, FD 174.5. Its code
-    # grid shows why: the continuous codes carry the digit (sweeping c1 turns 8 into 6 into 5),
-    # so the categorical code is left little to say; the paper weights continuous codes lower
-    # (Sec. 6), not tried here yet.
+    # grid: the continuous codes carry the digit too (sweeping c1 turns 8 into 6 into 5).
+    # Weighting the continuous codes' term 0.1 (infogan.CONT_WEIGHT; the paper's Sec. 6 weights
+    # continuous codes lower) did not help at 2,000 steps: 0.337, 0.349, 0.303 on seeds 0-2.
     ("infogan", "InfoGAN: no labels, yet G must make its categorical code readable from the "
      "image, so the ten code values often become ten digit classes, and the continuous codes "
      "slant or thicken them. Often is not always: on the first try the code may split one "
