@@ -36,6 +36,9 @@ class RunConfig:
     # class conditioning, an id of conditioning.CONDITIONINGS: "none", "concat" (Mirza &
     # Osindero 2014) or "projection" (Miyato & Koyama 2018); labelled (image) data only
     cond: str = "none"
+    # InfoGAN's latent codes, an id of infogan.INFO_CODES: "none" or "infogan" (a categorical
+    # code of 10 and two continuous codes beside z, a Q head on D's body; Chen et al. 2016)
+    info_codes: str = "none"
     # --- objective --------------------------------------------------------------------------
     loss: str = "ns"  # id in losses.LOSSES
     n_critic: int = 1  # D updates per G update
@@ -52,6 +55,9 @@ class RunConfig:
     diffaug: str = ""
     pack: int = 1  # D scores packs of m samples (PacGAN, Lin et al. 2018: m = 2-4); 1 = off
     mbstd: bool = False  # minibatch std feature before D's last layer (Karras et al. 2018)
+    # weight lambda of InfoGAN's mutual-information term L_I in G's and D/Q's losses
+    # (Chen et al. 2016, Sec. 6: 1 for discrete codes); read only when info_codes is on
+    info_lambda: float = 1.0
     # --- averaging G ----------------------------------------------------------------------------
     # beta of an exponential moving average of G's weights (and batch-norm statistics) that
     # every picture, evaluation, sample and shipped file uses; training is unchanged
@@ -73,6 +79,7 @@ class RunConfig:
     # --- what is shown (changes rebuild the probes, never the weights) -------------------------
     n_fixed: int = 512  # tracked fakes (2D) / grid images (images) from one fixed z batch
     grid_res: int = 100  # D surface resolution (grid_res x grid_res); 2D only
+    info_sweep: int = 0  # InfoGAN's picture: which continuous code its columns sweep (0 or 1)
 
     def replace(self, **changes: Any) -> RunConfig:
         return validate(dataclasses.replace(self, **changes))
@@ -90,10 +97,11 @@ class RunConfig:
 # every other field is applied to a live run. Everyone asks `diff(...).reset`, never a list.
 RESET_FIELDS: frozenset[str] = frozenset(
     {"dataset", "n_modes", "radius", "std", "standardise", "train_digits", "arch", "latent_dim",
-     "width", "depth", "activation", "cond", "seed", "pack", "mbstd"}
+     "width", "depth", "activation", "cond", "info_codes", "seed", "pack",
+     "mbstd"}
 )
 # Changing these only rebuilds what a run shows (its fixed probes); training is untouched.
-VIEW_FIELDS: frozenset[str] = frozenset({"n_fixed", "grid_res"})
+VIEW_FIELDS: frozenset[str] = frozenset({"n_fixed", "grid_res", "info_sweep"})
 DEFAULT_ARCH = {"points2d": "mlp", "image": "dcgan"}  # arch None on each kind of data
 
 # Inclusive numeric ranges: the CLI, the URL parser and the sliders all read these.
@@ -103,7 +111,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "n_critic": (1, 20), "unroll_steps": (0, 20),
     "noise_std": (0.0, 2.0), "noise_anneal": (0, 1_000_000),
     "gp_lambda": (0.0, 100.0), "r1_gamma": (0.0, 100.0), "clip_c": (0.0, 10.0), "pack": (1, 4),
-    "ema_g": (0.0, 0.9999),
+    "ema_g": (0.0, 0.9999), "info_lambda": (0.0, 10.0), "info_sweep": (0, 1),
     "lr_d": (1e-6, 1.0), "lr_g": (1e-6, 1.0),
     "beta1_d": (0.0, 0.999), "beta2_d": (0.0, 0.9999),
     "beta1_g": (0.0, 0.999), "beta2_g": (0.0, 0.9999),
@@ -197,7 +205,7 @@ def _optional(name: str) -> bool:
 
 def validate(cfg: RunConfig) -> RunConfig:
     """Check ids against their registries and numbers against RANGES; return cfg unchanged."""
-    from playground import conditioning, losses, models, optim, packing  # late: no cycles
+    from playground import conditioning, infogan, losses, models, optim, packing  # no cycles
     from playground.data import datasets, mnist
 
     spec = datasets.DATASETS.get(cfg.dataset)
@@ -230,6 +238,7 @@ def validate(cfg: RunConfig) -> RunConfig:
                          f"{arch_of(cfg)!r}")
     spec.check(cfg)
     conditioning.check(cfg, spec.kind, arch_of(cfg), arch.cond_input)
+    infogan.check(cfg, spec.kind, arch_of(cfg), arch.cond_input)
     _check_diffaug(cfg, spec.kind)
     packing.check(cfg)
     return cfg

@@ -20,7 +20,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
-from playground import conditioning, paper_models
+from playground import conditioning, infogan, paper_models
 from playground.packing import MinibatchStd, score
 from playground.registry import Registry
 
@@ -259,8 +259,11 @@ MODELS.add("dcgan", ModelSpec(
 
 def build(cfg, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
     """(G, D) for `cfg.arch` on data of `shape` per sample ((2,) or (1, 28, 28)); G(z, y) and
-    D(x, y) when `cfg.cond` conditions on labels (conditioning.py)."""
+    D(x, y) when `cfg.cond` conditions on labels (conditioning.py); G(z, c) and a D with a Q
+    head when `cfg.info_codes` asks for InfoGAN's codes (infogan.py)."""
     spec = MODELS.get(cfg.arch)
+    if getattr(cfg, "info_codes", "none") != "none":  # G(z, c) and D with a Q head
+        return infogan.wrap(cfg, shape, spec.build, spec.cond_input)
     if getattr(cfg, "cond", "none") == "none":
         return spec.build(cfg, shape)
     return conditioning.wrap(cfg, shape, spec.build, spec.cond_input)

@@ -36,6 +36,11 @@ SKIPPED = {
         "needs a class-conditional checkpoint, and none is shipped yet: tests/engine/"
         "test_conditional.py::test_cli_same_z_every_class_draws_ten_rows_of_the_same_z runs it on "
         "one it trains",
+    "python -m playground sample --checkpoint runs/infogan/checkpoint.pt --n 100 --out "
+    "runs/codes":
+        "needs the InfoGAN checkpoint the line above trains (each command runs in its own "
+        "folder): tests/engine/test_infogan.py::"
+        "test_cli_samples_the_code_grid_or_one_code_value_and_refuses_the_rest runs it on one",
     "python -m playground pretrained --rebuild":
         "retrains every shipped run for minutes and rewrites pretrained/; test_pretrained.py "
         "checks each shipped file against its recipe's recorded score",

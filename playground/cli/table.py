@@ -35,10 +35,11 @@ TABLES = {
                  (("modes", 0, "modes"), ("hq_pct", 1, ""), ("rkl", 3, ""), ("w1", 3, ""),
                   ("jsd", 3, ""))),
     "image": ("| preset | dataset | steps | classes | class KL | confidence | score | FD "
-              "| real FD | label agreement (real) | status |",
+              "| real FD | label agreement (real) "
+              "| code agreement (real) | status |",
               (("classes", 0, "/10"), ("class_kl", 3, ""), ("confidence", 3, ""),
                ("score", 2, ""), ("fd", 1, ""), ("ref:fd", 1, ""),
-               ("label_agreement", 3, "(real)"))),
+               ("label_agreement", 3, "(real)"), ("code_agreement", 3, "(real)"))),
 }
 
 

@@ -44,6 +44,8 @@ def reason_not_batchable(cfgs: list[RunConfig]) -> str | None:
         return "a single run"
     if any(c.cond != "none" for c in cfgs):
         return "conditional runs train one at a time (their G and D take labels)"
+    if any(c.info_codes != "none" for c in cfgs):
+        return "InfoGAN runs train one at a time (their G takes codes, their D has a Q head)"
     if any(kind_of(c.dataset) != "points2d" or arch_of(c) != "mlp" for c in cfgs):
         return "batching covers the 2D MLPs only"
     for name, reason in SHARED.items():

@@ -94,10 +94,19 @@ class Observed:
 
     def samples(self, n: int, seed: int = 0, label: int | None = None) -> np.ndarray:
         """n fresh samples of G from a seeded z, in the data's shape ((n, 2) or (n, 28, 28));
-        `label`: all of that class (a conditional run's G only: ValueError otherwise)."""
+        `label`: all of that class (a conditional run's G), or of that categorical code value
+        (an InfoGAN run's G); ValueError for another run."""
         if label is None:
             return self.observer.samples(n, seed)
-        if self.cfg.cond == "none":
+        if self.cfg.cond == "none" and self.cfg.info_codes == "none":
             raise ValueError("label: this run is unconditional (cond='none'); its G takes no "
                              "class, so draw without one")
         return self.observer.samples(n, seed, label)
+
+    def code_grid(self, seed: int = 0, cols: int = 10, sweep_code: int = 0) -> np.ndarray:
+        """An InfoGAN run's figure from the z of `seed`: (10 cols, 28, 28), row k the
+        categorical code's value k, the columns sweeping continuous code `sweep_code` from -2
+        to 2 (infogan.grid_codes); ValueError for a run without codes."""
+        if self.cfg.info_codes == "none":
+            raise ValueError("this run has no InfoGAN codes (info_codes='none')")
+        return self.observer.code_grid(seed, cols, sweep_code)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from playground import conditioning, models, optim
+from playground import conditioning, infogan, models, optim
 from playground.config import VIEW_FIELDS, RunConfig, arch_of, needs_reset, validate
 from playground.data import datasets
 from playground.engine import ema, losslog, streams, updates
@@ -65,7 +65,8 @@ class Run(Observed):
         models.check_per_sample(self.D, cfg)
         self.G_ema = ema.build(self.G) if cfg.ema_g > 0 else None  # the G shown (ema.py)
         self.gens = {name: streams.generator(cfg.seed, name, dev)
-                     for name in streams.training(cfg.cond)}
+                     for name in streams.training(cfg.cond, cfg.info_codes)}
+        self.codes = infogan.spec_of(cfg)  # InfoGAN's code layout (size 0: no codes)
         self.loss = LOSSES.get(cfg.loss)
         self.opt_d = self._build_opt("d")
         self.opt_g = self._build_opt("g")
@@ -108,6 +109,13 @@ class Run(Observed):
         return torch.randint(conditioning.N_CLASSES, (n,), generator=gen or self.gens["label"],
                              device=self.device)
 
+    def sample_c(self, n: int, gen: torch.Generator | None = None) -> torch.Tensor | None:
+        """InfoGAN's codes (n, n_cat + n_cont) (infogan.sample_codes) from the code stream
+        unless `gen` is given; None for a run without codes (its G takes z alone)."""
+        if self.codes.size == 0:
+            return None
+        return infogan.sample_codes(self.codes, n, gen or self.gens["code"], self.device)
+
     def _real(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """n training samples from the data stream and, for a conditional run, their labels
         (the same draw: the samples are those an unconditional run sees)."""
@@ -115,41 +123,51 @@ class Run(Observed):
             return self.data.sample(n, self.gens["data"]), None
         return self.data.sample_labelled(n, self.gens["data"])
 
-    def _fake(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """G of n z from the z stream (with G's graph) and their labels (None: unconditional)."""
+    def _fake(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """G of n z from the z stream (with G's graph), their labels (None: unconditional)
+        and their InfoGAN codes (None: a run without codes). A run has labels or codes, never
+        both (infogan.check)."""
         z = self.sample_z(n)
         y = self.sample_y(n)
-        return conditioning.generate(self.G, z, y), y
+        c = self.sample_c(n)
+        return conditioning.generate(self.G, z, y if c is None else c), y, c
 
     def _sigma(self) -> float:
         return instance_noise_sigma(self.step_count, self.cfg.noise_std, self.cfg.noise_anneal)
 
-    def _d_update(self, fake: torch.Tensor | None = None,
-                  y_fake: torch.Tensor | None = None) -> torch.Tensor:
-        """One D update on fresh reals and `fake` (labelled `y_fake` in a conditional run),
-        or fresh fakes when None."""
+    def _d_update(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None,
+                  c_fake: torch.Tensor | None = None) -> torch.Tensor:
+        """One D update on fresh reals and `fake` (labelled `y_fake` in a conditional run,
+        drawn from codes `c_fake` in an InfoGAN run), or fresh fakes when None."""
         cfg, B = self.cfg, self.cfg.batch_size
         real, y_real = self._real(B)  # (B, 2) or (B, 1, 28, 28); labels (B,) or None
         if fake is None:
             with torch.no_grad():
-                fake, y_fake = self._fake(B)
+                fake, y_fake, c_fake = self._fake(B)
         return updates.d_step(self.D, self.opt_d, self.loss, real, fake,
                               weights=updates.penalty_weights(cfg), gen=self.gens["aux"],
                               sigma=self._sigma(), clip_c=cfg.clip_c, diffaug=cfg.diffaug,
-                              y_real=y_real, y_fake=y_fake)
+                              y_real=y_real, y_fake=y_fake, info=self._info(c_fake))
 
-    def _g_update(self, fake: torch.Tensor | None = None,
-                  y_fake: torch.Tensor | None = None) -> torch.Tensor:
+    def _info(self, codes: torch.Tensor | None) -> updates.Info | None:
+        """InfoGAN's term for an update on fakes of `codes` (None: a run without codes)."""
+        if codes is None:
+            return None
+        return updates.Info(codes, self.codes.n_cat, self.cfg.info_lambda)
+
+    def _g_update(self, fake: torch.Tensor | None = None, y_fake: torch.Tensor | None = None,
+                  c_fake: torch.Tensor | None = None) -> torch.Tensor:
         cfg, B = self.cfg, self.cfg.batch_size
         if fake is None:
-            fake, y_fake = self._fake(B)
+            fake, y_fake, c_fake = self._fake(B)
         # the look-ahead's batches (data and z streams; the noise comes from aux: independent;
         # conditional runs do not unroll: conditioning.check)
         unroll = [(self.data.sample(B, self.gens["data"]), self.G(self.sample_z(B)))
                   for _ in range(cfg.unroll_steps)]
         g_loss = updates.g_step(self.G, self.D, self.opt_g, self.loss, fake,
                                 gen=self.gens["aux"], sigma=self._sigma(), opt_d=self.opt_d,
-                                unroll=unroll, diffaug=cfg.diffaug, y_fake=y_fake)
+                                unroll=unroll, diffaug=cfg.diffaug, y_fake=y_fake,
+                                info=self._info(c_fake))
         if self.G_ema is not None:
             ema.update(self.G_ema, self.G, cfg.ema_g)
         return g_loss
@@ -163,9 +181,9 @@ class Run(Observed):
         D update and the G update share one G forward pass (as pytorch/examples' DCGAN)."""
         for _ in range(self.cfg.n_critic - 1):
             self._d_update()
-        fake, y_fake = self._fake(self.cfg.batch_size)
-        d_loss = self._d_update(fake, y_fake)
-        g_loss = self._g_update(fake, y_fake)
+        fake, y_fake, c_fake = self._fake(self.cfg.batch_size)
+        d_loss = self._d_update(fake, y_fake, c_fake)
+        g_loss = self._g_update(fake, y_fake, c_fake)
         self._log(d_loss, g_loss)
 
     def _log(self, d_loss: torch.Tensor | None, g_loss: torch.Tensor | None) -> None:

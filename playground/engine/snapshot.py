@@ -73,3 +73,11 @@ class ImageSnapshot(Snapshot):
     # a conditional run's grid: the class asked for in each shown fake (ten rows, one per
     # class, the same z down each column); None for an unconditional run
     requested: np.ndarray | None = None
+    # an InfoGAN run's figure: the categorical code value of each shown fake (ten rows, one
+    # per value), the continuous code values its columns sweep (`sweep_code` 0 or 1, the
+    # other code at 0, one z), and the digit each code value reads as (code_digit[k], from
+    # the last evaluation's best matching; -1 before one). None for other runs
+    codes: np.ndarray | None = None
+    sweep: np.ndarray | None = None
+    sweep_code: int = 0
+    code_digit: np.ndarray | None = None

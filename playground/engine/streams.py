@@ -15,13 +15,17 @@ import torch
 
 # The spawn key of each stream is its index here: append new streams, never reorder (that
 # would move every seeded run).
-STREAMS = ("data", "z", "aux", "probe", "eval", "label")
+STREAMS = ("data", "z", "aux", "probe", "eval", "label", "code")
 TRAINING = ("data", "z", "aux")  # what a checkpoint carries; the probes are rebuilt from seed
 LABELLED = TRAINING + ("label",)  # a conditional run's: the fakes' labels have their own
+CODED = TRAINING + ("code",)  # an InfoGAN run's: its latent codes have their own
 
 
-def training(cond: str) -> tuple[str, ...]:
-    """The training streams of a run conditioned by `cond` (an unconditional one: TRAINING)."""
+def training(cond: str, info_codes: str = "none") -> tuple[str, ...]:
+    """The training streams of a run conditioned by `cond` with InfoGAN codes `info_codes`
+    (neither: TRAINING). z keeps its own stream either way, so the codes never shift it."""
+    if info_codes != "none":
+        return CODED
     return TRAINING if cond == "none" else LABELLED
 
 

@@ -11,6 +11,7 @@ the batched path a stacked leaf, and neither has noise or an unrolled D.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -18,11 +19,24 @@ from torch import nn
 from playground.conditioning import critic
 from playground.config import RunConfig
 from playground.diffaug import augment
+from playground.infogan import info_loss
 from playground.losses import LossSpec
 from playground.remedies import PENALTIES, add_instance_noise, clip_weights
 from playground.unrolled import unrolled_scores
 
 Critic = Callable[[torch.Tensor], torch.Tensor]  # x (N, ...) -> raw scores (N,)
+
+
+@dataclass(frozen=True)
+class Info:
+    """InfoGAN's term on one batch of fakes: the codes they were drawn from (B, n_cat +
+    n_cont), the categorical code's size, and the weight lambda of L_I (infogan.info_loss)."""
+    codes: torch.Tensor
+    n_cat: int
+    weight: float
+
+    def loss(self, q_out: torch.Tensor) -> torch.Tensor:
+        return self.weight * info_loss(q_out, self.codes, self.n_cat)
 
 
 def d_objective(loss: LossSpec, D: Critic | None, real: torch.Tensor, fake: torch.Tensor,
@@ -48,7 +62,7 @@ def d_step(D: nn.Module, opt: torch.optim.Optimizer, loss: LossSpec, real: torch
            fake: torch.Tensor, *, weights: Mapping[str, float], gen: torch.Generator,
            sigma: float = 0.0, clip_c: float = 0.0, diffaug: str = "",
            y_real: torch.Tensor | None = None,
-           y_fake: torch.Tensor | None = None) -> torch.Tensor:
+           y_fake: torch.Tensor | None = None, info: Info | None = None) -> torch.Tensor:
     """One D update: DiffAugment policy `diffaug` on both halves, each image its own draw,
     then instance noise of std `sigma` (all from `gen`, real before fake), `d_objective` (its
     penalties on the augmented inputs, as R1 in Karras et al. 2020), the optimiser step, then
@@ -58,10 +72,19 @@ def d_step(D: nn.Module, opt: torch.optim.Optimizer, loss: LossSpec, real: torch
     A conditional D (`y_real`, `y_fake` given) scores each half with its own labels; its
     penalties see the real labels: R1's samples are the reals, and the gradient penalty's
     interpolates eps real + (1 - eps) fake take the labels of their real end (a fake's label
-    is drawn apart from it, so no interpolate has one label at both ends)."""
+    is drawn apart from it, so no interpolate has one label at both ends).
+
+    `info` (an InfoGAN run): Q reads the fake half through D's body in the same pass, and
+    info.weight * L_I joins D's total, so D's optimiser trains Q's head and the shared body
+    (openai/InfoGAN subtracts the MI estimate from discriminator_loss, Q's variables among
+    D's). The returned d_loss leaves it out, as it leaves out the penalties."""
     real = add_instance_noise(augment(real, diffaug, gen), sigma, gen)
     fake = add_instance_noise(augment(fake.detach(), diffaug, gen), sigma, gen)
-    if y_real is None:
+    if info is not None:
+        scores, q_out = D.with_q(torch.cat([real, fake]))  # (2B,), (2B, n_cat + n_cont)
+        d_loss, total = d_objective(loss, D, real, fake, weights, gen, scores=scores)
+        total = total + info.loss(q_out[len(real):])
+    elif y_real is None:
         d_loss, total = d_objective(loss, D, real, fake, weights, gen)
     else:
         scores = D(torch.cat([real, fake]), torch.cat([y_real, y_fake]))  # (2B,)
@@ -79,23 +102,30 @@ def g_step(G: nn.Module, D: nn.Module, opt_g: torch.optim.Optimizer, loss: LossS
            fake: torch.Tensor, *, gen: torch.Generator, sigma: float = 0.0,
            opt_d: torch.optim.Optimizer | None = None,
            unroll: list[tuple[torch.Tensor, torch.Tensor]] = (),
-           diffaug: str = "", y_fake: torch.Tensor | None = None) -> torch.Tensor:
+           diffaug: str = "", y_fake: torch.Tensor | None = None,
+           info: Info | None = None) -> torch.Tensor:
     """One G update on `fake` = G(z) (with its graph; G(z, y_fake), scored by D(., y_fake), in
     a conditional run): DiffAugment policy `diffaug` (the gradient flows back through it to
     G), instance noise of std `sigma`, D's scores (after
     len(unroll) look-ahead D steps on those (real, fake) batches, augmented alike, when given,
-    Metz et al. 2017), the loss's G objective, G's optimiser step. Returns g_loss (detached)."""
+    Metz et al. 2017), the loss's G objective, G's optimiser step. Returns g_loss (detached).
+    `info` (an InfoGAN run): info.weight * L_I of Q's reading of these fakes joins G's
+    objective (the paper's min over G and Q of V - lambda L_I, Sec. 5); only G steps here,
+    and the returned g_loss leaves it out."""
     fake_in = add_instance_noise(augment(fake, diffaug, gen), sigma, gen)
     if diffaug:  # D's look-ahead trains on what D trains on: augmented reals and fakes
         unroll = [(augment(r, diffaug, gen), augment(f, diffaug, gen)) for r, f in unroll]
     if unroll:
         scores = unrolled_scores(D, opt_d, loss.d_loss, len(unroll), unroll, fake_in)
+    elif info is not None:
+        scores, q_out = D.with_q(fake_in)
     else:
         scores = critic(D, y_fake)(fake_in)
     g_loss = loss.g_loss(fake=scores)
+    total = g_loss if info is None else g_loss + info.loss(q_out)
     params = list(G.parameters())
     # Gradients for G only: D's weight gradients are never formed in a G step.
-    for p, grad in zip(params, torch.autograd.grad(g_loss, params), strict=True):
+    for p, grad in zip(params, torch.autograd.grad(total, params), strict=True):
         p.grad = grad
     opt_g.step()
     return g_loss.detach()

@@ -18,6 +18,7 @@ from playground.figures.style import NORMAL, Style, axis, base_layout, figure, f
 
 PAD = 2  # pixels between tiles
 TILE = 28 + PAD
+CODE_MARGIN = 58  # px left of InfoGAN's figure for its row labels ("c=9 → 7")
 LOW_CONFIDENCE = 0.6  # a label the classifier is unsure of is drawn in the warning colour
 # (metric key, panel title) of the class-coverage curves
 CLASS_CURVES = (("classes", "classes (≥ 1%)"), ("class_kl", "class KL (nats)"),
@@ -51,6 +52,29 @@ def tile_labels(n: int, cols: int, texts, colours, xaxis: str, yaxis: str, corne
             "textfont": {"size": size, "color": list(colours)}}
 
 
+def code_row_labels(snap: ImageSnapshot) -> list[str]:
+    """InfoGAN's row labels: 'c=k → d', the digit code value k reads as at the last
+    evaluation (its best one-to-one matching, metrics/codes.py); 'c=k' before one."""
+    digit = snap.code_digit if snap.code_digit is not None else -np.ones(10, dtype=int)
+    return [f"c={k} → {int(d)}" if d >= 0 else f"c={k}" for k, d in enumerate(digit)]
+
+
+def _code_rows(snap: ImageSnapshot, height: int, yaxis: dict,
+               reals_below: bool) -> tuple[str, dict]:
+    """The heading and the y axis of InfoGAN's figure: row labels as tick labels (the left
+    margin leaves CODE_MARGIN pixels for them)."""
+    rows = np.arange(10) * TILE + PAD + 14  # the centre of each row of tiles, in pixels
+    sweep = snap.sweep
+    heading = (f"row: categorical code (→ digit read) · columns: code c{snap.sweep_code + 1} "
+               f"{sweep[0]:g} → {sweep[-1]:g}, one z")
+    if not reals_below:
+        heading += " | real digits"
+    axis = {**yaxis, "visible": True, "showgrid": False, "zeroline": False, "ticks": "",
+            "tickvals": rows.tolist(), "ticktext": code_row_labels(snap),
+            "tickfont": {"size": 11}, "range": [height, 0]}
+    return heading, axis
+
+
 def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
                    show_scores: bool = False, title: str | None = None,
                    reals_below: bool = False) -> go.Figure:
@@ -63,7 +87,9 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
     n = len(snap.fake)
     # a conditional run's grid: ten rows, row k asking for digit k, one z per column
     conditional = snap.requested is not None
+    coded = snap.codes is not None  # InfoGAN's figure: row k code value k, columns a sweep
     cols = max(1, n // 10) if conditional else int(np.ceil(np.sqrt(n)))
+    cols = len(snap.sweep) if coded else cols
     fake, rows = grid_picture(snap.fake, cols)
     real_cols = cols if reals_below else 4
     real, real_rows = grid_picture(snap.real, real_cols)
@@ -75,6 +101,9 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
              "hoverinfo": "skip", "name": "real"}]
     # amber: the classifier is unsure, or (a conditional grid) reads another digit than asked
     asked = snap.requested if conditional else snap.labels
+    if coded:  # a digit other than its code value's matched digit (unknown before: -1)
+        matched = np.asarray(snap.code_digit)[snap.codes]
+        asked = np.where(matched >= 0, matched, snap.labels)
     data.append(tile_labels(n, cols, [str(int(k)) for k in snap.labels],
                         ["#ffffff" if c >= LOW_CONFIDENCE and k == a else unsure
                          for c, k, a in zip(snap.confidence, snap.labels, asked, strict=True)],
@@ -89,9 +118,11 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
                             ["#d3bdf5"] * len(snap.real), "x2", "y2", "bottom-right",
                             size - 1, "D on reals"))
     hidden = {"visible": False, "showgrid": False}
-    margin = {"l": 6, "r": 6, "t": int(style.legend_font + 16), "b": 6}
+    margin = {"l": CODE_MARGIN if coded else 6, "r": 6, "t": int(style.legend_font + 16),
+              "b": 6}
     if reals_below:
         margin["l"] = margin["r"] = 2  # one column: the grid, a gap of half a tile, the real digits
+        margin["l"] = CODE_MARGIN if coded else margin["l"]
         gap = TILE // 2
         tall = fake.shape[0] + gap + real.shape[0]  # picture pixels from top to bottom
         split = real.shape[0] / tall
@@ -118,6 +149,8 @@ def samples_figure(snap: ImageSnapshot, style: Style = NORMAL,
                   margin["t"] + margin["b"] - share * (margin["l"] + margin["r"]))
         heading = ("row k asks for digit k, one z per column | real digits" if conditional
                    else "generated from a fixed z | real digits")
+    if coded:
+        heading, axes["yaxis"] = _code_rows(snap, fake.shape[0], axes["yaxis"], reals_below)
     layout = base_layout(
         style, style.height, showlegend=False,
         title={"text": title or f"step {snap.step} · {heading}", "x": 0.01,

@@ -98,6 +98,11 @@ class Explorer:
         if run.data.kind != "image":
             raise ValueError(f"{source} trains {run.data.kind} data; the latent explorer "
                              "needs a digit generator")
+        if run.cfg.info_codes != "none":  # its G takes (z, c)
+            raise ValueError(f"{source} is an InfoGAN generator (info_codes="
+                             f"{run.cfg.info_codes!r}); the latent explorer draws G(z) and "
+                             "class-conditional G(z, y): use `python -m playground sample` for "
+                             "its code grid")
         classes = 0 if run.cfg.cond == "none" else N_CLASSES
         return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device, classes)
 

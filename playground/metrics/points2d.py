@@ -103,6 +103,7 @@ class EvalContext:
     classifier: Any = None  # images: the frozen digit classifier
     reference: Any = None  # images: the real digits' feature statistics (Frechet distance)
     labels: Any = None  # images of a conditional G: (N,) int classes asked for, else None
+    codes: Any = None  # images of an InfoGAN G: (N,) its categorical code values, else None
     # images: the classifier's (log p(y|x), features) of `fake`, read once for every metric
     read: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -170,10 +171,27 @@ METRICS.add("label_agreement", MetricSpec(
     ("label_agreement",), IMAGE, _agreement, applies=lambda ctx: ctx.labels is not None))
 
 
+def _code_agreement(ctx: EvalContext) -> dict[str, float]:
+    from playground.metrics.codes import code_class_agreement
+    log_probs, _ = classifier_read(ctx)
+    share, matching = code_class_agreement(ctx.codes, log_probs.argmax(1))
+    # the matching rides along as code_as_0 ... code_as_9 (the digit each code value reads
+    # as), so the picture can label its rows from the record alone
+    return {"code_agreement": share, **{f"code_as_{k}": float(m) for k, m in
+                                        enumerate(matching)}}
+
+
+METRICS.add("code_agreement", MetricSpec(
+    "Code-class agreement (InfoGAN: the share whose categorical code, best matched to the "
+    "digits, is the digit read)", ("code_agreement",), IMAGE, _code_agreement,
+    applies=lambda ctx: ctx.codes is not None))
+
+
 def per_bin(key: str) -> bool:
     """Whether an evaluation key is one bin of a histogram (the images' class shares hist_<k>,
-    the 2D per-mode counts mode_hq_<k> / mode_near_<k>) rather than a metric of its own."""
-    return key.startswith(("hist_", "mode_hq_", "mode_near_"))
+    the 2D per-mode counts mode_hq_<k> / mode_near_<k>, InfoGAN's code matching code_as_<k>)
+    rather than a metric of its own."""
+    return key.startswith(("hist_", "mode_hq_", "mode_near_", "code_as_"))
 
 
 def evaluate(ctx: EvalContext) -> dict[str, float]:

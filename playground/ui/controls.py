@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground import conditioning, diffaug, losses, models, optim
+from playground import conditioning, diffaug, infogan, losses, models, optim
 from playground.config import RANGES, arch_of
 from playground.data import datasets
 from playground.registry import Registry
@@ -133,6 +133,21 @@ _IMAGE_OWN = {
                     help="none: G(z). concat / projection: G(z, y) draws the digit y asked "
                          "for, and D judges (x, y) pairs; the grid becomes ten rows, one per "
                          "class (a new run)"),
+    "info_codes": Control("info_codes", "InfoGAN codes", "model", "select",
+                          registry=infogan.INFO_CODES,
+                          help="infogan: G(z, c) with a categorical code of 10 and two "
+                               "continuous codes, and a Q head on D that must read them back; "
+                               "no labels. The grid becomes ten rows, one per code value (a "
+                               "new run; not with class conditioning)"),
+    "info_lambda": Control("info_lambda", "InfoGAN: mutual-information weight λ", "objective",
+                           "slider", step=0.1,
+                           help="weight of L_I, how well Q reads the codes back, in G's and "
+                                "D's losses (Chen et al. 2016: 1); 0 = a plain GAN whose G "
+                                "ignores its codes. Applies live"),
+    "info_sweep": Control("info_sweep", "InfoGAN: columns sweep code (0 = c1, 1 = c2)", "run",
+                          "choices", options=(0, 1),
+                          help="which continuous code the grid's columns sweep from -2 to 2 "
+                               "(training draws them in [-1, 1]), the other held at 0"),
     "latent_dim": Control("latent_dim", "Latent dim", "model", "choices",
                           options=(1, 2, 4, 8, 16, 32, 64, 100, 128, 256)),
     "width": Control("width", "Width (dcgan: base channels)", "model", "choices",
@@ -156,12 +171,14 @@ _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp
 IMAGE_CONTROLS: dict[str, Control] = {
     "dataset": _IMAGE_OWN["dataset"], "train_digits": _IMAGE_OWN["train_digits"],
     **{f: CONTROLS[f] for f in _SHARED}, "diffaug": _IMAGE_OWN["diffaug"],
-    "ema_g": _IMAGE_OWN["ema_g"],
+    "ema_g": _IMAGE_OWN["ema_g"], "info_lambda": _IMAGE_OWN["info_lambda"],
     "arch": _IMAGE_OWN["arch"], "cond": _IMAGE_OWN["cond"],
+    "info_codes": _IMAGE_OWN["info_codes"],
     "latent_dim": _IMAGE_OWN["latent_dim"],
     "width": _IMAGE_OWN["width"], "depth": CONTROLS["depth"], "seed": CONTROLS["seed"],
-    "n_fixed": _IMAGE_OWN["n_fixed"],
+    "n_fixed": _IMAGE_OWN["n_fixed"], "info_sweep": _IMAGE_OWN["info_sweep"],
 }
+INFO_FIELDS = ("info_lambda", "info_sweep")  # shown while InfoGAN's codes are on
 # Network-specific rows that only apply when that network's optimiser has betas.
 BETA_OF: dict[str, str] = {"beta1_d": "opt_d", "beta2_d": "opt_d", "beta1_g": "opt_g",
                            "beta2_g": "opt_g"}
@@ -209,6 +226,8 @@ def label_of(control: Control, id_: str) -> str:
 def applies(control: Control, cfg) -> bool:
     """Whether the control means something for this config (dataset params, Adam betas, an
     architecture's width, depth and activation)."""
+    if control.field in INFO_FIELDS:
+        return cfg.info_codes != "none"
     if control.field in USES_FIELDS:
         return control.field in datasets.DATASETS.get(cfg.dataset).uses
     if control.field in BETA_OF:

@@ -50,6 +50,14 @@ def tiles(snap: ImageSnapshot) -> None:
          real("label_agreement", "{:.0%}"),
          "share of 300 fakes (30 asked for each digit) that the classifier reads as the digit "
          "asked for; real: its accuracy on 300 test digits")]
+    if "code_agreement" in ref:
+        agreement.append(
+            ("Code agreement", views.fmt(m.get("code_agreement"), "{:.0%}"),
+             real("code_agreement", "{:.0%}"),
+             "share of 300 fakes whose categorical code, each code value matched one-to-one "
+             "to the digit it draws most (row labels), is the digit the classifier reads; "
+             "real: the classifier's accuracy, what a code that is the class would reach. "
+             "Found without labels: it often does not line up on the first try"))
     views.tiles([*agreement,
         ("Classes", f"{views.fmt(m.get('classes'), '{:.0f}')}/10", real("classes", "{:.0f}/10"),
          "digit classes holding at least 1% of 300 fakes, by the frozen classifier"),

@@ -37,14 +37,22 @@ def test_cells_are_the_mean_and_standard_error_over_seeds():
 
 def test_image_cells_read_the_real_digits_value_from_the_reference():
     row = {"classes": 10, "class_kl": 0.05, "confidence": 0.9, "score": 7.0, "fd": 99.0}
-    assert cells("image", [row, row], [{"fd": 7.0}, {"fd": 9.0}], 10)[-2:] == ["8.0 ± 1.0", "-"]
+    assert cells("image", [row, row], [{"fd": 7.0}, {"fd": 9.0}], 10)[-3:] == [
+        "8.0 ± 1.0", "-", "-"]
 
 
 def test_a_conditional_runs_label_agreement_sits_beside_the_real_digits_own():
     row = {"classes": 10, "class_kl": 0.01, "confidence": 0.95, "score": 9.0, "fd": 50.0}
     rows = [{**row, "label_agreement": 0.9}, {**row, "label_agreement": 0.8}]
     refs = [{"fd": 7.0, "label_agreement": 0.99}, {"fd": 7.0, "label_agreement": 0.996}]
-    assert cells("image", rows, refs, 10)[-1] == "0.850 ± 0.050 (0.993)"
+    assert cells("image", rows, refs, 10)[-2:] == ["0.850 ± 0.050 (0.993)", "-"]
+
+
+def test_an_infogan_runs_code_agreement_sits_beside_the_classifiers_accuracy():
+    row = {"classes": 10, "class_kl": 0.01, "confidence": 0.95, "score": 9.0, "fd": 50.0}
+    rows = [{**row, "code_agreement": 0.6}, {**row, "code_agreement": 0.9}]
+    refs = [{"fd": 7.0, "code_agreement": 0.99}, {"fd": 7.0, "code_agreement": 0.996}]
+    assert cells("image", rows, refs, 10)[-2:] == ["-", "0.750 ± 0.150 (0.993)"]
 
 
 def test_several_seeds_train_batched_and_print_mean_and_error(capsys):

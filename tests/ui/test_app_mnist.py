@@ -2,6 +2,7 @@
 DCGAN, links, checkpoint uploads good and bad, exports. One page per test where possible: each
 page's training process loads the classifier and the real digits' reference once."""
 import io
+import json
 import time
 
 import pytest
@@ -214,3 +215,32 @@ def test_class_conditioning_is_a_control_a_link_and_a_tile(app):
     bad = app({**SMALL, "cond": "concat", "pack": "2"})
     warned = " ".join(w.value for w in bad.warning)
     assert not bad.exception and "pack" in warned
+
+
+def test_infogan_is_a_control_its_weight_live_its_picture_ten_code_rows(app):
+    """"InfoGAN codes" starts a new run whose grid is ten rows labelled with the digit each
+    code value reads as, beside a Code agreement tile; the MI weight and the swept code
+    appear only then, the weight steps the same run on, the sweep redraws the picture; the
+    combination with class conditioning is a warning, not a traceback."""
+    at = app()
+    assert wkey(at, "info_lambda") not in [w.key for w in at.slider]  # hidden without codes
+    picker = at.selectbox(key=wkey(at, "info_codes"))
+    assert picker.label == "InfoGAN codes" and picker.value == "none"
+    picker.select("infogan").run()
+    assert not at.exception and cfg_of(at).info_codes == "infogan"
+    assert query(at)["info_codes"] == "infogan"
+    assert "Code agreement" in tiles(at) and "Label agreement" not in tiles(at)
+    specs = [json.loads(c.proto.json_args)["spec"] for c in at.get("component_instance")]
+    grid = next(str(s) for s in specs if "row: categorical code" in str(s))
+    assert "c=0" in grid and "c=9" in grid  # a row label per code value
+    at.button(key=f"{NS}.b.step_both").click().run()
+    assert step_of(at) == 1
+    at.slider(key=wkey(at, "info_lambda")).set_value(0.5).run()
+    assert not at.exception and cfg_of(at).info_lambda == 0.5 and step_of(at) == 1  # live
+    at.button(key=f"{NS}.b.step_both").click().run()
+    assert step_of(at) == 2 and query(at)["info_lambda"] == "0.5"
+    at.select_slider(key=wkey(at, "info_sweep")).set_value(1).run()
+    assert not at.exception and cfg_of(at).info_sweep == 1 and step_of(at) == 2
+    bad = app({**SMALL, "info_codes": "infogan", "cond": "concat"})
+    warned = " ".join(w.value for w in bad.warning)
+    assert not bad.exception and "cond" in warned

@@ -114,3 +114,33 @@ def test_a_conditional_grid_is_ten_rows_with_the_misread_digits_in_amber():
     assert amber == [4, 17]
     plain = digits.samples_figure(base)  # unconditional: the square grid, its own heading
     assert "fixed z" in plain.layout.title.text
+
+
+def test_an_infogan_grid_labels_each_row_with_the_digit_its_code_reads_as():
+    import dataclasses
+
+    import plotly.graph_objects as go
+    n = 40  # ten code rows of four columns sweeping c2 from -2 to 2
+    codes = np.arange(10).repeat(4)
+    matched = np.array([3, 7, 0, 9, 1, 2, 8, 5, 4, 6])  # code value k reads as matched[k]
+    read = matched[codes]
+    read[[5, 22]] = 1  # two tiles read as another digit than their row's
+    base = snap(300, [0.1] * 10, [300])
+    info = dataclasses.replace(
+        base, fake=np.zeros((n, 28, 28), np.uint8), d_fake=np.zeros(n, np.float32),
+        labels=read, confidence=np.ones(n, np.float32), codes=codes,
+        sweep=np.linspace(-2, 2, 4).astype(np.float32), sweep_code=1, code_digit=matched)
+    for reals_below in (False, True):
+        fig = digits.samples_figure(info, reals_below=reals_below)
+        go.Figure(fig.to_dict())  # valid plotly
+        assert "columns: code c2 -2 → 2" in fig.layout.title.text
+        assert list(fig.layout.yaxis.ticktext) == [f"c={k} → {matched[k]}" for k in range(10)]
+        assert tuple(fig.layout.xaxis.range) == (0, 4 * digits.TILE + digits.PAD)
+        assert fig.layout.margin.l == digits.CODE_MARGIN  # room for the row labels
+        labels = next(t for t in fig.data if t.name == "labels")
+        assert [i for i, c in enumerate(labels.textfont.color) if c != "#ffffff"] == [5, 22]
+    unknown = dataclasses.replace(info, code_digit=-np.ones(10, np.int64))  # before an eval
+    fig = digits.samples_figure(unknown)
+    assert list(fig.layout.yaxis.ticktext) == [f"c={k}" for k in range(10)]
+    labels = next(t for t in fig.data if t.name == "labels")
+    assert set(labels.textfont.color) == {"#ffffff"}  # nothing to disagree with yet

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from playground import conditioning
+from playground import conditioning, infogan
 from playground.engine import streams
 from playground.engine.observers.points2d import thin
 from playground.engine.observers.view import RunView
@@ -99,7 +99,24 @@ class ImageObserver:
         # a conditional run's requested classes: 0, 1, ..., 9, 0, 1, ... (every n a multiple
         # of ten asks for each class equally often: LIVE_N 30 each, PROTOCOL_N 200)
         self.y_eval = self._balanced(PROTOCOL_N)
+        # an InfoGAN run's evaluation codes: categories 0..9 in turn (as y_eval), continuous
+        # codes uniform in [-1, 1] from the eval stream after z
+        self.info = infogan.spec_of(run.cfg)
+        self.c_eval = None
+        if self.info.size:
+            g = streams.generator(run.cfg.seed, "eval", run.device)
+            run.sample_z(PROTOCOL_N, g)  # z_eval's draw, so the codes come after it
+            self.c_eval = self._coded(PROTOCOL_N, g)
         self.reprobe()
+
+    def _coded(self, n: int, g: torch.Generator, cat: int | None = None) -> torch.Tensor:
+        """(n, size) InfoGAN codes: category `cat`, or 0..9 in turn; continuous codes
+        uniform in [-1, 1] from `g`."""
+        dev = self.run.device
+        cats = (torch.arange(n, device=dev) % self.info.n_cat if cat is None
+                else torch.full((n,), cat, dtype=torch.int64, device=dev))
+        cont = torch.rand(n, self.info.n_cont, generator=g, device=dev) * 2 - 1
+        return infogan.codes_of(cats, cont, self.info)
 
     def _balanced(self, n: int) -> torch.Tensor | None:
         """(n,) labels 0..9 in turn for a conditional run; None for an unconditional one."""
@@ -120,7 +137,13 @@ class ImageObserver:
         run, cfg = self.run, self.run.cfg
         g = streams.generator(cfg.seed, "probe", run.device)
         n = min(cfg.n_fixed, MAX_SHOWN)
-        if cfg.cond == "none":
+        self.c_fixed = self.sweep = None
+        if self.info.size:  # InfoGAN's figure: row k code value k, columns sweep a code
+            cols = max(1, n // self.info.n_cat)
+            self.z_fixed, self.y_fixed = run.sample_z(1, g).repeat(cols * self.info.n_cat, 1), None
+            self.c_fixed, self.sweep = infogan.grid_codes(self.info, cols, cfg.info_sweep,
+                                                          run.device)
+        elif cfg.cond == "none":
             self.z_fixed, self.y_fixed = run.sample_z(n, g), None
         else:  # ten rows, one per class asked for; the same z down each column
             cols = max(1, n // conditioning.N_CLASSES)
@@ -137,10 +160,14 @@ class ImageObserver:
         run = self.run
         n = PROTOCOL_N if protocol else LIVE_N
         with run.observing(), torch.no_grad():
-            return self._generate(self.z_eval[:n], self._requested(n))
+            return self._generate(self.z_eval[:n], self._inputs(n))
 
     def _requested(self, n: int) -> torch.Tensor | None:
         return None if self.y_eval is None else self.y_eval[:n]
+
+    def _inputs(self, n: int) -> torch.Tensor | None:
+        """What G takes beside the first n evaluation z: labels, InfoGAN codes, or None."""
+        return self.c_eval[:n] if self.c_eval is not None else self._requested(n)
 
     def scored_samples(self, protocol: bool) -> dict[str, np.ndarray]:
         """What `evaluate` scores: "samples" (n, 28, 28) in [-1, 1]. The real side is the
@@ -154,7 +181,9 @@ class ImageObserver:
         requested = self._requested(n)
         ctx = metrics.EvalContext(kind="image", fake=self._fakes(protocol),
                                   classifier=self.ref.classifier, reference=self.ref.stats,
-                                  labels=None if requested is None else requested.cpu().numpy())
+                                  labels=None if requested is None else requested.cpu().numpy(),
+                                  codes=None if self.c_eval is None else
+                                  infogan.category(self.c_eval[:n], self.info).cpu().numpy())
         return metrics.evaluate(ctx)
 
     def reference(self, protocol: bool) -> dict[str, float]:
@@ -164,6 +193,8 @@ class ImageObserver:
         out = dict(self.ref.values[n])
         if self.y_eval is not None:
             out["label_agreement"] = self.ref.accuracy[n]
+        if self.c_eval is not None:  # a code that is the class reads as well as real digits
+            out["code_agreement"] = self.ref.accuracy[n]
         return out
 
     def samples(self, n: int, seed: int, label: int | None = None) -> np.ndarray:
@@ -172,9 +203,12 @@ class ImageObserver:
         run = self.run
         if label is not None and not 0 <= label < conditioning.N_CLASSES:
             raise ValueError(f"label={label} is not a digit class; valid: 0-9")
-        z = run.sample_z(n, torch.Generator(run.device).manual_seed(seed))
+        g = torch.Generator(run.device).manual_seed(seed)
+        z = run.sample_z(n, g)
         y = self._balanced(n)
-        if label is not None:
+        if self.info.size:  # `label` is the categorical code's value here
+            y = self._coded(n, g, label)
+        elif label is not None:
             y = torch.full((n,), label, dtype=torch.int64, device=run.device)
         with run.observing(), torch.no_grad():
             x = self._generate(z, y)
@@ -185,7 +219,8 @@ class ImageObserver:
         histogram included: a restored run draws it from the record alone)."""
         run = self.run
         with run.observing(), torch.no_grad():
-            fake = self._generate(self.z_fixed, self.y_fixed)  # (n, 1, 28, 28)
+            fake = self._generate(self.z_fixed, self.y_fixed if self.c_fixed is None
+                                  else self.c_fixed)  # (n, 1, 28, 28)
             d_fake = conditioning.critic(run.D, self.y_fixed)(fake)
             d_real = conditioning.critic(run.D, self.real_y)(self.real_fixed)
             from playground.metrics import images as image_metrics
@@ -202,4 +237,28 @@ class ImageObserver:
             metrics=dict(values), history=thin(run.history),
             metric_history=thin(run.metric_history), device=run.device.type,
             events=tuple(run.events),
-            requested=None if self.y_fixed is None else self.y_fixed.cpu().numpy())
+            requested=None if self.y_fixed is None else self.y_fixed.cpu().numpy(),
+            **self._code_picture(values))
+
+    def code_grid(self, seed: int, cols: int, sweep_code: int) -> np.ndarray:
+        """InfoGAN's figure from the z of `seed`: (10 cols, 28, 28) in [-1, 1], row k the
+        categorical value k, columns sweeping continuous code `sweep_code` (grid_codes)."""
+        run = self.run
+        if not self.info.size:
+            raise ValueError("this run has no InfoGAN codes (info_codes='none')")
+        z = run.sample_z(1, torch.Generator(run.device).manual_seed(seed))
+        codes, _ = infogan.grid_codes(self.info, cols, sweep_code, run.device)
+        with run.observing(), torch.no_grad():
+            x = self._generate(z.repeat(len(codes), 1), codes)
+        return x.squeeze(1).float().cpu().numpy()
+
+    def _code_picture(self, values: dict[str, float]) -> dict:
+        """An InfoGAN snapshot's extra fields: each tile's code value, the swept values, and
+        the digit each code value reads as at the last evaluation (-1 before one)."""
+        if self.c_fixed is None:
+            return {}
+        matching = np.array([values.get(f"code_as_{k}", -1) for k in range(self.info.n_cat)],
+                            dtype=np.int64)
+        return {"codes": infogan.category(self.c_fixed, self.info).cpu().numpy(),
+                "sweep": self.sweep.cpu().numpy().astype(np.float32),
+                "sweep_code": self.run.cfg.info_sweep, "code_digit": matching}
