@@ -295,3 +295,23 @@ def test_an_unconditional_generator_has_no_class_tab_and_a_link_to_it_falls_back
     assert not app.exception, app.exception
     assert "Classes" not in [t.label for t in app.tabs]
     assert app.session_state["latent.w.tab"] == "Interpolate"
+
+
+def test_the_shipped_conditional_dcgan_opens_from_its_button_and_its_link():
+    """Issue 22: the explorer opens on the shipped cGAN with no training: a button beside the
+    source, and `?shipped=cgan_mnist`; its batch asks for the classes 0-9 in turn."""
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.run()
+    app.button(key="latent.b.shipped.cgan_mnist").click().run()
+    assert not app.exception, app.exception
+    assert "shipped cgan_mnist" in texts(app.markdown)
+    assert "Classes" in [t.label for t in app.tabs]
+    assert app.query_params["shipped"] == "cgan_mnist"
+    ex = app.session_state["latent.explorer"]
+    batch = ex.sample(30, 0)
+    assert (batch.labels == np.arange(30) % 10).mean() >= 0.9  # it draws what it is asked for
+    linked = AppTest.from_file(APP, default_timeout=180)
+    linked.query_params["shipped"] = "cgan_mnist"
+    linked.run()
+    assert not linked.exception, linked.exception
+    assert "Classes" in [t.label for t in linked.tabs]
