@@ -146,7 +146,7 @@ def test_table_runs_2d_and_image_presets_and_skips_what_cannot_train(capsys):
     assert main(["table", "--presets", "dcgan", "--datasets", "mnist", "--steps", "1"]) == 0
     out, err = capsys.readouterr()
     assert ("| classes | class KL | confidence | score | FD | real FD "
-            "| label agreement (real) | status |") in out
+            "| label agreement (real) | code agreement (real) | status |") in out
     row = next(line for line in out.splitlines() if line.startswith("| dcgan | mnist | 1 |"))
     assert row.split(" | ")[3].endswith("/10") and "Traceback" not in err
     assert row.split(" | ")[-2] == "-"  # an unconditional run asks for no class
