@@ -258,15 +258,20 @@ def queue_text(status: Status) -> str:
             f"{status.lease_s:g} s at a time while others wait, then takes its turn again.")
 
 
+TILES_A_ROW = 5  # more go in two rows: six in one row at 1280 px cut every label and value
+# (a conditional or InfoGAN run's agreement tile beside the five class metrics, measured)
+
+
 def tiles(cells: list[tuple[str, str, str, str]], note: str) -> None:
     """Metric tiles in one row that never truncate (a 1280 px projector has ~110 px a tile:
-    '25/25' was cut to '2…' by st.metric) and a note on reading them (wrapped). A cell is
-    (label, value, reference line or "", tooltip)."""
+    '25/25' was cut to '2…' by st.metric), two rows past TILES_A_ROW, and a note on reading
+    them (wrapped). A cell is (label, value, reference line or "", tooltip)."""
+    n = len(cells) if len(cells) <= TILES_A_ROW else math.ceil(len(cells) / 2)
     body = "".join(
         f'<div class="pg-tile" title="{html.escape(tip)}"><div class="l">{label}</div>'
         f'<div class="v">{value}</div>' + (f'<div class="r">{ref}</div>' if ref else "")
         + "</div>" for label, value, ref, tip in cells)
-    st.markdown(f'<div class="pg-tiles" style="--n:{len(cells)}">{body}</div>'
+    st.markdown(f'<div class="pg-tiles" style="--n:{n}">{body}</div>'
                 f'<div class="pg-note" title="{html.escape(note)}">{html.escape(note)}</div>',
                 unsafe_allow_html=True)
 

@@ -118,3 +118,14 @@ def test_a_run_held_at_its_cap_says_it_is_the_class_pace():
     assert "50 steps/s ·" in views.readout(below, 5.0)
     assert "class pace" not in views.readout(below, 5.0)
     assert "class pace" not in views.readout(dataclasses.replace(at_cap, steps_cap=0.0), 5.0)
+
+
+def test_six_tiles_go_in_two_rows_of_three(monkeypatch):
+    """At 1280 px six tiles in one row cut every label and value (a conditional run's label
+    agreement beside the five class metrics); five still share one row."""
+    from playground.ui import views
+    drawn = []
+    monkeypatch.setattr(views.st, "markdown", lambda html, **kw: drawn.append(html))
+    for n, columns in ((4, 4), (5, 5), (6, 3), (7, 4)):
+        views.tiles([(f"l{i}", "1", "", "tip") for i in range(n)], "a note")
+        assert f'style="--n:{columns}"' in drawn[-1] and drawn[-1].count('class="pg-tile"') == n
