@@ -159,7 +159,8 @@ def _source(ss) -> None:
             cols[1].error(guard.public(f"Could not take the lab's generator: {e}"))
     for id_, title in explorer.shipped_generators().items():  # e.g. the conditional one
         if id_ != explorer.DEFAULT_SHIPPED and ss[_k("shipped")] != id_ and cols[1].button(
-                f"Open the {title}", key=_k(f"b.shipped.{id_}"), icon=":material/folder_open:"):
+                title, key=_k(f"b.shipped.{id_}"), icon=":material/folder_open:",
+                help=f"open the shipped {title} ({id_}): no training needed"):
             ss[_k("explorer")], ss[_k("source")] = explorer.Explorer.shipped(id_), f"shipped {id_}"
             ss[_k("shipped")] = id_  # the link names it
             st.rerun()
