@@ -45,16 +45,25 @@ def one_hot(y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return (y[:, None] == classes).to(like.dtype)
 
 
-class ConditionalGenerator(nn.Module):
-    """G(z, y) = inner([z, one_hot(y)]): `inner` built for latent_dim + 10 inputs."""
+class InputGenerator(nn.Module):
+    """G(z, c) = inner([z, c]): `inner` built for latent_dim + c's width inputs (InfoGAN's
+    codes as they are; a class label through ConditionalGenerator). The latent explorer
+    walks `inner` on [z, c] points."""
 
     def __init__(self, inner: nn.Module, latent_dim: int):
         super().__init__()
         self.inner = inner
         self.latent_dim = latent_dim
 
+    def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return self.inner(torch.cat([z, c], 1))
+
+
+class ConditionalGenerator(InputGenerator):
+    """G(z, y) = inner([z, one_hot(y)]): `inner` built for latent_dim + 10 inputs."""
+
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return self.inner(torch.cat([z, one_hot(y, z)], 1))  # (N, latent + 10) -> x
+        return super().forward(z, one_hot(y, z))  # (N, latent + 10) -> x
 
 
 class ConcatDiscriminator(nn.Module):

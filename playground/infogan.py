@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground import conditioning
 from playground.registry import Registry
 
 Q_HIDDEN = 128  # Q's hidden layer: "FC.128-BN-lRELU" after D's shared body (paper, App. C.1)
@@ -73,16 +74,8 @@ def category(codes: torch.Tensor, spec: CodeSpec) -> torch.Tensor:
     return codes[:, :spec.n_cat].argmax(1)
 
 
-class InfoGenerator(nn.Module):
+class InfoGenerator(conditioning.InputGenerator):
     """G(z, c) = inner([z, c]): `inner` built for latent_dim + n_cat + n_cont inputs."""
-
-    def __init__(self, inner: nn.Module, latent_dim: int):
-        super().__init__()
-        self.inner = inner
-        self.latent_dim = latent_dim
-
-    def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        return self.inner(torch.cat([z, c], 1))  # (N, latent + 12) -> x
 
 
 class InfoDiscriminator(nn.Module):
