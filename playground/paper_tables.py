@@ -14,6 +14,9 @@ from playground.registry import Registry
 
 # One published number: (mean, standard error or None where the paper gives none).
 Number = tuple[float, float | None]
+# The papers' metrics: column name and the decimals they print (PacGAN: 6.3 modes, 98.2 %, 0.45)
+METRIC_NAMES = {"modes": "modes", "hq_pct": "% HQ", "rkl": "reverse KL"}
+DIGITS = {"modes": 1, "hq_pct": 1, "rkl": 2}
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,11 @@ class Row:
     setup: dict | None  # RunConfig overrides (on RunConfig() defaults); None = not reproduced
     how: str  # where the setup comes from, how it differs from theirs, or why there is none
     ours: bool = False  # the lab's own setup beside theirs (no published numbers)
+    short: str = ""  # a chart's axis label where `method` is too long for one
+
+    @property
+    def label(self) -> str:
+        return self.short or self.method
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,8 @@ def _pacgan_row(method: str, m: int, ring: tuple[Number, float, float],
                 grid: tuple[Number, float, float]) -> Row:
     pub = {d: {"modes": v[0], "hq_pct": (v[1], None), "rkl": (v[2], None)}
            for d, v in (("ring", ring), ("grid", grid))}
-    return Row(method, pub, {**_PACGAN, "pack": m, "batch_size": 100 * m}, _PACGAN_HOW)
+    return Row(method, pub, {**_PACGAN, "pack": m, "batch_size": 100 * m}, _PACGAN_HOW,
+               short=method.replace("PacGAN", "Pac"))
 
 
 TABLES.add("pacgan-table1", PaperTable(
@@ -69,7 +78,7 @@ TABLES.add("pacgan-table1", PaperTable(
         _pacgan_row("PacGAN4", 4, ((7.8, 0.1), 95.9, 0.07), ((24.8, 0.2), 93.6, 0.04)),
         Row("GAN, the lab's MLPs (ours)", {}, {},
             "the lab's defaults (3 x 128 ReLU MLPs, z in R^2, Adam 1e-3, batch 256) for the "
-            "same number of G updates", ours=True),
+            "same number of G updates", ours=True, short="lab"),
     )))
 
 # poolio/unrolled_gan (Metz et al. 2017's toy notebook; VEEGAN's 2D baselines follow it):

@@ -40,3 +40,17 @@ def chromium() -> None:
         if os.environ.get("PLAYGROUND_REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def stored_tables(tmp_path_factory):
+    """A folder of real reproduce records, as docs/tables holds them: VEEGAN's table at 5 G
+    updates, 2 trials, ring only, and PacGAN's at 4, 2 trials, both datasets (~25 s)."""
+    from playground.cli import main
+    root = tmp_path_factory.mktemp("tables")
+    assert main(["reproduce", "veegan-table1", "--trials", "2", "--budget", "0.0002",
+                 "--datasets", "ring", "--threads", "1",
+                 "--json", str(root / "veegan-table1.json")]) == 0
+    assert main(["reproduce", "pacgan-table1", "--trials", "2", "--budget", "0.00001",
+                 "--threads", "1", "--json", str(root / "pacgan-table1.json")]) == 0
+    return root

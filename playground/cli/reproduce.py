@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 from playground.cli import UserError, command
+from playground.paper_tables import DIGITS, METRIC_NAMES
 
-METRIC_NAMES = {"modes": "modes", "hq_pct": "% HQ", "rkl": "reverse KL"}
-DIGITS = {"modes": 1, "hq_pct": 1, "rkl": 2}  # as the papers print them
 MAX_TRIALS = 100
 
 
@@ -30,7 +29,10 @@ def _args(p: argparse.ArgumentParser) -> None:
                         "400,000 G updates; 0.01 = 4,000: minutes on a CPU)")
     p.add_argument("--seed0", type=int, default=0, help="the first trial's seed")
     p.add_argument("--datasets", help="comma-separated subset of the table's datasets")
-    p.add_argument("--json", metavar="PATH", help="also write every trial's numbers here")
+    p.add_argument("--json", metavar="PATH",
+                   help="also write every trial's numbers here; a record already there of the "
+                        "same table, trials, seeds and budget gains this run's datasets (so "
+                        "--datasets ring and --datasets grid, run apart, make one record)")
     p.add_argument("--threads", type=int, default=0,
                    help="torch CPU threads (0 = torch's default); on a CPU other jobs are "
                         "using, 1 can be 20x faster than 2 (PacGAN's nets: 50 ms vs 1.1 s a "
@@ -57,9 +59,35 @@ def _check(args: argparse.Namespace):
         if bad or not datasets:
             raise UserError(f"--datasets: {', '.join(bad) or 'none given'}; {args.table} has "
                             f"{', '.join(spec.datasets)}")
+    steps = max(1, round(spec.steps * args.budget))
     if args.json:  # made now, so a path that cannot be written fails before any training
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    return spec, datasets, max(1, round(spec.steps * args.budget))
+        _joinable(Path(args.json), args, steps)
+    return spec, datasets, steps
+
+
+SAME = ("table", "trials", "seed0", "budget", "steps")  # what a record joined by --json shares
+
+
+def _joinable(path: Path, args: argparse.Namespace, steps: int) -> dict | None:
+    """The record already at `path` that this run's datasets join, or None when there is none.
+    One of other settings is refused before any training (its numbers would mix)."""
+    if not path.exists():
+        return None
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        theirs = {k: old[k] for k in SAME}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+        raise UserError(f"--json {path}: a file is there that is not a reproduce record "
+                        f"({type(e).__name__}); remove it or pick another path") from None
+    ours = {"table": args.table, "trials": args.trials, "seed0": args.seed0,
+            "budget": args.budget, "steps": steps}
+    if theirs != ours:
+        diff = ", ".join(f"{k} {theirs[k]} (this run: {ours[k]})" for k in SAME
+                         if theirs[k] != ours[k])
+        raise UserError(f"--json {path}: it holds a record with {diff}; remove it or pick "
+                        "another path")
+    return old
 
 
 class _Bar:
@@ -119,8 +147,11 @@ def _train_and_print(args: argparse.Namespace, spec, datasets, steps: int) -> No
                  f"{trials.seconds:.1f} s on {trials.device}, {trials.how}")
     print(_markdown(spec, args, datasets, steps, results))
     if args.json:
-        Path(args.json).write_text(json.dumps(_record(spec, args, datasets, steps, results),
-                                              indent=1))
+        record = _record(spec, args, datasets, steps, results)
+        old = _joinable(Path(args.json), args, steps)
+        if old is not None:
+            record = _join(spec, old, record)
+        Path(args.json).write_text(json.dumps(record, indent=1))
 
 
 def _markdown(spec, args, datasets, steps, results) -> str:
@@ -193,6 +224,18 @@ def _record(spec, args, datasets, steps, results) -> dict:
             "paper_trials": spec.trials, "protocol": "2,500 samples; high quality within 3 "
             "std of the nearest mode; mean ± standard error (ddof 1) over trials",
             "rows": rows}
+
+
+def _join(spec, old: dict, new: dict) -> dict:
+    """`new`'s datasets added to `old`'s (a dataset in both: the new one), in the table's
+    order; each row keeps the results of both."""
+    have = set(old["datasets"]) | set(new["datasets"])
+    rows = {r["method"]: r for r in old["rows"]}
+    for r in new["rows"]:
+        joined = {**rows.get(r["method"], {}).get("ours", {}), **r["ours"]}
+        rows[r["method"]] = {**r, "ours": {d: joined[d] for d in spec.datasets if d in joined}}
+    return {**new, "datasets": [d for d in spec.datasets if d in have],
+            "rows": [rows[r["method"]] for r in new["rows"]]}
 
 
 command("reproduce", "rerun a published mode-collapse table (pacgan-table1, veegan-table1) "

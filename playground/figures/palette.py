@@ -41,3 +41,6 @@ DIVERGENCE = {"w": "#1f78b4", "js": "#e6ab02", "kl": "#e7298a", "tv": "#666666"}
 LOSS = {"minimax": "#e7298a", "ns": "#d95f02", "wgan_gp": "#1f78b4", "wgan": "#66a61e"}
 DISCRIMINATOR = "#a6761d"  # a sigmoid D's curves (D(x), dD/dx)
 CRITIC = "#1f78b4"  # a WGAN critic's curves (f(x), df/dx)
+# --- tables page additions ----------------------------------------------------------------
+PAPER = "#b3b3b3"  # a published number (grey: quoted, not measured here)
+OURS = "#1f78b4"  # the same row measured in the lab

@@ -50,3 +50,26 @@ def test_bad_arguments_are_one_line_and_train_nothing(argv, needle, capsys, tmp_
     assert main(["reproduce", *argv]) == 2
     err = capsys.readouterr().err
     assert needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_datasets_run_apart_join_one_record_and_other_settings_are_refused(tmp_path, capsys):
+    out = tmp_path / "veegan.json"
+    tiny = ["reproduce", "veegan-table1", "--trials", "2", "--budget", "0.0002", "--threads", "1",
+            "--json", str(out)]
+    assert main([*tiny, "--datasets", "grid"]) == 0
+    grid = json.loads(out.read_text())["rows"][0]["ours"]["grid"]
+    assert main([*tiny, "--datasets", "ring"]) == 0
+    report = json.loads(out.read_text())
+    assert report["datasets"] == ["ring", "grid"]  # the table's order
+    unrolled = report["rows"][0]
+    assert list(unrolled["ours"]) == ["ring", "grid"] and unrolled["ours"]["grid"] == grid
+    assert report["rows"][1]["ours"] == {}  # VEEGAN: not reproduced on either
+    capsys.readouterr()
+    before = out.read_text()
+    assert main([*tiny[:3], "3", *tiny[4:], "--datasets", "ring"]) == 2  # 3 trials, not 2
+    err = capsys.readouterr().err
+    assert "it holds a record with trials 2 (this run: 3)" in err
+    assert len(err.strip().splitlines()) == 1 and out.read_text() == before
+    out.write_text("[1, 2]")
+    assert main([*tiny, "--datasets", "ring"]) == 2
+    assert "a file is there that is not a reproduce record" in capsys.readouterr().err

@@ -202,7 +202,8 @@ def _mnist():
 
 TESTS = Path(__file__).parent
 PAGES = {"lab2d": _lab2d, "mnist": _mnist, "compare": TESTS / "compare_page_app.py",
-         "theory": TESTS / "theory_page_app.py", "latent": TESTS / "latent_page_app.py"}
+         "theory": TESTS / "theory_page_app.py", "latent": TESTS / "latent_page_app.py",
+         "tables": TESTS / "tables_page_app.py"}
 LIVE = ("lab2d.trainer", "mnist.trainer", "compare.comparer", "theory.worker")
 # Small enough that a lab builds its run in a second; the lab pages read these, others ignore.
 SMALL = {"width": "16", "depth": "1", "batch_size": "32", "n_fixed": "64", "grid_res": "20"}

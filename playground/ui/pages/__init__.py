@@ -6,4 +6,5 @@ PAGES: list[tuple[str, str, str]] = [
     ("latent", "Latent explorer", ":material/explore:"),
     ("compare", "Compare runs", ":material/compare:"),
     ("theory", "Why Wasserstein", ":material/functions:"),
+    ("tables", "Mode-collapse tables", ":material/table_chart:"),
 ]
