@@ -81,21 +81,21 @@ def _run(args: argparse.Namespace) -> None:
     if args.mode == "interpolate":
         a = _end(ex, batch, args.a, args.from_digit, 0, "--a", "--from-digit")
         b = _end(ex, batch, args.b, args.to_digit, 1, "--b", "--to-digit")
-        z = latent.path(pick(a), pick(b), args.steps, args.path, ex.classes)
+        z = latent.path(pick(a), pick(b), args.steps, args.path, ex.tail)
         extra.update({"from": a, "to": b, "norms": [  # of z alone (not a label part)
             round(float(v), 3) for v in np.linalg.norm(z[:, :ex.latent_dim], axis=1)]})
     elif args.mode == "grid":
         z = latent.grid(np.stack([pick(i) for i in _ints(args.corners, 4)]), args.steps,
-                        args.path, ex.classes).reshape(-1, ex.width)
+                        args.path, ex.tail).reshape(-1, ex.width)
     elif args.mode == "walk":
         z = latent.walk(np.stack([pick(i) for i in _ints(args.points)]), args.steps, args.path,
-                        ex.classes)
+                        ex.tail)
         cols = args.steps
     elif args.mode == "sweep":
         lo, hi = (float(v) for v in args.range.split(","))
         if args.coordinate is None:
             d = np.random.default_rng(args.batch_seed + 1).standard_normal(ex.latent_dim)
-            direction = np.concatenate([d / np.linalg.norm(d), np.zeros(ex.classes)]).astype(
+            direction = np.concatenate([d / np.linalg.norm(d), np.zeros(ex.tail)]).astype(
                 np.float32)  # z only: a conditional G's label part stays one-hot
         elif 0 <= args.coordinate < ex.latent_dim:
             direction = latent.unit(args.coordinate, ex.width)
@@ -104,8 +104,8 @@ def _run(args: argparse.Namespace) -> None:
         z = latent.sweep(pick(args.index), direction, np.linspace(lo, hi, args.steps))
     else:
         if ex.classes:
-            raise UserError("arithmetic looks for digit classes inside z; a class-conditional "
-                            "generator's class is its label: use same-z-every-class")
+            raise UserError("arithmetic looks for digit classes inside z; this generator's "
+                            "class is its label (or InfoGAN code): use same-z-every-class")
         preset = explorer.ARITHMETIC.get(args.preset)
         sample = ex.sample(explorer.PRESET_SAMPLE, explorer.PRESET_SEED)
         groups = explorer.preset_groups(sample, preset)

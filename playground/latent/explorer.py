@@ -11,6 +11,9 @@ the label one-hot: a point here is then those latent_dim + 10 numbers (`width`),
 sweep and sum carries a label with its z (a path between a 3 and a 7 mixes their labels), and
 the class views hold z and change only the label part: the same z as every class, a path from
 one class to another, and style transfer (the z that redraws a real digit, under every label).
+An InfoGAN G is explored the same way through its inner net on [z, c]: its categorical code
+stands where the label was (10 values G found without labels, not digits) and its continuous
+codes follow (`cont`), so a point is latent_dim + 10 + 2 numbers.
 """
 from __future__ import annotations
 
@@ -77,16 +80,24 @@ def shipped_generators() -> dict[str, str]:
 
 class Explorer:
     def __init__(self, G: torch.nn.Module, latent_dim: int, source: str, step: int = 0,
-                 device: torch.device | None = None, classes: int = 0):
-        """`classes`: 0 for G(z); 10 for a class-conditional G(z, y), explored through its
-        inner net on [z, label] (conditioning.ConditionalGenerator)."""
+                 device: torch.device | None = None, classes: int = 0, cont: int = 0,
+                 info: bool = False):
+        """`classes`: 0 for G(z); 10 for a class-conditional G(z, y) or an InfoGAN G(z, c),
+        explored through its inner net (conditioning.InputGenerator) on [z, one-hot, cont]
+        with `cont` continuous codes (InfoGAN's 2); `info`: the one-hot part is InfoGAN's
+        categorical code, whose values are not digits."""
         self.device = device or next(G.parameters()).device
         self.G = G.to(self.device).eval()
         self.net = self.G.inner if classes else self.G
         self.latent_dim, self.source, self.step = latent_dim, source, step
-        self.classes = classes
-        self.width = latent_dim + classes  # numbers in a point: z, then the label part
+        self.classes, self.cont, self.info = classes, cont, info
+        self.width = latent_dim + classes + cont  # numbers in a point: z, then the code part
         self._labelled: Decoded | None = None
+
+    @property
+    def tail(self) -> int:
+        """Numbers after z in a point (label or codes): paths lerp them (latent.ops `tail`)."""
+        return self.width - self.latent_dim
 
     @property
     def threads(self) -> int:
@@ -99,11 +110,11 @@ class Explorer:
         if run.data.kind != "image":
             raise ValueError(f"{source} trains {run.data.kind} data; the latent explorer "
                              "needs a digit generator")
-        if run.cfg.info_codes != "none":  # its G takes (z, c)
-            raise ValueError(f"{source} is an InfoGAN generator (info_codes="
-                             f"{run.cfg.info_codes!r}); the latent explorer draws G(z) and "
-                             "class-conditional G(z, y): use `python -m playground sample` for "
-                             "its code grid")
+        if run.cfg.info_codes != "none":  # G(z, c): the categorical code, then continuous ones
+            from playground import infogan
+            spec = infogan.spec_of(run.cfg)
+            return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device,
+                       spec.n_cat, spec.n_cont, info=True)
         classes = 0 if run.cfg.cond == "none" else N_CLASSES
         return cls(run.G_shown, run.cfg.latent_dim, source, run.step_count, run.device, classes)
 
@@ -139,17 +150,21 @@ class Explorer:
         z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.with_labels(z, np.arange(n) % N_CLASSES) if self.classes else z
 
-    def with_labels(self, z: np.ndarray, classes: np.ndarray) -> np.ndarray:
-        """(N, width): the z part of `z` (N, latent_dim or width) with one-hot `classes`."""
+    def with_labels(self, z: np.ndarray, classes: np.ndarray,
+                    cont: np.ndarray | None = None) -> np.ndarray:
+        """(N, width): the z part of `z` (N, latent_dim or width) with one-hot `classes` and
+        the continuous codes `cont` (N, self.cont; default 0, the middle of their range)."""
         z = np.asarray(z, np.float32).reshape(len(classes), -1)[:, :self.latent_dim]
-        return np.concatenate([z, np.eye(N_CLASSES, dtype=np.float32)[classes]], 1)
+        cont = np.zeros((len(classes), self.cont), np.float32) if cont is None else cont
+        return np.concatenate([z, np.eye(self.classes, dtype=np.float32)[classes],
+                               np.asarray(cont, np.float32).reshape(len(classes), self.cont)], 1)
 
     def asked(self, points: np.ndarray) -> np.ndarray | None:
         """The class each point's label part asks for most (None for an unconditional G)."""
         if not self.classes:
             return None
-        return np.asarray(points, np.float32).reshape(-1, self.width)[:, self.latent_dim:] \
-            .argmax(1)
+        return np.asarray(points, np.float32).reshape(-1, self.width)[
+            :, self.latent_dim:self.latent_dim + self.classes].argmax(1)
 
     @torch.no_grad()
     def decode(self, z: np.ndarray) -> Decoded:

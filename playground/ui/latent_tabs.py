@@ -56,7 +56,7 @@ def interpolate(ex, batch, picks) -> None:
     b = c[1].selectbox("to", range(BATCH), key=_k("w.b"), format_func=label)
     steps = c[2].slider("steps", 3, 24, 10, key=_k("w.steps"))
     kind = c[3].radio("path", ("slerp", "lerp"), horizontal=True, key=_k("w.path"))
-    z = latent.path(batch.z[a], batch.z[b], steps, kind, ex.classes)
+    z = latent.path(batch.z[a], batch.z[b], steps, kind, ex.tail)
     d = strip(ex, z, steps, f"#{a} → #{b} by {kind}", "interpolation", large=True)
     st.download_button("Interpolation (GIF)", pictures.gif(list(d.images), 150, scale=6),
                        file_name="interpolation.gif", mime="image/gif", key=_k("dl.gif"),
@@ -92,14 +92,14 @@ def grid_and_walk(ex, batch, picks) -> None:
     corners = (picks[-4:] + [i for i in range(BATCH) if i not in picks])[:4]
     c[2].caption(f"corners: #{corners[0]}, #{corners[1]} (top), #{corners[2]}, #{corners[3]} "
                  "(bottom): the last four picks, then the first unpicked samples")
-    strip(ex, latent.grid(batch.z[corners], n, kind, ex.classes).reshape(-1, ex.width), n,
+    strip(ex, latent.grid(batch.z[corners], n, kind, ex.tail).reshape(-1, ex.width), n,
            "a grid between four samples", "grid")
     c = st.columns(3)
     k = c[0].slider("random points to walk through", 3, 8, 5, key=_k("w.k"))
     between = c[1].slider("steps between them", 3, 12, 8, key=_k("w.between"))
     seed = c[2].number_input("walk seed", 0, 10_000, 0, key=_k("w.wseed"))
     points = ex.z_batch(k, 1000 + int(seed))
-    strip(ex, latent.walk(points, between, "slerp", ex.classes), between,
+    strip(ex, latent.walk(points, between, "slerp", ex.tail), between,
            "a walk through random points (the DCGAN paper's figure 4)", "walk")
 
 
@@ -132,7 +132,7 @@ def sweep(ex, batch, picks) -> None:
         d = np.random.default_rng(int(st.number_input("direction seed", 0, 10_000, 0,
                                                        key=_k("w.dseed")))).standard_normal(
             ex.latent_dim)
-        d = np.concatenate([d / np.linalg.norm(d), np.zeros(ex.classes)])  # z only
+        d = np.concatenate([d / np.linalg.norm(d), np.zeros(ex.tail)])  # z only
         direction, along = d.astype(np.float32), what
     strip(ex, latent.sweep(batch.z[i], direction, np.linspace(lo, hi, steps)), steps,
            f"#{i}, {along} moved from {lo:g} to {hi:g}", "sweep")
@@ -248,25 +248,40 @@ def nearest(ex, batch, picks) -> None:
 
 def every_class(ex, batch, picks) -> None:
     """A conditional G's class views: the picks' z as every digit, one z from one class to
-    another, and style transfer from a real test digit (latent/classes.py)."""
+    another, and style transfer from a real test digit (latent/classes.py). On an InfoGAN G
+    the same with its categorical code, what each code value is read as, and the paper's
+    sweep of a continuous code instead of style transfer."""
     ss = st.session_state
     cols = (picks[-8:] + [i for i in range(BATCH) if i not in picks])[:8]
     grid = classes.every_class(ex, batch.z[cols])
-    strip(ex, grid.z, len(cols), "the same z (columns: the last picks), drawn as 0-9 (rows)",
-          "classes")
-    st.caption(f"Each column keeps one z, so one handwriting writes every digit: "
-               f"{classes.agreement(grid, len(cols)):.0%} of these are read as their row's "
-               "digit by the frozen classifier.")
+    what = "code value" if ex.info else "class"
+    strip(ex, grid.z, len(cols), "the same z (columns: the last picks), drawn as "
+          f"{'code value ' if ex.info else ''}0-9 (rows)", "classes")
+    if ex.info:
+        read = ", ".join(f"{k} → {d} ({share:.0%})"
+                         for k, (d, share) in enumerate(classes.row_readings(grid, len(cols))))
+        st.caption("Each column keeps one z. InfoGAN's code values are not digits: G gave each "
+                   "value its own meaning without labels, and a value may draw two digits or "
+                   f"share one with another value. Read as (the classifier's most common digit "
+                   f"in each row): {read}.")
+    else:
+        st.caption(f"Each column keeps one z, so one handwriting writes every digit: "
+                   f"{classes.agreement(grid, len(cols)):.0%} of these are read as their row's "
+                   "digit by the frozen classifier.")
     c = st.columns(3)
-    a = c[0].selectbox("from class", range(10), index=3, key=_k("w.ca"))
-    b = c[1].selectbox("to class", range(10), index=8, key=_k("w.cb"))
+    a = c[0].selectbox(f"from {what}", range(10), index=3, key=_k("w.ca"))
+    b = c[1].selectbox(f"to {what}", range(10), index=8, key=_k("w.cb"))
     steps = c[2].slider("steps ", 3, 16, 9, key=_k("w.csteps"))
     i = picks[-1] if picks else 0
     strip(ex, classes.between(ex, batch.z[i], a, b, steps), steps,
-          f"#{i}'s z, its label going from {a} to {b}", "between")
-    st.caption("Between the two ends the label is a mix of two one-hot labels, which G never "
-               "saw in training: where the digit switches, and what it draws on the way, is "
-               "the generator's own guess.")
+          f"#{i}'s z, its {'code' if ex.info else 'label'} going from {a} to {b}", "between")
+    mix = "code is a mix of two one-hot code values" if ex.info else \
+        "label is a mix of two one-hot labels"
+    st.caption(f"Between the two ends the {mix}, which G never saw in training: where the "
+               "digit switches, and what it draws on the way, is the generator's own guess.")
+    if ex.info:
+        _code_sweep(ex, batch, i)
+        return
     c = st.columns([1, 1, 2])
     index = int(c[0].number_input("test digit #", 0, 9_999, 0, key=_k("w.test")))
     image, label = classes.held_out_digit(index)
@@ -294,16 +309,35 @@ def every_class(ex, batch, picks) -> None:
                f"on average (the best random z: {fit.start_error:.3f}).")
 
 
+def _code_sweep(ex, batch, i: int) -> None:
+    """InfoGAN's figure: every categorical value (rows) with one continuous code moved along
+    the columns, at sample #i's z."""
+    c = st.columns(3)
+    code = c[0].selectbox("continuous code", range(ex.cont), key=_k("w.code"),
+                          format_func=lambda k: f"c{k + 1}")
+    lo, hi = c[1].slider("values", -3.0, 3.0, classes.CODE_RANGE, 0.5, key=_k("w.crange"))
+    steps = c[2].slider("steps  ", 3, 11, 7, key=_k("w.codesteps"))
+    strip(ex, classes.code_sweep(ex, batch.z[i], code, np.linspace(lo, hi, steps)), steps,
+          f"#{i}'s z: code value 0-9 (rows), c{code + 1} from {lo:g} to {hi:g} (columns)",
+          "codesweep")
+    st.caption("Training drew each continuous code from [-1, 1]; the paper's figure goes to "
+               "±2 to show that the code keeps its meaning past that range (often a slant or a "
+               "stroke width). The other continuous code stays at 0.")
+
+
 # The tabs in page order: label -> view(explorer, batch, picks).
 TABS = {"Interpolate": interpolate, "Grid & walk": grid_and_walk, "Sweep": sweep,
         "Arithmetic": arithmetic, "Directions": directions, "Nearest training digit": nearest,
-        "Classes": every_class}
+        "Classes": every_class, "Codes": every_class}
 # Arithmetic and directions look for digit classes inside z; a conditional G's class is its
-# label, so it shows the class views instead (and an unconditional G has no label to change).
-UNCONDITIONAL_ONLY, CONDITIONAL_ONLY = ("Arithmetic", "Directions"), ("Classes",)
+# label, so it shows the class views instead (and an unconditional G has no label to change);
+# an InfoGAN G shows the same views on its codes, as "Codes".
+UNCONDITIONAL_ONLY, CONDITIONAL_ONLY, INFO_ONLY = ("Arithmetic", "Directions"), ("Classes",), \
+    ("Codes",)
 
 
 def shown(ex: explorer.Explorer) -> dict:
     """The tabs this generator has, in page order."""
-    drop = UNCONDITIONAL_ONLY if ex.classes else CONDITIONAL_ONLY
+    drop = (UNCONDITIONAL_ONLY + CONDITIONAL_ONLY if ex.info else
+            UNCONDITIONAL_ONLY + INFO_ONLY if ex.classes else CONDITIONAL_ONLY + INFO_ONLY)
     return {label: view for label, view in TABS.items() if label not in drop}

@@ -205,7 +205,10 @@ def test_cli_samples_the_code_grid_or_one_code_value_and_refuses_the_rest(tmp_pa
         assert words in err and "Traceback" not in err
 
 
-def test_the_latent_explorer_refuses_an_infogan_generator_with_a_reason():
+def test_the_latent_explorer_opens_an_infogan_checkpoint_on_its_codes(tmp_path):
     from playground.latent.explorer import Explorer
-    with pytest.raises(ValueError, match="InfoGAN generator.*sample"):
-        Explorer.from_run(_run(), "info.pt")
+    run = _run()
+    checkpoint.save(run, tmp_path / "info.pt")
+    ex = Explorer.from_file(tmp_path / "info.pt", "info.pt")
+    assert (ex.info, ex.classes, ex.cont) == (True, 10, 2)
+    assert ex.width == run.cfg.latent_dim + 12 and ex.net is ex.G.inner

@@ -287,6 +287,36 @@ def test_a_conditional_generator_gets_the_class_views():
     assert any("test digit #7, then its z drawn as 0-9" in t for t in _titles(app))
 
 
+def test_an_infogan_generator_gets_the_code_views():
+    """Issue 22: an InfoGAN G opens with a Codes tab (not Classes, arithmetic or directions):
+    the same z under every code value with what each value is read as, a path between two
+    values, and the paper's sweep of a continuous code; no style transfer."""
+    import torch
+
+    from playground.presets import config_for
+    run = Run(config_for("infogan", width=8, latent_dim=8, batch_size=16, n_fixed=20),
+              device=torch.device("cpu"))
+    run.train(2)
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.session_state["latent.explorer"] = explorer.Explorer.from_run(run, "an InfoGAN")
+    app.session_state["latent.source"] = "an InfoGAN"
+    app.run()
+    assert not app.exception, app.exception
+    labels = [t.label for t in app.tabs]
+    assert labels == ["Interpolate", "Grid & walk", "Sweep", "Nearest training digit", "Codes"]
+    captions = texts(app.caption)
+    assert re.search(r"Read as \(the classifier's most common digit in each row\): 0 → \d "
+                     r"\(\d+%\)", captions)
+    titles = _titles(app)
+    assert any("drawn as code value 0-9 (rows)" in t for t in titles)
+    assert any("its code going from 3 to 8" in t for t in titles)
+    assert any("code value 0-9 (rows), c1 from -2 to 2 (columns)" in t for t in titles)
+    app.selectbox(key="latent.w.code").set_value(1).run()
+    assert not app.exception, app.exception
+    assert any("c2 from -2 to 2 (columns)" in t for t in _titles(app))
+    assert "latent.b.fit" not in [b.key for b in app.button]
+
+
 def test_an_unconditional_generator_has_no_class_tab_and_a_link_to_it_falls_back(at):
     assert "Classes" not in [t.label for t in at.tabs]
     app = AppTest.from_file(APP, default_timeout=180)

@@ -18,7 +18,8 @@ PARAMS = ("present", "seed", "shipped", "picks", "tab", "path")
 SEED_MAX = 2**31 - 1  # numpy's default_rng takes any non-negative int; links stay readable
 BATCH = 32  # samples in the picker's batch: a pick is an index into it
 # The tabs' link ids, in the page's order (latent_tabs.TABS: a test holds the two in step).
-TABS = ("interpolate", "grid", "sweep", "arithmetic", "directions", "nearest", "classes")
+TABS = ("interpolate", "grid", "sweep", "arithmetic", "directions", "nearest", "classes",
+        "codes")
 PATHS = ("slerp", "lerp")  # the interpolation's path, its default first
 NO_PICKS = "none"  # every pick cleared (an empty value would read as a missing one)
 
