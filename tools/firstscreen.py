@@ -36,6 +36,7 @@ SCREENS = (
     Screen("theory", "theory", ("closed_forms",), 300),
     Screen("latent", "latent", ("picker", "strip"), 100),
     Screen("compare", "compare", ("picture",), 380),
+    Screen("tables", "tables", ("table_chart",), 300),
     Screen("follower", "", ("picture",), 380),  # opened from the 2D lab's viewer link
 )
 # The same pages out of presenter mode, checked for cut labels only (their key figures may run
@@ -46,11 +47,13 @@ NORMAL_SCREENS = (
     Screen("theory-normal", "theory", ("closed_forms",), 0, present=False),
     Screen("latent-normal", "latent", ("picker", "strip"), 0, present=False),
     Screen("compare-normal", "compare", ("picture",), 0, present=False),
+    Screen("tables-normal", "tables", ("table_chart",), 0, present=False),
 )
 
 # Boxes (page pixels, the window scrolled to the top) of the key figures that plotly has drawn.
 # The labs' and compare's picture is the liveplot iframe whose chart carries `meta.step`; the
-# theory and latent pages draw with st.plotly_chart, found by their titles.
+# theory and latent pages draw with st.plotly_chart, found by their titles (the tables page's
+# chart by its "ours" bars).
 FIGURES_JS = """() => {
   const out = {};
   const box = (r, gd) => ({top: r.top + window.scrollY, bottom: r.bottom + window.scrollY,
@@ -70,6 +73,8 @@ FIGURES_JS = """() => {
     if (gd._fullData && gd._fullData.some(d => d.name === 'pick')) out.picker = box(r, gd);
     else if (/ by (slerp|lerp)$/.test(title)) out.strip = box(r, gd);
     else if (title.startsWith('Closed forms')) out.closed_forms = box(r, gd);
+    else if (!out.table_chart && gd._fullData && gd._fullData.some(d => d.name === 'ours'))
+      out.table_chart = box(r, gd);  // the tables page's first chart
   }
   return out;
 }"""

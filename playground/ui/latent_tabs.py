@@ -68,10 +68,10 @@ def interpolate(ex, batch, picks) -> None:
     norms = [np.linalg.norm(latent.path(za, zb, steps, k), axis=1) for k in ("lerp", "slerp")]
     right.plotly_chart(figs.norms_figure(*norms, ex.latent_dim), key=_k("norms"),
                        config=CONFIG, theme=None)
-    st.caption(why_slerp(latent.norm_stats(ex.latent_dim)))
+    st.caption(why_slerp(latent.norm_stats(ex.latent_dim), directions=not ex.classes))
 
 
-def why_slerp(n: latent.NormStats) -> str:
+def why_slerp(n: latent.NormStats, directions: bool = True) -> str:
     """The slerp caption, with the numbers measured for this generator's latent size."""
     return (f"Why slerp: z is drawn from N(0, I), whose samples lie near the sphere of radius "
             f"√D = {np.sqrt(n.dim):.1f}, not near its centre. Between two independent samples "
@@ -82,7 +82,8 @@ def why_slerp(n: latent.NormStats) -> str:
             f"{n.dim}-D endpoints within {max(1 - n.slerp_low, n.slerp_high - 1):.1%} of the "
             "range between them; for other endpoints it need not (norms 1 and 2, 170° apart: "
             "|z| peaks at 6.1). Whether the dip shows is up to G: this one may still draw "
-            "digits well inside the sphere (see the class means under Directions).")
+            "digits well inside the sphere" + (
+                " (see the class means under Directions)." if directions else "."))
 
 
 def grid_and_walk(ex, batch, picks) -> None:

@@ -1,9 +1,9 @@
 """Every page in presenter mode (`?present=1`) at 1280x800 in real headless Chromium, as a
 projector shows it: the key figure (the labs' picture, the compare page's side-by-side, the
-theory page's closed forms, the latent explorer's picker and strip) lies wholly inside the
-first screen and is large, and no caption, tile, metric, button or tab label is cut by its
-box. One server for the module; six pages load at once (a load is mostly waiting), then the
-follower of the 2D lab tab's run.
+theory page's closed forms, the latent explorer's picker and strip, the tables page's first
+chart) lies wholly inside the first screen and is large, and no caption, tile, metric, button
+or tab label is cut by its box. One server for the module; seven pages load at once (a load
+is mostly waiting), then the follower of the 2D lab tab's run.
 
 Each page's screenshot goes to out/present-1280-<page>.png, or to $PLAYGROUND_SHOTS (e.g.
 `PLAYGROUND_SHOTS=docs`) for the docs; `python -m tools.shots presenter` does the same.

@@ -307,6 +307,7 @@ def test_an_infogan_generator_gets_the_code_views():
     captions = texts(app.caption)
     assert re.search(r"Read as \(the classifier's most common digit in each row\): 0 → \d "
                      r"\(\d+%\)", captions)
+    assert "under Directions" not in captions  # it has no Directions tab to point to
     titles = _titles(app)
     assert any("drawn as code value 0-9 (rows)" in t for t in titles)
     assert any("its code going from 3 to 8" in t for t in titles)

@@ -70,7 +70,8 @@ def _table(table_id: str, present: bool) -> None:
     st.caption(
         f"**Ours:** {t.trials} trials a row (seeds {t.seed0}-{t.seed0 + t.trials - 1}) of "
         f"{t.steps:,} G updates, {100 * t.budget:.3g} % of the paper's {spec.steps:,}; "
-        f"{t.seconds() / 60:,.0f} min of training and scoring on {', '.join(t.devices())}. "
+        f"{t.seconds() / 60:,.0f} min of training and scoring on {', '.join(t.devices())} "
+        "(the rows' wall times summed). "
         f"Bars: mean ± standard error over trials (the paper: {spec.trials} trials); dotted: "
         f"every mode, every sample high quality." + (short if present else ""))
     if short and not present:
