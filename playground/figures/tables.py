@@ -11,16 +11,17 @@ from plotly.subplots import make_subplots
 
 from playground.figures import palette
 from playground.figures.style import NORMAL, Style
-from playground.store.tables import StoredTable
 
 TITLES = {"modes": "modes covered", "hq_pct": "% high quality", "rkl": "reverse KL (nats)"}
 HEIGHT = 300  # x 1.3 in presenter mode: the chart ends inside a 1280 x 800 screen
 
 
-def paper_vs_ours(table: StoredTable, dataset: str, style: Style = NORMAL) -> go.Figure:
+def paper_vs_ours(table, dataset: str, style: Style = NORMAL) -> go.Figure:
     """Grouped bars per metric: the paper's number (grey) and ours (blue), each with its
     standard error where there is one; the mode count and 100 % drawn as the ceiling. A row
-    that was not run on this dataset has no bar and a note in its hover."""
+    that was not run on this dataset has no bar and a note in its hover. `table` is a
+    `store.tables.StoredTable`, not imported: figures import no torch, even through the
+    store (tests/test_imports.py), and the store's registry of datasets does."""
     metrics = table.spec.metrics
     fig = make_subplots(rows=1, cols=len(metrics), horizontal_spacing=0.08,
                         subplot_titles=[TITLES[k] for k in metrics])
