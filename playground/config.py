@@ -61,7 +61,8 @@ class RunConfig:
     # --- averaging G ----------------------------------------------------------------------------
     # beta of an exponential moving average of G's weights (and batch-norm statistics) that
     # every picture, evaluation, sample and shipped file uses; training is unchanged
-    # (Karras et al. 2018: 0.999). 0 = off: the last G is shown.
+    # (Karras et al. 2018: 0.999), warmed up early in a run (engine/ema.py: beta_at). 0 = off:
+    # the last G is shown.
     ema_g: float = 0.0
     # --- optimisation -----------------------------------------------------------------------
     opt_d: str = "adam"  # id in optim.OPTIMISERS

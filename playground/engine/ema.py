@@ -7,6 +7,11 @@ statistics are averaged with the same beta: they are buffers of G, estimated und
 current weights, and the averaged weights need statistics averaged over the same window
 (a step counter such as `num_batches_tracked` is copied). The copy never trains and stays in
 eval mode; it owns nothing else (the run decides when to update it, checkpoints store it).
+
+Warm-up: the average starts at G's first weights, and with beta 0.999 a run's shown G would
+still be 22 % its random start after 1,500 steps (0.999^1500). So the decay at G update t is
+min(beta, (1 + t) / (10 + t)) (TensorFlow's ExponentialMovingAverage with num_updates): early
+on the average spans about the last tenth of the run, and beta itself from t ~ 9,000 (0.999).
 """
 from __future__ import annotations
 
@@ -22,6 +27,11 @@ def build(G: nn.Module) -> nn.Module:
     for p in G_ema.parameters():
         p.requires_grad_(False)
     return G_ema
+
+
+def beta_at(beta: float, step: int) -> float:
+    """The decay used at G update `step` (1 = the first): beta, capped by the warm-up."""
+    return min(beta, (1.0 + step) / (10.0 + step))
 
 
 @torch.no_grad()

@@ -169,7 +169,7 @@ class Run(Observed):
                                 unroll=unroll, diffaug=cfg.diffaug, y_fake=y_fake,
                                 info=self._info(c_fake))
         if self.G_ema is not None:
-            ema.update(self.G_ema, self.G, cfg.ema_g)
+            ema.update(self.G_ema, self.G, ema.beta_at(cfg.ema_g, self.step_count + 1))
         return g_loss
 
     def _check_alive(self) -> None:

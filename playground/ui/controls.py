@@ -163,7 +163,9 @@ _IMAGE_OWN = {
                      toggle="Show a moving average of G", on_value=0.999,
                      help="the grid, the metrics and the exports show θ̄ ← β θ̄ + (1 − β) θ, an "
                           "average of G's weights and batch-norm statistics over the last "
-                          "~1/(1 − β) steps; training itself is unchanged"),
+                          "~1/(1 − β) steps (early in a run over about its last tenth, so "
+                          "the average never shows the random start); training itself is "
+                          "unchanged"),
 }
 _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp_lambda",
            "r1_gamma", "clip_c", "unroll_steps", "pack", "mbstd", "opt_d", "lr_d", "beta1_d",

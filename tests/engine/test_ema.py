@@ -105,3 +105,27 @@ def test_switching_the_average_live(start, end):
 def test_beta_out_of_range_is_refused():
     with pytest.raises(ValueError, match="ema_g"):
         RunConfig(**TINY).replace(ema_g=1.0)
+
+
+def test_warm_up_caps_the_decay_early_and_then_reaches_beta():
+    # min(beta, (1 + t) / (10 + t)): 2/11 at the first update; (1 + t) / (10 + t) = 0.999 at
+    # t = 8,990, so beta 0.999 holds from there on
+    assert ema.beta_at(0.999, 1) == pytest.approx(2 / 11)
+    assert ema.beta_at(0.999, 1_500) == pytest.approx(1_501 / 1_510)
+    assert ema.beta_at(0.999, 8_989) < 0.999 and ema.beta_at(0.999, 8_991) == 0.999
+    assert ema.beta_at(0.5, 1) == 2 / 11 and ema.beta_at(0.5, 100) == 0.5  # a cap, never a raise
+
+
+def test_a_run_averages_with_the_warm_up_decay_of_each_update():
+    # theta_ema_t = b_t theta_ema_(t-1) + (1 - b_t) theta_t, b_t = beta_at(beta, t), from
+    # theta_ema_0 = theta_0: after one update theta_0 keeps 2/11 of the average's weight, where
+    # without the warm-up it would keep 0.999
+    run = Run(RunConfig(width=16, depth=1, batch_size=32, n_fixed=16, grid_res=10, ema_g=0.999))
+    want = [p.detach().double().clone() for p in run.G.parameters()]
+    for t in range(1, 6):
+        run.train(1)
+        b = ema.beta_at(0.999, t)
+        want = [b * w + (1 - b) * p.detach().double() for w, p in zip(
+            want, run.G.parameters(), strict=True)]
+    for w, got in zip(want, run.G_ema.parameters(), strict=True):
+        torch.testing.assert_close(got.double(), w, rtol=1e-5, atol=1e-6)

@@ -328,21 +328,28 @@ def test_an_unconditional_generator_has_no_class_tab_and_a_link_to_it_falls_back
     assert app.session_state["latent.w.tab"] == "Interpolate"
 
 
-def test_the_shipped_conditional_dcgan_opens_from_its_button_and_its_link():
-    """Issue 22: the explorer opens on the shipped cGAN with no training: a button beside the
-    source, and `?shipped=cgan_mnist`; its batch asks for the classes 0-9 in turn."""
+@pytest.mark.parametrize(("id_", "tab"), [("cgan_mnist", "Classes"), ("infogan_mnist", "Codes")])
+def test_the_shipped_conditional_generators_open_from_their_button_and_link(id_, tab):
+    """Issue 22: the explorer opens on the shipped cGAN and InfoGAN with no training: a button
+    beside the source, and `?shipped=<id>`; the cGAN's batch asks for the classes 0-9 in turn
+    and draws them, the InfoGAN's sets its categorical code to 0-9 in turn."""
     app = AppTest.from_file(APP, default_timeout=180)
     app.run()
-    app.button(key="latent.b.shipped.cgan_mnist").click().run()
+    app.button(key=f"latent.b.shipped.{id_}").click().run()
     assert not app.exception, app.exception
-    assert "shipped cgan_mnist" in texts(app.markdown)
-    assert "Classes" in [t.label for t in app.tabs]
-    assert app.query_params["shipped"] == "cgan_mnist"
+    assert f"shipped {id_}" in texts(app.markdown)
+    assert tab in [t.label for t in app.tabs]
+    assert app.query_params["shipped"] == id_
     ex = app.session_state["latent.explorer"]
+    assert ex.info == (id_ == "infogan_mnist") and ex.classes == 10
     batch = ex.sample(30, 0)
-    assert (batch.labels == np.arange(30) % 10).mean() >= 0.9  # it draws what it is asked for
+    if not ex.info:
+        assert (batch.labels == np.arange(30) % 10).mean() >= 0.9  # it draws what is asked
+    else:
+        assert (ex.z_batch(30, 0)[:, ex.latent_dim:ex.latent_dim + 10].argmax(1)
+                == np.arange(30) % 10).all()
     linked = AppTest.from_file(APP, default_timeout=180)
-    linked.query_params["shipped"] = "cgan_mnist"
+    linked.query_params["shipped"] = id_
     linked.run()
     assert not linked.exception, linked.exception
-    assert "Classes" in [t.label for t in linked.tabs]
+    assert tab in [t.label for t in linked.tabs]

@@ -99,14 +99,17 @@ def test_every_loss_and_preset_trains_a_step(app):
         p + (" (failure demo)" if p == "mnist_collapse" else "") for p in ids_for("image")]
 
 
-def test_the_shipped_dcgan_opens_instantly_with_ten_classes(app):
+@pytest.mark.parametrize("id_", ["dcgan_mnist", "cgan_mnist", "infogan_mnist"])
+def test_the_shipped_digit_runs_open_instantly_with_ten_classes(app, id_):
     at = app({})
-    at.selectbox(key=state.key("w.pretrained", NS)).select("dcgan_mnist").run()
-    entry = pretrained.read_manifest().get("dcgan_mnist")
+    at.selectbox(key=state.key("w.pretrained", NS)).select(id_).run()
+    entry = pretrained.read_manifest().get(id_)
     assert not at.exception and "Loaded the shipped run" in notices(at)
-    assert step_of(at) == entry.steps and ">10/10<" in tiles(at)
-    assert query(at) == {"shipped": "dcgan_mnist"}
+    assert step_of(at) == entry.total_steps and ">10/10<" in tiles(at)
+    assert query(at) == {"shipped": id_}
     assert at.selectbox(key=wkey(at, "arch")).value == "dcgan"
+    if id_ == "infogan_mnist":  # its own tile: how far the code lines up
+        assert "Code agreement" in tiles(at)
 
 
 def test_a_link_round_trips_and_a_bad_one_warns(app):
