@@ -70,10 +70,9 @@ _rows: list[tuple[str, str, dict, bool]] = [
      {"loss": "ns", "latent_dim": 256, "lr_d": 1e-4, "lr_g": 1e-4, "unroll_steps": 10}, False),
     ("instance_noise", "Instance noise annealed to 0: D's surface starts blurred, so G gets "
      "gradients everywhere.", {"loss": "ns", "noise_std": 0.3, "noise_anneal": 3000}, False),
-    # Mescheder et al. 2018; gamma 0.1 measured here (seeds 0-2): 8/8 ring modes at every
-    # check from step 1,500 to 3,000 but one (6/8), HQ up to 59-85 %.
-    # With an average of G (ema_g 0.999, warmed up: engine/ema.py), measured here (ring, one
-    # thread, 2,500 samples): 8/8 modes on seeds 0-4 at 1,500, 2,500, 5,000 and 6,000 steps;
+    # Mescheder et al. 2018, gamma 0.1, shown through an average of G (ema_g 0.999, warmed
+    # up: engine/ema.py). Measured here (ring, one thread, 2,500 samples): 8/8 modes on seeds
+    # 0-4 at 1,500, 2,500, 5,000 and 6,000 steps;
     # HQ at 5,000 93.5, 94.2, 93.3, 95.2, 91.6 % (reverse KL <= 0.004), at 2,500 83.5-90.1 %;
     # the raw G (no average) had read 26-92 % at 5,000. Grid, seed 0, 5,000 steps: 25/25,
     # 85.5 % (raw G: 61.4 %). Its recommended length: 5,000 steps (the shipped r1 runs).

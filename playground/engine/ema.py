@@ -30,7 +30,8 @@ def build(G: nn.Module) -> nn.Module:
 
 
 def beta_at(beta: float, step: int) -> float:
-    """The decay used at G update `step` (1 = the first): beta, capped by the warm-up."""
+    """The decay for the G update of the run's step `step` (its step count with this update
+    counted, 1 = the first): beta, capped by the warm-up."""
     return min(beta, (1.0 + step) / (10.0 + step))
 
 
