@@ -89,6 +89,13 @@ class Run(Observed):
                            getattr(cfg, f"lr_{net}"),
                            (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
 
+    def _retune(self, net: str) -> None:
+        """The optimiser's learning rate and betas set to the config's (they also live in its
+        state, which a loaded state would otherwise bring back)."""
+        cfg = self.cfg
+        optim.retune(getattr(self, f"opt_{net}"), getattr(cfg, f"lr_{net}"),
+                     (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
+
     @property
     def G_shown(self) -> torch.nn.Module:
         """The generator every picture, evaluation and sample uses: the moving average of G's
@@ -289,12 +296,10 @@ class Run(Observed):
                                      seed=switch_seed(new.seed, self.step_count))
             self.opt_d = self._build_opt("d")
         for net in ("d", "g"):
-            opt = getattr(self, f"opt_{net}")
             if getattr(new, f"opt_{net}") != getattr(old, f"opt_{net}"):
                 setattr(self, f"opt_{net}", self._build_opt(net))
             else:
-                optim.retune(opt, getattr(new, f"lr_{net}"),
-                             (getattr(new, f"beta1_{net}"), getattr(new, f"beta2_{net}")))
+                self._retune(net)
         if (new.ema_g > 0) != (self.G_ema is not None):  # averaging starts from G now
             self.G_ema = ema.build(self.G) if new.ema_g > 0 else None
         if any(getattr(new, f) != getattr(old, f) for f in VIEW_FIELDS):
@@ -320,8 +325,13 @@ class Run(Observed):
         self.D.load_state_dict(state["D"])
         if self.G_ema is not None:  # a state without an average (older file) restarts it at G
             self.G_ema.load_state_dict(state.get("G_ema") or state["G"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.opt_g.load_state_dict(state["opt_g"])
+        # copies: torch's load_state_dict keeps the given moment tensors and steps them in
+        # place, which would write this run's updates into the rollback point (or into the
+        # run a staged recipe carried on from)
+        self.opt_d.load_state_dict(losslog.clone(state["opt_d"]))
+        self.opt_g.load_state_dict(losslog.clone(state["opt_g"]))
+        for net in ("d", "g"):  # a state saved under other rates (a staged recipe) takes ours
+            self._retune(net)
         for name, gen_state in state["gens"].items():
             self.gens[name].set_state(gen_state)
         self.step_count = int(state["step"])

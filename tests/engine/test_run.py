@@ -145,6 +145,23 @@ def test_a_diverged_run_pictures_its_rollback_point_not_an_older_picture(tmp_pat
     assert snap.events == again.events and snap.step == again.step
 
 
+def test_a_loaded_state_is_copied_not_stepped_in_place():
+    """torch's Optimizer.load_state_dict keeps the moment tensors it is given, and Adam
+    updates them in place: a state put back (a rollback point, a staged recipe's previous
+    stage) must not change when the run trains on."""
+    run = Run(RunConfig(**SMALL))
+    run.train(5)
+    state = run._state_copy()
+    before = {k: [t.clone() for t in s.values()] for k in ("opt_d", "opt_g")
+              for s in state[k]["state"].values()}
+    run.load_state(state)
+    run.train(5)
+    after = {k: list(s.values()) for k in ("opt_d", "opt_g") for s in state[k]["state"].values()}
+    assert before.keys() == after.keys()
+    for k in before:
+        assert all(torch.equal(a, b) for a, b in zip(before[k], after[k], strict=True))
+
+
 def test_huge_learning_rate_diverges_with_a_reason():
     run = Run(config_for("fgan_kl", **SMALL, lr_d=1.0, lr_g=1.0))
     run.train(300)
