@@ -60,6 +60,9 @@ SKIPPED = {
     "python -m tools.park_bytes":
         "trains a 2D run 4,000 steps and a DCGAN 300 steps to print park sizes (minutes); "
         "tests/serve/test_ui_live.py checks that a parked run ships its checkpoint bytes only",
+    "python -m tools.find_arithmetic":
+        "tries every pair of digits for both attributes on the shipped DCGAN (minutes); "
+        "tests/tools/test_find_arithmetic.py scores a shipped preset with the same check",
     "python -m tools.shots presenter":
         "serves the app and drives Chromium over every page, rewriting docs/present-1280-*.png; "
         "tests/browser/test_browser_presenter.py runs the same code (tools/firstscreen.py)",

@@ -28,7 +28,7 @@ def test_mlp_shapes(activation):
     assert len(normalised_layers(D)) == 4  # depth hidden layers + output
 
 
-@pytest.mark.parametrize("arch", ["mlp_image", "dcgan"])
+@pytest.mark.parametrize("arch", ["mlp_image", "dcgan", "dcgan_fc"])
 def test_image_architectures_map_z_to_digits_and_digits_to_scores(arch):
     cfg = RunConfig(dataset="mnist", arch=arch, latent_dim=16, width=16, depth=3)
     G, D = build(cfg, IMAGE)
@@ -55,6 +55,35 @@ def test_dcgan_layout_and_radford_init():
     assert sum(isinstance(m, nn.LeakyReLU) and m.negative_slope == 0.2 for m in D.modules()) == 2
     w = torch.cat([m.weight.flatten() for m in normalised_layers(D)])
     assert w.std().item() == pytest.approx(0.02, rel=0.1) and abs(w.mean().item()) < 2e-3
+
+
+def test_dcgan_fc_is_infogans_mnist_layout_without_batch_norm_in_d():
+    """Chen et al. 2016, Table 1 at width 64 (their dense layers 1,024 units, ours 256):
+    G z -> 256 -> 7 x 7 x 128 -> 64 -> 1, D the mirror with a dense layer before the score;
+    batch norm in G only."""
+    G, D = build(RunConfig(dataset="mnist", arch="dcgan_fc", latent_dim=64, width=64), IMAGE)
+    assert [m.out_features for m in G.modules() if isinstance(m, nn.Linear)] == [256, 6272]
+    assert [m.out_channels for m in G.modules() if isinstance(m, nn.ConvTranspose2d)] == [64, 1]
+    assert [m.out_features for m in D.modules() if isinstance(m, nn.Linear)] == [256, 1]
+    assert [m.out_channels for m in D.modules() if isinstance(m, nn.Conv2d)] == [64, 128]
+    assert sum(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in G.modules()) == 3
+    assert not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in D.modules())
+    check_per_sample(D, RunConfig(dataset="mnist", arch="dcgan_fc", r1_gamma=1.0))  # allowed
+    x = torch.randn(6, 1, 28, 28)
+    torch.testing.assert_close(D(x)[:3], D(x[:3]))  # each score its own sample's
+
+
+@pytest.mark.parametrize("arch", ["dcgan", "dcgan_fc"])
+def test_minibatch_std_feeds_the_score(arch):
+    """The std feature sits before the score layer: changing the other samples of a batch
+    changes a sample's score only through it."""
+    torch.manual_seed(0)
+    _, D = build(RunConfig(dataset="mnist", arch=arch, latent_dim=8, width=8, mbstd=True),
+                 IMAGE)
+    x = torch.randn(4, 1, 28, 28)
+    spread = torch.cat([x[:1], 3 * torch.randn(3, 1, 28, 28)])
+    assert D(x).shape == (4,)
+    assert (D(x)[0] - D(spread)[0]).abs().item() > 1e-6
 
 
 def test_architectures_name_their_data():

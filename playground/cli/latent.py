@@ -54,7 +54,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coordinate", type=int, default=None,
                    help="sweep: one z coordinate (default: a random unit direction)")
     p.add_argument("--range", default="-3,3", help="sweep: from,to along the direction")
-    p.add_argument("--preset", default="thick_7", help="arithmetic: a preset id")
+    p.add_argument("--preset", default="thick_2", help="arithmetic: a preset id")
     p.add_argument("--neighbours", type=int, default=8, help="arithmetic: samples around it")
     p.add_argument("--columns", type=int, default=8,
                    help="same-z-every-class: how many z (columns), each drawn as every class")

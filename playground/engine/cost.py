@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from playground.config import RunConfig, arch_of
 from playground.data.datasets import kind_of
+from playground.models import MODELS
 
 FLOPS_PER_S = 90e9  # sustained fp32 rate of one thread on this box (see above)
 STEP_OVERHEAD_S = 0.9e-3  # Python and dispatch per step, small batches (batch 64: 0.9 ms)
@@ -48,18 +49,12 @@ def _fmt_s(seconds: float) -> str:
 
 
 def network_macs(cfg: RunConfig) -> tuple[int, int]:
-    """Multiply-adds per sample of (G, D) for the config's architecture."""
-    arch, w = arch_of(cfg), cfg.width
-    if arch == "dcgan":  # models.DCGANGenerator / DCGANDiscriminator, 4 x 4 kernels
-        g = cfg.latent_dim * 2 * w * 49 + 196 * 16 * 2 * w * w + 784 * 16 * w
-        d = 196 * 16 * w + 49 * 16 * w * 2 * w + 2 * w * 49
-        return g, d
-    if arch == "mlp_image":  # z -> w -> 2w -> ... -> 784 and back
-        dims = [w * 2**i for i in range(cfg.depth)]
-        hidden = sum(a * b for a, b in zip(dims, dims[1:], strict=False))
-        return (cfg.latent_dim * w + hidden + dims[-1] * 784,
-                784 * dims[-1] + hidden + w)
-    return mlp_macs(cfg.latent_dim, 2, w, cfg.depth), mlp_macs(2, 1, w, cfg.depth)
+    """Multiply-adds per sample of (G, D) for the config's architecture (its registry entry
+    prices it; the 2D nets at the lab's MLP of the config's width and depth)."""
+    spec = MODELS.get(arch_of(cfg))
+    if spec.macs is not None:
+        return spec.macs(cfg)
+    return mlp_macs(cfg.latent_dim, 2, cfg.width, cfg.depth), mlp_macs(2, 1, cfg.width, cfg.depth)
 
 
 def estimate(cfg: RunConfig) -> Estimate:

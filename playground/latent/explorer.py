@@ -237,22 +237,23 @@ class ArithmeticPreset:
 
 
 ARITHMETIC: Registry[ArithmeticPreset] = Registry("arithmetic preset")
-# Found on the shipped DCGAN by trying every (digit, digit) pair for each attribute on a sample
-# of 2,000 (seed 7): kept where at least 7 of 8 neighbours (sigma 0.25) read as C's digit and
-# the attribute grew against C's own exemplars. Re-found with the 60,000-digit classifier
-# (issue 20; it picks the groups), 8/8 on neighbour seeds 0, 1 and 2 each: thick 7 (mass
-# +0.034-0.036), slanted 4 from 0s (slant +0.63-0.66), slanted 1 from 3s (+0.50-0.52). With
-# it, slanted 8 -> 4 and slanted 7 -> 1 (the 4,000-digit classifier's pairs) read 5/8 and
-# 1/8. "Thin" transfers never held (e.g. thin 8 - thick 8 + thick 0 read as 8s).
-ARITHMETIC.add("thick_7", ArithmeticPreset(
-    "thick 3 − thin 3 + thin 7 = thick 7", "the stroke weight of 3s carried onto 7s",
-    ((3, "thick"), (3, "thin"), (7, "thin")), 7, "thick"))
+# Found on the shipped DCGAN by `python -m tools.find_arithmetic`: every (digit, digit) pair
+# for each attribute, on a sample of 2,000 (seed 7), kept where at least 7 of 8 neighbours
+# (sigma 0.25) on each of neighbour seeds 0, 1, 2 read as C's digit and the attribute grew
+# against C's own exemplars, and where both held again on groups picked from two fresh
+# samples (seeds 8, 9). Re-found on the dcgan_packed generator (issue 20), 24/24 on the
+# sample and 24/24 on each fresh one for all three: thick 2 (mass +0.138; fresh +0.170,
+# +0.107), slanted 4 from 8s (slant +0.51; +0.51, +0.87), slanted 1 from 7s (+0.49; +0.32,
+# +0.41). 33 candidates held in all; the earlier generator's thick 3 -> 7 did not.
+ARITHMETIC.add("thick_2", ArithmeticPreset(
+    "thick 5 − thin 5 + thin 2 = thick 2", "the stroke weight of 5s carried onto 2s",
+    ((5, "thick"), (5, "thin"), (2, "thin")), 2, "thick"))
 ARITHMETIC.add("slanted_4", ArithmeticPreset(
-    "slanted 0 − upright 0 + upright 4 = slanted 4", "the lean of a 0 carried onto a 4",
-    ((0, "slanted"), (0, "upright"), (4, "upright")), 4, "slanted"))
+    "slanted 8 − upright 8 + upright 4 = slanted 4", "the lean of an 8 carried onto a 4",
+    ((8, "slanted"), (8, "upright"), (4, "upright")), 4, "slanted"))
 ARITHMETIC.add("slanted_1", ArithmeticPreset(
-    "slanted 3 − upright 3 + upright 1 = slanted 1", "the lean of a 3 carried onto a 1",
-    ((3, "slanted"), (3, "upright"), (1, "upright")), 1, "slanted"))
+    "slanted 7 − upright 7 + upright 1 = slanted 1", "the lean of a 7 carried onto a 1",
+    ((7, "slanted"), (7, "upright"), (1, "upright")), 1, "slanted"))
 PRESET_SAMPLE, PRESET_SEED, PRESET_CONFIDENCE = 2000, 7, 0.9  # how groups are picked
 
 

@@ -59,13 +59,13 @@ def test_score_evaluates_again_where_a_row_was_recorded():
 
 
 def test_the_shipped_dcgan_draws_every_digit_well():
-    """On 2,000 samples by the frozen classifier: every class, near-uniform, confident, and a
-    Frechet distance recorded next to the real digits' own value at the same n."""
+    """Issue 20's bar on 2,000 samples by the frozen classifier, against the test digits:
+    every class, class KL <= 0.02, mean confidence >= 0.95, and a Frechet distance within 2.5x
+    the real digits' own value at the same n (the file before it: FD 99.3 = 14x, KL 0.052,
+    confidence 0.905). The manifest test above rescores the file, so these are its numbers."""
     s = ENTRIES.get("dcgan_mnist").scored
-    # read by the 60,000-digit classifier (issue 20): KL 0.052, confidence 0.905 (the
-    # 4,000-digit one said 0.042 and 0.919 of the same 2,000 samples)
-    assert s["classes"] == 10 and s["class_kl"] < 0.06 and s["confidence"] >= 0.9
-    assert 0 < s["fd"] < 20 * s["real_fd"]  # recorded with its reference (real: ~25 at n 500)
+    assert s["classes"] == 10 and s["class_kl"] <= 0.02 and s["confidence"] >= 0.95
+    assert 0 < s["fd"] <= 2.5 * s["real_fd"]
 
 
 def test_the_demo_pair_shows_collapse_and_its_cure():
@@ -121,6 +121,23 @@ def test_a_staged_recipe_trains_on_from_its_first_stage(tmp_path):
         assert torch.equal(a, b)
     assert not all(torch.equal(a, b) for a, b in zip(
         run.G_ema.state_dict().values(), run.G.state_dict().values(), strict=True))
+
+
+def test_a_later_stage_trains_at_its_own_rates():
+    """A stage that lowers the learning rates trains under them, exactly as the same change
+    made live does. The optimiser's saved state holds the old rates too; loading it once
+    put them back, so a decay stage trained on at the first stage's rates."""
+    first = Run(config_for("ns", dataset="gaussian", width=16, depth=1))
+    first.train(6)
+    slower = first.cfg.replace(lr_d=1e-4, lr_g=2e-4, beta1_g=0.3)
+    staged = pretrained.carried(first, slower)
+    assert [g["lr"] for g in staged.opt_d.param_groups] == [1e-4]
+    assert [(g["lr"], g["betas"]) for g in staged.opt_g.param_groups] == [(2e-4, (0.3, 0.999))]
+    first.update_config(slower)
+    staged.train(5)
+    first.train(5)
+    for a, b in zip(staged.G.state_dict().values(), first.G.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
 
 
 def test_cli_lists_the_shipped_runs(capsys):
