@@ -183,12 +183,13 @@ def test_the_shipped_infogan_found_digits_without_labels():
     digits (code agreement, one code value matched to one digit) beside the classifier's own
     accuracy, and several of its code values draw one digit each at any z: the classifier
     reads the same digit in >= 80 % of 200 fresh z under that value, a different digit for
-    each such value (measured on another 200 z: six values, 81-100 %, as 4, 6, 1, 0, 9, 7)."""
+    each such value (measured on another 200 z: all ten values, 98-100 %, as 1, 0, 3, 6, 2,
+    4, 7, 5, 9, 8; the file before it, on the dcgan layout, had six)."""
     from playground.latent import explorer
     e = ENTRIES.get("infogan_mnist")
     s = e.scored
     assert e.config().info_codes == "infogan" and s["classes"] == 10
-    assert 0.5 <= s["code_agreement"] < s["real_code_agreement"]
+    assert 0.9 <= s["code_agreement"] < s["real_code_agreement"]  # recorded: 0.947
     ex = explorer.Explorer.shipped("infogan_mnist")
     z = np.random.default_rng(11).standard_normal((200, ex.latent_dim)).astype(np.float32)
     pure = {}
@@ -196,4 +197,4 @@ def test_the_shipped_infogan_found_digits_without_labels():
         counts = np.bincount(ex.decode(ex.with_labels(z, np.full(200, k))).labels, minlength=10)
         if counts.max() >= 0.8 * 200:
             pure[k] = int(counts.argmax())
-    assert len(pure) >= 4 and len(set(pure.values())) == len(pure), pure
+    assert len(pure) >= 9 and len(set(pure.values())) == len(pure), pure
