@@ -110,10 +110,13 @@ def check(cfg) -> None:
 def surface_note(cfg) -> str:
     """What the lab's pictures of D mean under packing / minibatch std ('' when neither is on):
     they are drawn in eval mode, one sample at a time (see the module docstring)."""
+    from playground.data.datasets import kind_of
     groups = [f"packs of {cfg.pack}" if cfg.pack > 1 else "",
               "the spread of each group of 4" if cfg.mbstd else ""]
     if not any(groups):
         return ""
-    return (f"D reads {' and '.join(filter(None, groups))}: its surface, pushes and scores shown "
-            "here score each sample as a group of copies of itself (no spread), what a fully "
-            "collapsed G would show D.")
+    # the 2D lab draws D's surface and pushes; the MNIST lab only its scores on the grid
+    shown = "surface, pushes and scores" if kind_of(cfg.dataset) == "points2d" else "scores"
+    return (f"D reads {' and '.join(filter(None, groups))}: its {shown} shown here score each "
+            "sample as a group of copies of itself (no spread), what a fully collapsed G would "
+            "show D.")

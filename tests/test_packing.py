@@ -184,6 +184,9 @@ def test_both_labs_offer_the_two_remedies_with_a_citation():
     assert packing.surface_note(RunConfig()) == ""
     assert "packs of 3" in packing.surface_note(RunConfig(pack=3, batch_size=96))
     assert "copies of itself" in packing.surface_note(RunConfig(mbstd=True))
+    assert "its surface, pushes and scores" in packing.surface_note(RunConfig(pack=2))
+    digits = packing.surface_note(RunConfig(dataset="mnist", pack=4, batch_size=64))
+    assert "its scores shown" in digits and "surface" not in digits  # no surface on digits
 
 
 # ---- training in both labs -----------------------------------------------------------------------
