@@ -82,19 +82,21 @@ class Run(Observed):
         self.observer = OBSERVERS.get(self.data.kind)(self)
 
     # ---- set-up -------------------------------------------------------------------------
-    def _build_opt(self, net: str) -> torch.optim.Optimizer:
+    def _rates(self, net: str) -> tuple[float, tuple[float, float]]:
+        """The config's learning rate and Adam betas for `net` ("d" or "g")."""
         cfg = self.cfg
+        return (getattr(cfg, f"lr_{net}"),
+                (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
+
+    def _build_opt(self, net: str) -> torch.optim.Optimizer:
         module = self.D if net == "d" else self.G
-        return optim.build(getattr(cfg, f"opt_{net}"), module.parameters(),
-                           getattr(cfg, f"lr_{net}"),
-                           (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
+        return optim.build(getattr(self.cfg, f"opt_{net}"), module.parameters(),
+                           *self._rates(net))
 
     def _retune(self, net: str) -> None:
         """The optimiser's learning rate and betas set to the config's (they also live in its
         state, which a loaded state would otherwise bring back)."""
-        cfg = self.cfg
-        optim.retune(getattr(self, f"opt_{net}"), getattr(cfg, f"lr_{net}"),
-                     (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
+        optim.retune(getattr(self, f"opt_{net}"), *self._rates(net))
 
     @property
     def G_shown(self) -> torch.nn.Module:
