@@ -37,6 +37,12 @@ def _open_export(page) -> None:
     page.locator(BUTTONS).first.wait_for(state="visible", timeout=60 * MS)
 
 
+def _visible(page) -> int:
+    buttons = page.locator(BUTTONS)
+    return sum(buttons.nth(i).is_visible() and not buttons.nth(i).is_disabled()
+               for i in range(buttons.count()))
+
+
 def _download_visible(page, tmp_path: Path, prefix: str) -> list[tuple[str, str, Path]]:
     """Click every visible download button; (label, file name, saved path) of each."""
     got = []
@@ -56,8 +62,8 @@ def _download_visible(page, tmp_path: Path, prefix: str) -> list[tuple[str, str,
                 break
             except PlaywrightError as e:
                 # a rerun that ends meanwhile replaces the page's files and cancels the
-                # download (the latent page reruns on a tab switch, ~16 s for all six tabs
-                # here); a user clicks again once the page settles, and so does the test
+                # download (the latent page reruns on a tab switch); a user clicks again once
+                # the page settles, and so does the test
                 if "canceled" not in str(e) or attempt == 3:
                     raise
                 browser.wait_idle(page, grace_ms=2000)
@@ -136,9 +142,13 @@ def test_every_export_downloads_and_opens(tmp_path, chromium):
             # latent explorer: each tab's strip PNG and the interpolation GIF
             page.goto(url + "/latent")
             page.locator(BUTTONS).first.wait_for(state="visible", timeout=90 * MS)
-            for tab in ("Interpolate", "Grid & walk", "Sweep", "Directions"):
+            for tab, n in (("Interpolate", 2), ("Grid & walk", 2), ("Sweep", 1),
+                           ("Directions", 1)):
                 page.get_by_role("tab", name=tab).click()
                 browser.wait_idle(page)  # a tab switch reruns the page (its link names the tab)
+                # and only then draws the open tab: wait for its buttons, as a user would
+                assert browser.wait_until(lambda n=n: _visible(page) == n, 90), (tab,
+                                                                                 _visible(page))
                 check_all("latent")
         except Exception as e:
             page.screenshot(path=str(tmp_path / "failed.png"), full_page=True)

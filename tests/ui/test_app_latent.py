@@ -29,31 +29,81 @@ def texts(elements) -> str:
     return " | ".join(e.value for e in elements)
 
 
+def opened(app, tab: str):
+    """Open one tab of the page (as a click on it does: a rerun with the tab's key set)."""
+    app.session_state["latent.w.tab"] = tab
+    return app.run()
+
+
 def test_opens_on_the_shipped_dcgan_with_every_view(at):
     assert at.title[0].value == "Latent explorer"
     assert "shipped DCGAN (step 14,000)" in texts(at.markdown)
-    assert len(at.get("plotly_chart")) >= 10
-    assert "read as **2, 2, 2, 2, 2, 2**" in texts(at.markdown)  # the thick-2 preset
+    assert at.session_state["latent.w.tab"] == "Interpolate"
     captions = texts(at.caption)  # B8: both claims are now the true ones, with numbers
     assert "keeps |z| between the endpoints' norms" not in captions
     assert "dips to 0.71 of their norm at its midpoint (1/√2 in theory" in captions
-    assert "|z| peaks at 6.1" in captions and "deep inside the sphere" in captions
-    assert "G draws 10 of 10 as their own digit" in captions
+    assert "|z| peaks at 6.1" in captions
+    opened(at, "Arithmetic")
+    assert "read as **2, 2, 2, 2, 2, 2**" in texts(at.markdown)  # the thick-2 preset
+    opened(at, "Directions")
+    assert "G draws 10 of 10 as their own digit" in texts(at.caption)
+    assert "deep inside the sphere" in texts(at.caption)
     assert at.slider(key="latent.w.amount").label == "how far (standard deviations of z)"
     assert at.slider(key="latent.w.amount").value == 1.0  # B7: 1 std, unit direction
+    charts = 0
+    for tab in ("Interpolate", "Grid & walk", "Sweep", "Arithmetic", "Directions",
+                "Nearest training digit"):
+        charts += len(opened(at, tab).get("plotly_chart")) - 1  # all but the picker
+        assert not at.exception, (tab, at.exception)
+    assert charts >= 10
+
+
+def test_only_the_open_tab_is_computed():
+    """A tab's views are drawn when it is open, not on every rerun: opened on a link's tab,
+    the page draws that tab's figures and none of the others' (all nine took seconds on a
+    busy CPU, and a linked tab stayed blank until the others were done)."""
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params["tab"] = "sweep"
+    app.run()
+    assert not app.exception, app.exception
+    titles = _titles(app)
+    assert any(re.match(r"#\d+, coordinate \d+ moved", t) for t in titles)  # Sweep's strip
+    assert not any(t.endswith("by slerp") for t in titles)  # not Interpolate's
+    assert not any(t.startswith("A: ") for t in titles)  # nor Arithmetic's rows
+    opened(app, "Interpolate")
+    titles = _titles(app)
+    assert any(t.endswith("by slerp") for t in titles)
+    assert not any(re.match(r"#\d+, coordinate \d+ moved", t) for t in titles)
+
+
+def test_a_closed_tab_keeps_its_settings():
+    """Streamlit forgets a widget that a run does not draw; the page carries the closed tabs'
+    settings over, so a tab opens again as it was left."""
+    app = AppTest.from_file(APP, default_timeout=180).run()
+    app.slider(key="latent.w.steps").set_value(12).run()
+    app.radio(key="latent.w.path").set_value("lerp").run()
+    opened(app, "Sweep").slider(key="latent.w.ssteps").set_value(5).run()
+    opened(app, "Arithmetic")
+    assert app.query_params["path"] == "lerp"  # the link still holds Interpolate's path
+    opened(app, "Interpolate")
+    assert app.slider(key="latent.w.steps").value == 12
+    assert app.radio(key="latent.w.path").value == "lerp"
+    assert any(t.endswith("by lerp") for t in _titles(app))
+    assert opened(app, "Sweep").slider(key="latent.w.ssteps").value == 5
+    assert not app.exception
 
 
 def test_every_control_reacts(at):
     at.multiselect(key="latent.w.picks").set_value([3, 9, 1, 2]).run()
-    at.slider(key="latent.w.steps").set_value(12).run()
+    opened(at, "Interpolate").slider(key="latent.w.steps").set_value(12).run()
     at.radio(key="latent.w.path").set_value("lerp").run()
-    at.slider(key="latent.w.n").set_value(4).run()
-    at.radio(key="latent.w.what").set_value("a random direction").run()
-    at.selectbox(key="latent.w.preset").set_value("slanted_4").run()
+    opened(at, "Grid & walk").slider(key="latent.w.n").set_value(4).run()
+    opened(at, "Sweep").radio(key="latent.w.what").set_value("a random direction").run()
+    opened(at, "Arithmetic").selectbox(key="latent.w.preset").set_value("slanted_4").run()
     assert "read as **4," in texts(at.markdown)
     at.selectbox(key="latent.w.preset").set_value("custom (picked groups)").run()
-    at.radio(key="latent.w.dir").set_value("slant").run()
-    at.selectbox(key="latent.w.ni").set_value(5).run()
+    opened(at, "Directions").radio(key="latent.w.dir").set_value("slant").run()
+    opened(at, "Nearest training digit").selectbox(key="latent.w.ni").set_value(5).run()
     assert not at.exception
     at.button(key="latent.b.new").click().run()
     assert at.session_state["latent.seed"] == 1 and not at.exception
@@ -124,10 +174,11 @@ def test_opens_on_a_pair_that_teaches_and_picks_drive_every_tab():
     assert ss["latent.w.si"] == ss["latent.w.di"] == ss["latent.w.ni"] == 12
     titles = _titles(app)
     assert "#26 → #12 by slerp" in titles
-    assert any(t.startswith("#12, coordinate ") for t in titles)  # Sweep
-    assert any(t.startswith("#12 moved along thickness") for t in titles)  # Directions
+    assert any(t.startswith("#12, coordinate ") for t in _titles(opened(app, "Sweep")))
+    assert any(t.startswith("#12 moved along thickness")
+               for t in _titles(opened(app, "Directions")))
     # a hand-set "from" holds until the next pick
-    app.selectbox(key="latent.w.a").set_value(3).run()
+    opened(app, "Interpolate").selectbox(key="latent.w.a").set_value(3).run()
     assert "#3 → #12 by slerp" in _titles(app)
     app.multiselect(key="latent.w.picks").set_value([*picks, 5]).run()
     assert (ss["latent.w.a"], ss["latent.w.b"]) == (12, 5) and ss["latent.w.ni"] == 5
@@ -207,6 +258,7 @@ def test_the_sweep_opens_on_the_coordinate_that_changes_the_digit_most(at):
     change far more (measured on the dcgan_packed generator, batch seed 0: 0.17 mean pixel
     change against 0.093; per sample the ratio runs from 1.16 to 4.1)."""
     from playground.ui.pages.latent import SWEEPS
+    opened(at, "Sweep")
     assert at.radio(key="latent.w.what").options[0] == SWEEPS[0]  # the default
     at.radio(key="latent.w.what").set_value(SWEEPS[0]).run()  # (an earlier test moved it)
     ss = at.session_state
@@ -223,7 +275,7 @@ def test_the_sweep_opens_on_the_coordinate_that_changes_the_digit_most(at):
 
 def test_the_arithmetic_rows_hold_only_real_digits(at):
     """Rows A, B, C were padded with black tiles to the result row's width."""
-    at.selectbox(key="latent.w.preset").set_value("thick_2").run()
+    opened(at, "Arithmetic").selectbox(key="latent.w.preset").set_value("thick_2").run()
     titles = _titles(at)
     assert {"A: thick 5s", "B: thin 5s", "C: thin 2s"} <= set(titles)
     assert all(all(label != "" for label in labels) for labels in _labels_shown(at))
@@ -240,10 +292,10 @@ def test_a_link_reopens_the_picks_tab_and_path():
     assert not app.exception and not app.warning
     assert app.session_state["latent.picks"] == [3, 9, 1]
     assert app.multiselect(key="latent.w.picks").value == [3, 9, 1]
-    assert (app.selectbox(key="latent.w.a").value, app.selectbox(key="latent.w.b").value) == (9, 1)
     assert app.selectbox(key="latent.w.si").value == 1  # the last pick drives Sweep
     assert app.session_state["latent.w.tab"] == "Sweep"
-    assert app.radio(key="latent.w.path").value == "lerp"
+    assert (app.session_state["latent.w.a"], app.session_state["latent.w.b"]) == (9, 1)
+    assert app.session_state["latent.w.path"] == "lerp"
     assert "batch seed **2**" in texts(app.markdown)
     assert dict(app.query_params) == link
     # the page's changes reach the link: a pick, another tab
@@ -277,7 +329,7 @@ def test_a_conditional_generator_gets_the_class_views():
     assert not app.exception, app.exception
     labels = [t.label for t in app.tabs]
     assert labels == ["Interpolate", "Grid & walk", "Sweep", "Nearest training digit", "Classes"]
-    captions = texts(app.caption)
+    captions = texts(opened(app, "Classes").caption)
     assert re.search(r"\d+% of these are read as their row's digit", captions)
     assert "a mix of two one-hot labels" in captions
     titles = _titles(app)
@@ -309,7 +361,7 @@ def test_an_infogan_generator_gets_the_code_views():
     assert not app.exception, app.exception
     labels = [t.label for t in app.tabs]
     assert labels == ["Interpolate", "Grid & walk", "Sweep", "Nearest training digit", "Codes"]
-    captions = texts(app.caption)
+    captions = texts(opened(app, "Codes").caption)
     assert re.search(r"Read as \(the classifier's most common digit in each row\): 0 → \d "
                      r"\(\d+%\)", captions)
     assert "under Directions" not in captions  # it has no Directions tab to point to

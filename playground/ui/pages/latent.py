@@ -54,6 +54,7 @@ def _explorer(ss) -> explorer.Explorer:
 def render() -> None:
     ss = st.session_state
     state.ensure(ss, NS)
+    _keep_closed_tabs(ss)
     present = _opening_link(ss)
     st.title("Latent explorer")
     st.caption("Radford et al. 2016 (seed 002): walking z changes digits smoothly, and averaged "
@@ -74,14 +75,30 @@ def render() -> None:
     _new_batch_picks(ss, (ss[_k("source")], ex.step, ss[_k("seed")]), batch)
     picks = _picker(ss, batch)
     # keyed, the tabs report the open one (a switch reruns the page), so the link can hold it
+    # and only the open tab is computed: drawing every tab took seconds on a busy CPU, and a
+    # linked tab stayed blank until the others had decoded their strips.
     has = tabs.shown(ex)
     if ss.get(_k("w.tab")) not in has:  # e.g. a link's tab this generator does not have
         ss[_k("w.tab")] = next(iter(has))
     panes = st.tabs(list(has), key=_k("w.tab"), on_change="rerun")
     for pane, draw in zip(panes, has.values(), strict=True):
-        with pane:
-            draw(ex, batch, picks)
+        if pane.open:
+            with pane:
+                draw(ex, batch, picks)
     _write_link(ss)
+
+
+# Widgets whose value the browser owns (a chart's selection, an upload): Streamlit refuses a
+# write to their keys.
+_UNWRITABLE = (_k("w.grid"), _k("w.upload"))
+
+
+def _keep_closed_tabs(ss) -> None:
+    """Streamlit drops the key of a widget that a run does not draw, so a closed tab would lose
+    its settings (and the link its path). Writing each kept value back, before any widget is
+    drawn, carries it over the run (Streamlit's own advice for widgets that come and go)."""
+    for k in [k for k in ss if k.startswith(_k("w.")) and k not in _UNWRITABLE]:
+        ss[k] = ss[k]
 
 
 def _opening_link(ss) -> bool:
