@@ -153,7 +153,7 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
                         "from scratch to 10/10 classes, confidence >= 0.9, class KL < 0.1")
     p.add_argument("--steps", type=int, default=500, help="steps per timed repeat (ring)")
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--preset", default="dcgan_fast,dcgan",
+    p.add_argument("--preset", default="dcgan_quick,dcgan_fast",
                    help="image presets, comma-separated (mnist): images/s for the first, time "
                         "to quality for each")
     p.add_argument("--compare", type=int, default=0, metavar="K",
