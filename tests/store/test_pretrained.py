@@ -167,15 +167,15 @@ def test_a_row_without_a_sha256_is_refused_everywhere(tmp_path):
 
 def test_the_shipped_conditional_dcgan_draws_the_digit_asked_for():
     """Issue 22's bar, as recorded on 2,000 samples: label agreement >= 97% and all classes;
-    the per-class Frechet distances come with their real references (within 3x for 8 of the
-    10 digits: width 64 at 4,000 steps, the 7s 3.15x and the 9s 3.2x; width 32 at 8,000 steps
-    had them at 5.1x and 3.8x)."""
+    every digit's Frechet distance within 3x its real reference (the file before, width 64 at
+    4,000 steps, had the 7s at 3.15x and the 9s at 3.2x; 500 more steps at a quarter of the
+    learning rates bring the worst to 2.88x)."""
     s = ENTRIES.get("cgan_mnist").scored
     assert s["label_agreement"] >= 0.97 and s["classes"] == 10 and s["confidence"] >= 0.95
     assert s["class_kl"] <= 0.02 and s["fd"] < 2.5 * s["real_fd"]
     ratios = [s[f"fd_class_{k}"] / s[f"real_fd_class_{k}"] for k in range(10)]
     assert s["class_fd_ratio"] == pytest.approx(max(ratios), abs=1e-3)
-    assert sum(r <= 3 for r in ratios) >= 8
+    assert max(ratios) <= 3
 
 
 def test_the_shipped_infogan_found_digits_without_labels():
