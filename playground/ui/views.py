@@ -178,9 +178,10 @@ def scrubber(pg: Page, trainer, reserve: bool = True):
     if pg.ss.get(k) not in steps or pg.ss.get(pg.key("scrub_latest")) != latest:
         pg.ss[k] = latest  # paused anew: start at the newest picture
     pg.ss[pg.key("scrub_latest")] = latest
-    step = slot.select_slider("Timeline: drag back to an earlier step (kept every "
-                              f"{max(1, (latest - steps[0]) // max(1, len(steps) - 1)):,} steps "
-                              "or so)", steps, key=k)
+    # the count and the span: "kept every 14,000 steps or so" read oddly on a shipped run,
+    # whose timeline holds its first and its last picture
+    step = slot.select_slider(f"Timeline: drag back through the {len(steps):,} pictures kept "
+                              f"(steps {steps[0]:,}-{latest:,})", steps, key=k)
     return None if step == latest else trainer.timeline_at(step)
 
 

@@ -107,6 +107,10 @@ def test_the_shipped_digit_runs_open_instantly_with_ten_classes(app, id_):
     assert not at.exception and "Loaded the shipped run" in notices(at)
     assert step_of(at) == entry.total_steps and ">10/10<" in tiles(at)
     assert query(at) == {"shipped": id_}
+    timeline = at.select_slider(key=state.key("w.scrub", NS))
+    steps = timeline.options
+    assert timeline.label == (f"Timeline: drag back through the {len(steps)} pictures kept "
+                              f"(steps {steps[0]}-{entry.total_steps:,})")
     assert at.selectbox(key=wkey(at, "arch")).value == entry.config().arch
     if id_ == "infogan_mnist":  # its own tile: how far the code lines up
         assert "Code agreement" in tiles(at)
