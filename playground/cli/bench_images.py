@@ -6,9 +6,9 @@ to quality is the training wall time (evaluations excluded) until an evaluation 
 (the protocol, the frozen classifier) first shows all 10 classes with mean confidence >= 0.9
 and class KL < 0.1; measured for each preset asked for (default: dcgan_quick, the fastest to
 the bar, and dcgan_fast, which it replaced there: its class balance drifts), on each seed
-asked for. With `drift_steps`, each
-run then trains on to that many steps and is evaluated again: a fast preset whose class balance
-drifts away later (class KL rising past the bar) shows it there.
+asked for. With `drift_steps`, each run then trains on to that many steps and is evaluated
+again: a fast preset whose class balance drifts away later (class KL rising past the bar) shows
+it there.
 """
 from __future__ import annotations
 
