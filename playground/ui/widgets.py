@@ -42,29 +42,42 @@ def _watch(pg: Page, c: Control, key: str) -> dict[str, Any]:
             "args": (pg.ns, key)}
 
 
+# Every control is drawn with its default equal to the value its key holds. The page sets a
+# control by writing its key (a loss switch turns the gradient penalty on under a new key), and
+# Streamlit tells the browser that value only in the run that wrote it: if the browser's next
+# request cuts that run short, its unsent messages are dropped (`ForwardMsgQueue.clear` when a
+# run starts), and the run after draws the new control without the value, so the browser showed
+# the widget's default (off; a select's first entry) and sent it back: WGAN-GP went on with its
+# penalty off (1 of 30 live changes, CI, 2026-12-07). The default only seeds a control the
+# browser has not seen; a shown one keeps what the user set (the widget id is the key alone).
+
+
 def _value_widget(c: Control, pg: Page, label: str) -> None:
     key = pg.widget_key(c.field)
     typ = field_types()[c.field]
     kw = _watch(pg, c, key)
+    held = pg.ss[key]  # the default too (see above)
     if c.kind == "select":
-        st.selectbox(label, controls.options(c),
+        ids = controls.options(c)
+        st.selectbox(label, ids, index=ids.index(held) if held in ids else None,
                      format_func=lambda i, c=c: controls.label_of(c, i), **kw)
     elif c.kind == "slider":
         lo, hi = controls.bounds(c, pg.get("cfg"))
         if c.toggle is not None:
             lo = max(lo, c.step or lo)  # switched on means at least one step
         if typ is int:
-            st.slider(label, int(lo), int(hi), step=int(c.step or 1), **kw)
+            st.slider(label, int(lo), int(hi), value=int(held), step=int(c.step or 1), **kw)
         else:
-            st.slider(label, float(lo), float(hi), step=float(c.step or 0.01), **kw)
+            st.slider(label, float(lo), float(hi), value=float(held),
+                      step=float(c.step or 0.01), **kw)
     elif c.kind == "choices":
-        st.select_slider(label, controls.choices(c, pg.ss.get(key), pg.get("cfg")),
+        st.select_slider(label, controls.choices(c, held, pg.get("cfg")), value=held,
                          format_func=_fmt, **kw)
     elif c.kind == "toggle":
-        st.toggle(label, **kw)
+        st.toggle(label, value=bool(held), **kw)
     elif c.kind == "number":
         lo, hi = RANGES[c.field]
-        st.number_input(label, int(lo), int(hi), step=1, **kw)
+        st.number_input(label, int(lo), int(hi), value=int(held), step=1, **kw)
     else:
         raise ValueError(f"unknown control kind {c.kind!r} for {c.field}")
     pg.note_drawn(key, "w", c.field)
@@ -75,7 +88,7 @@ def render_control(c: Control, pg: Page, cfg: RunConfig) -> dict[str, Any]:
     _ensure_key(pg, c, cfg)
     if c.toggle is not None:
         key = pg.toggle_key(c.field)
-        on = st.toggle(c.toggle, **_watch(pg, c, key))
+        on = st.toggle(c.toggle, value=bool(pg.ss[key]), **_watch(pg, c, key))
         pg.note_drawn(key, "on", c.field)
         if on:
             _value_widget(c, pg, c.label)

@@ -488,3 +488,43 @@ def test_image_presets_and_data_stay_off_the_2d_page(app):
     assert at.session_state[state.key("cfg")].dataset == "ring"
     assert "mnist" not in at.selectbox(key=state.widget_key(at.session_state,
                                                             "dataset")).options
+
+
+def _default_and_held(widget):
+    """(what a browser shows for `widget` when it first meets it without a value from the
+    server: the element's default, what the server holds for it), both as the browser encodes
+    them (a select's and a select_slider's labels)."""
+    p, held = widget.proto, widget._widget_state
+    if widget.type == "selectbox":
+        return ((p.options[p.default] if p.HasField("default") else None),
+                held.string_value if held.HasField("string_value") else None)
+    if widget.type == "select_slider":
+        return [p.options[int(i)] for i in p.default], list(held.string_array_value.data)
+    if widget.type == "slider":
+        return list(p.default), list(held.double_array_value.data)
+    if widget.type == "number_input":
+        return p.default, held.double_value
+    return p.default, held.bool_value
+
+
+def test_a_control_the_page_set_keeps_its_value_when_first_drawn_again(app):
+    """The server tells the browser a value the page wrote into a control's key only in the
+    run that wrote it; a request that cuts that run short drops its unsent messages, and the
+    run after draws the control again without the value. The browser then shows the element's
+    own default and sends it back (CI, 2026-12-07: WGAN-GP with its penalty off, 1 of 30 live
+    changes). So every control's default is the value its key holds: here the penalty switched
+    on by the loss, drawn by a second run, and every other control."""
+    at = app({**SMALL, "loss": "lsgan"})
+    at.selectbox(key=state.widget_key(at.session_state, "loss")).select("wgan_gp").run()
+    at.run()  # the run after: the written values are no longer new to Streamlit
+    gp = at.toggle(key=state.toggle_key(at.session_state, "gp_lambda"))
+    assert gp.value is True and _default_and_held(gp) == (True, True)
+    keyed = [w for kind in ("toggle", "selectbox", "select_slider", "slider", "number_input")
+             for w in getattr(at, kind) if (w.key or "").startswith(("lab2d.w", "lab2d.on"))]
+    assert len(keyed) >= 20
+    for w in keyed:
+        if w.key in (state.key("w.preset"), state.key("w.pretrained"), state.key("w.speed")):
+            continue
+        default, held = _default_and_held(w)
+        assert default == held, w.key
+    assert not at.exception
