@@ -35,15 +35,21 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used, with the reason."""
 
 
-def state_of(run: Run) -> dict:
-    """Everything `load` needs, as tensors and plain values (what `save` writes)."""
+def state_of(run: Run, moments: bool = True) -> dict:
+    """Everything `load` needs, as tensors and plain values (what `save` writes). Without
+    `moments` the optimisers' state is left out (their settings stay): the run loads with
+    fresh moments, as the first steps of a new run have (a shipped file; see
+    `pretrained.rebuild`)."""
     run.flush()
+    opts = {key: named_opt_state(getattr(run, key), net)
+            for key, net in (("opt_d", run.D), ("opt_g", run.G))}
+    if not moments:
+        opts = {key: {**o, "state": {}} for key, o in opts.items()}
     return {
         "format": FORMAT, "version": VERSION, "kind": run.data.kind, "arch": run.arch,
         "config": run.cfg.to_dict(), "step": run.step_count,
         "G": on_cpu(run.G.state_dict()), "D": on_cpu(run.D.state_dict()),
-        "opt_d": on_cpu(named_opt_state(run.opt_d, run.D)),
-        "opt_g": on_cpu(named_opt_state(run.opt_g, run.G)),
+        "opt_d": on_cpu(opts["opt_d"]), "opt_g": on_cpu(opts["opt_g"]),
         "gens": {k: g.get_state() for k, g in run.gens.items()},  # CPU byte tensors
         "device": str(run.device),  # what made it: its streams' states fit that device only
         "points": None if run.points is None else torch.as_tensor(run.points),
@@ -58,8 +64,8 @@ def on_cpu(tree):
     return losslog.map_tensors(tree, lambda t: t.detach().cpu())
 
 
-def save(run: Run, path: str | Path) -> None:
-    torch.save(state_of(run), Path(path))
+def save(run: Run, path: str | Path, moments: bool = True) -> None:
+    torch.save(state_of(run, moments), Path(path))
 
 
 def to_bytes(run: Run) -> bytes:

@@ -22,6 +22,33 @@ def test_round_trip_resumes_the_same_run(tmp_path):
         assert torch.equal(p, q)
 
 
+def test_a_file_without_moments_trains_on_as_a_fresh_optimiser_would(tmp_path):
+    """A shipped file leaves the optimisers' moments out (`moments=False`): the loaded run has
+    the saved weights and steps, starts Adam afresh (its first update is lr times the
+    gradient's sign, the same size as a new run's), trains, and saves its moments again."""
+    a = Run(RunConfig(**SMALL, loss="hinge"))
+    a.train(20)
+    checkpoint.save(a, tmp_path / "full.pt")
+    checkpoint.save(a, tmp_path / "bare.pt", moments=False)
+    bare = torch.load(tmp_path / "bare.pt", weights_only=True)
+    assert bare["opt_d"]["state"] == {} == bare["opt_g"]["state"]
+    assert bare["opt_g"]["param_groups"][0]["lr"] == a.cfg.lr_g
+    assert (tmp_path / "bare.pt").stat().st_size < (tmp_path / "full.pt").stat().st_size
+    b = checkpoint.load(tmp_path / "bare.pt")
+    assert b.step_count == 20 and not b.opt_g.state
+    for p, q in zip(a.G.parameters(), b.G.parameters(), strict=True):
+        assert torch.equal(p, q)
+    before = [p.detach().clone() for p in b.G.parameters()]
+    b.train(1)
+    lr = b.cfg.lr_g
+    for p, q in zip(before, b.G.parameters(), strict=True):  # Adam's first step: ~lr per entry
+        moved = (q.detach() - p).abs()
+        assert moved.max() <= 1.01 * lr and moved.max() > 0.5 * lr
+    b.train(4)
+    assert b.status == "ok" and b.step_count == 25 and b.opt_g.state
+    assert checkpoint.state_from_bytes(checkpoint.to_bytes(b))["opt_g"]["state"]
+
+
 def test_custom_points_travel_with_the_checkpoint(tmp_path):
     pts = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
     a = Run(RunConfig(**SMALL, dataset="custom"), points=pts)
