@@ -193,7 +193,8 @@ def reconcile(pg: Page) -> None:
     for field, follow_up in state.FOLLOW_UPS.items():
         k = pg.widget_key(field)
         cfg = pg.get("cfg")
-        if field not in pg.controls or k not in pg.ss or pg.ss[k] == getattr(cfg, field):
+        if (field not in pg.controls or k not in pg.ss
+                or pg.ss[k] == state.display_value(pg.controls[field], cfg)):
             continue
         before = cfg
         try:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground import models
-from playground.config import RunConfig
+from playground.config import RunConfig, arch_of
 from playground.data import datasets
 from playground.presets import config_for, switch_loss
 from playground.registry import Registry
@@ -165,10 +165,13 @@ class Page:
 # ---- config <-> widgets ---------------------------------------------------------------------
 def display_value(control: Control, cfg: RunConfig) -> Any:
     """The value a control shows for `cfg`; dataset parameters left at None show the dataset's
-    own default (ring: 8 modes, grid: 25)."""
+    own default (ring: 8 modes, grid: 25), an architecture left at None the data's (mlp,
+    dcgan)."""
     if control.field in DATASET_FIELDS:
         resolved = datasets.DATASETS.get(cfg.dataset).resolve(cfg)
         return getattr(resolved, control.field)
+    if control.field == "arch":  # None: the data's own (an empty select read "Choose")
+        return arch_of(cfg)
     return getattr(cfg, control.field)
 
 
@@ -223,13 +226,16 @@ def note_drawn(ss: State, control_key: str, part: str, field: str, ns: str = LAB
 
 def field_value(control: Control, ss: State, cfg: RunConfig, ns: str = LAB) -> Any:
     """The config value a rendered control stands for. Dataset parameters equal to the
-    dataset's default become None, so switching dataset picks the new dataset's default."""
+    dataset's default become None, so switching dataset picks the new dataset's default (and
+    the data's own architecture stays None)."""
     value = ss[widget_key(ss, control.field, ns)]
     if control.toggle is not None and not ss.get(toggle_key(ss, control.field, ns), False):
         return 0 if isinstance(getattr(RunConfig(), control.field), int) else 0.0
     if control.field in DATASET_FIELDS:
         default = getattr(datasets.DATASETS.get(cfg.dataset).defaults, control.field)
         return None if value == default else value
+    if control.field == "arch" and cfg.arch is None and value == arch_of(cfg):
+        return None  # still the data's own: switching data then picks the new data's
     if control.field == "seed":
         return int(value)
     return value

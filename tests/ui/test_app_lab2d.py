@@ -528,3 +528,21 @@ def test_a_control_the_page_set_keeps_its_value_when_first_drawn_again(app):
         default, held = _default_and_held(w)
         assert default == held, w.key
     assert not at.exception
+
+
+def test_the_architecture_select_names_the_data_own_architecture(app):
+    """A config that leaves `arch` to the data (None: the MLP here) showed an empty select
+    ('Choose an option'). It names the MLP now, the config keeps None (the link stays short),
+    the run goes on with its weights, and a picked architecture is a new run."""
+    at = app()
+    at.button(key="lab2d.b.train").click().run()
+    arch = at.selectbox(key=state.widget_key(at.session_state, "arch"))
+    assert arch.value == "mlp" and _default_and_held(arch) == ("MLP", "MLP")  # its label
+    t = at.session_state[state.key("trainer")]
+    at.run()
+    cfg = at.session_state[state.key("cfg")]
+    assert cfg.arch is None and "arch" not in query(at)
+    assert at.session_state[state.key("trainer")] is t and t.cfg.arch is None
+    at.selectbox(key=state.widget_key(at.session_state, "arch")).select("metz").run()
+    cfg = at.session_state[state.key("cfg")]
+    assert cfg.arch == "metz" and query(at).get("arch") == "metz" and not at.exception

@@ -9,7 +9,7 @@ import pytest
 import torch
 from app_sessions import opener
 
-from playground.config import RunConfig
+from playground.config import RunConfig, arch_of
 from playground.engine.run import Run
 from playground.losses import LOSSES
 from playground.presets import config_for, ids_for
@@ -111,7 +111,7 @@ def test_the_shipped_digit_runs_open_instantly_with_ten_classes(app, id_):
     steps = timeline.options
     assert timeline.label == (f"Timeline: drag back through the {len(steps)} pictures kept "
                               f"(steps {steps[0]}-{entry.total_steps:,})")
-    assert at.selectbox(key=wkey(at, "arch")).value == entry.config().arch
+    assert at.selectbox(key=wkey(at, "arch")).value == arch_of(entry.config())
     if id_ == "infogan_mnist":  # its own tile: how far the code lines up
         assert "Code agreement" in tiles(at)
 
