@@ -1,7 +1,8 @@
 """Optimiser registry: build one per network from the run config, and retune it in place.
 
 Changing lr or betas mid-run edits the param groups (moments kept); changing the optimiser kind
-builds a fresh one (its moments start at zero, the weights are untouched).
+builds a fresh one (its moments start at zero, the weights are untouched). `decay` is the
+learning rates' schedule: both halve every `lr_halflife` steps of the run.
 """
 from __future__ import annotations
 
@@ -42,3 +43,9 @@ def retune(opt: torch.optim.Optimizer, lr: float, betas: tuple[float, float]) ->
         group["lr"] = lr
         if "betas" in group:
             group["betas"] = betas
+
+
+def decay(step: int, halflife: int) -> float:
+    """The learning rates' factor at `step` when they halve every `halflife` steps:
+    0.5 ** (step / halflife), a smooth exponential decay; 1 (constant) when halflife is 0."""
+    return 0.5 ** (step / halflife) if halflife > 0 else 1.0

@@ -35,6 +35,7 @@ UNSUPPORTED = (
     (lambda c: c.noise_std > 0, "instance noise draws from per-run aux streams"),
     (lambda c: c.pack > 1 or c.mbstd, "packing and minibatch std change D's forward"),
     (lambda c: c.ema_g > 0, "the moving average of G is a per-run copy"),
+    (lambda c: c.lr_halflife > 0, "decaying learning rates are set per run each step"),
 )
 
 

@@ -68,9 +68,9 @@ class Run(Observed):
                      for name in streams.training(cfg.cond, cfg.info_codes)}
         self.codes = infogan.spec_of(cfg)  # InfoGAN's code layout (size 0: no codes)
         self.loss = LOSSES.get(cfg.loss)
+        self.step_count = 0
         self.opt_d = self._build_opt("d")
         self.opt_g = self._build_opt("g")
-        self.step_count = 0
         self.status, self.reason = "ok", ""
         self._pending: list[tuple[int, torch.Tensor, torch.Tensor]] = []
         self.history: dict[str, list[float]] = {"step": [], "d_loss": [], "g_loss": []}
@@ -83,10 +83,17 @@ class Run(Observed):
 
     # ---- set-up -------------------------------------------------------------------------
     def _rates(self, net: str) -> tuple[float, tuple[float, float]]:
-        """The config's learning rate and Adam betas for `net` ("d" or "g")."""
+        """The config's learning rate for `net` ("d" or "g") at this step (`lr_halflife`'s
+        decay), and its Adam betas."""
         cfg = self.cfg
-        return (getattr(cfg, f"lr_{net}"),
+        return (getattr(cfg, f"lr_{net}") * optim.decay(self.step_count, cfg.lr_halflife),
                 (getattr(cfg, f"beta1_{net}"), getattr(cfg, f"beta2_{net}")))
+
+    def _schedule(self) -> None:
+        """Before an update: the learning rates of this step, when they decay."""
+        if self.cfg.lr_halflife:
+            self._retune("d")
+            self._retune("g")
 
     def _build_opt(self, net: str) -> torch.optim.Optimizer:
         module = self.D if net == "d" else self.G
@@ -188,6 +195,7 @@ class Run(Observed):
     def _advance(self) -> None:
         """One iteration without a host sync: n_critic D updates, then one G update. The last
         D update and the G update share one G forward pass (as pytorch/examples' DCGAN)."""
+        self._schedule()
         for _ in range(self.cfg.n_critic - 1):
             self._d_update()
         fake, y_fake, c_fake = self._fake(self.cfg.batch_size)
@@ -211,12 +219,14 @@ class Run(Observed):
     def step_d(self) -> dict[str, float]:
         """A single D update (no G update), for stepping through the dynamics by hand."""
         self._check_alive()
+        self._schedule()
         self._log(self._d_update(), None)
         return self._flush_and_report()
 
     def step_g(self) -> dict[str, float]:
         """A single G update against the current D."""
         self._check_alive()
+        self._schedule()
         self._log(None, self._g_update())
         return self._flush_and_report()
 

@@ -92,6 +92,10 @@ ROWS: tuple[Control, ...] = (
     Control("beta1_g", "G β₁", "optim", "slider", step=0.05),
     Control("beta2_g", "G β₂", "optim", "choices",
             options=(0.0, 0.5, 0.9, 0.99, 0.995, 0.999, 0.9999)),
+    Control("lr_halflife", "Learning rates halve every (steps; 0 = never)", "optim",
+            "choices", options=(0, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000),
+            help="both rates decay smoothly, lr · 0.5^(step / h): small late steps let G "
+                 "settle on the data instead of circling it"),
     Control("batch_size", "Batch size", "optim", "choices",
             # powers of 2, and 96-1536 (multiples of 3 and 4) for packs of 3 (with mbstd)
             options=tuple(sorted({2**i for i in range(1, 14)}
@@ -169,7 +173,7 @@ _IMAGE_OWN = {
 }
 _SHARED = ("loss", "n_critic", "spectral_norm", "noise_std", "noise_anneal", "gp_lambda",
            "r1_gamma", "clip_c", "unroll_steps", "pack", "mbstd", "opt_d", "lr_d", "beta1_d",
-           "beta2_d", "opt_g", "lr_g", "beta1_g", "beta2_g", "batch_size")
+           "beta2_d", "opt_g", "lr_g", "beta1_g", "beta2_g", "lr_halflife", "batch_size")
 IMAGE_CONTROLS: dict[str, Control] = {
     "dataset": _IMAGE_OWN["dataset"], "train_digits": _IMAGE_OWN["train_digits"],
     **{f: CONTROLS[f] for f in _SHARED}, "diffaug": _IMAGE_OWN["diffaug"],

@@ -339,3 +339,37 @@ def test_the_rollback_point_never_holds_non_finite_weights():
     assert "G weights became non-finite at step 40" in run.reason
     assert _same(weights, _params(run.G) + _params(run.D))
     assert run.history["step"][-1] == 32
+
+
+def test_learning_rates_halve_every_halflife_steps():
+    """lr_halflife h: the update after t steps uses lr * 0.5^(t / h), both nets, the
+    optimiser kind's own update (the rates only); 0 keeps them constant; a live change starts
+    the decay from the run's step count; a checkpoint resumes it where it was."""
+    from playground import optim
+    from playground.engine import batched
+    from playground.store import checkpoint
+    cfg = RunConfig(**SMALL, lr_d=2e-3, lr_g=1e-3, lr_halflife=10)
+    run = Run(cfg)
+    run.train(25)  # the last update ran at t = 24
+    assert math.isclose(run.opt_d.param_groups[0]["lr"], 2e-3 * 0.5 ** 2.4, rel_tol=1e-12)
+    assert math.isclose(run.opt_g.param_groups[0]["lr"], 1e-3 * 0.5 ** 2.4, rel_tol=1e-12)
+    assert optim.decay(30, 10) == 0.125 and optim.decay(30, 0) == 1.0
+    flat = Run(cfg.replace(lr_halflife=0))
+    flat.train(25)
+    assert flat.opt_d.param_groups[0]["lr"] == 2e-3
+    # live: switched on at step 25, the next update runs at 0.5^(25/5)
+    flat.update_config(flat.cfg.replace(lr_halflife=5))
+    flat.step()
+    assert math.isclose(flat.opt_g.param_groups[0]["lr"], 1e-3 * 0.5 ** 5, rel_tol=1e-12)
+    # the same weights as a run that decays the same way: a smaller step than constant rates
+    const = Run(cfg.replace(lr_halflife=0))
+    const.train(25)
+    assert not _same(_params(run.G), _params(const.G))
+    # resumed from a checkpoint: bit for bit the uninterrupted run
+    half = Run(cfg)
+    half.train(12)
+    again = checkpoint.from_state(checkpoint.state_of(half))
+    again.train(13)
+    assert _same(_params(again.G), _params(run.G)) and _same(_params(again.D), _params(run.D))
+    assert batched.reason_not_batchable([cfg, cfg]) == ("decaying learning rates are set per "
+                                                         "run each step")
