@@ -85,7 +85,7 @@ _rows: list[tuple[str, str, dict, bool]] = [
     # after 2,000 more at a quarter; width 128 with the same decay 91.4 % by 9,000. The ring
     # at width 512: 77.6 % at 5,000, 96.4 % after the decay. The 10-seed table: see docs.
     ("r1_wide", "R1 on wide nets (4 x 512) with learning rates that halve every 2,500 steps: "
-     "late small steps let G settle on every mode (minutes on a CPU: ~6 steps/s live).",
+     "late small steps let G settle on every mode (wide nets: minutes on a CPU).",
      {"loss": "ns", "r1_gamma": 0.1, "ema_g": 0.999, "width": 512, "depth": 4,
       "lr_halflife": 2500}, False),
     # f-GAN learning rates, measured on the ring (seed 0, 3,000 steps): at 1e-4 for both,
