@@ -1,12 +1,13 @@
 """GAN Playground: `streamlit run app.py`. This file only builds the navigation; each page is
 rendered behind the page boundary (`guard.page`: an error shows a short message, never a
-traceback)."""
+traceback). Its first import (`preload`) loads, on one thread, the libraries that
+plotly only peeks at, before any tab's thread draws a figure."""
 import importlib
 import logging
 
 import streamlit as st
 
-from playground.ui import guard
+from playground.ui import guard, preload  # noqa: F401  (preload: before any page draws)
 from playground.ui.pages import PAGES
 
 logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
