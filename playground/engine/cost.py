@@ -5,6 +5,8 @@ be slow' before a heavy run makes the page look frozen (batch 8192, width 1024, 
 The model: a step costs a fixed dispatch overhead plus its multiply-adds at a sustained rate,
 both measured here on one torch thread (a 2048 x 1024 x 1024 matmul ran at ~94 GFLOP/s; the
 default 3x128 setup took 3.5 ms a step, width 512 x 4 at batch 1024 took 200 ms).
+A gradient penalty (R1, WGAN-GP) is priced too: unpriced, WGAN-GP at 4 x 512 was estimated
+at 188 ms a step and took 353 ms; priced, 323 ms (2026-12-07, ring, batch 256, one thread).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from playground.config import RunConfig, arch_of
 from playground.data.datasets import kind_of
 from playground.models import MODELS
+from playground.remedies import PENALTIES
 
 FLOPS_PER_S = 90e9  # sustained fp32 rate of one thread on this box (see above)
 STEP_OVERHEAD_S = 0.9e-3  # Python and dispatch per step, small batches (batch 64: 0.9 ms)
@@ -20,6 +23,10 @@ PICTURE_OVERHEAD_S = 2e-3
 FIELD_POINTS, MANIFOLD_POINTS = 21 * 21, 25 * 25  # observe's overlays
 SLOW_STEPS_PER_S = 10.0  # below this a run visibly crawls
 SLOW_PICTURE_S = 0.5  # above this the live picture lags
+# D-forward equivalents per sample of one gradient penalty: the input gradient is a backward
+# (~2 forwards) kept as a graph, and the loss's backward goes back through it (~4 more).
+# Measured at 4 x 512 (ring, batch 256, one thread): ns 66 ms a step, with R1 91 ms.
+PENALTY_PASSES = 6
 
 
 def mlp_macs(n_in: int, n_out: int, width: int, depth: int) -> int:
@@ -62,8 +69,9 @@ def estimate(cfg: RunConfig) -> Estimate:
     b = cfg.batch_size
     # FLOPs = 2 x MACs; a backward pass costs ~2 forwards. D step: D on 2B (fwd + bwd), plus
     # G's forward on B; G step: G and D on B (fwd + bwd). Unrolling repeats the D step k times
-    # with second-order terms (~3x each).
-    d_step = 2 * (3 * d * 2 * b + g * b)
+    # with second-order terms (~3x each). Each penalty that is on adds its passes of D on B.
+    penalties = sum(getattr(cfg, field) > 0 for field in PENALTIES)
+    d_step = 2 * (3 * d * 2 * b + g * b + penalties * PENALTY_PASSES * d * b)
     g_step = 2 * 3 * (g + d) * b
     unroll = 3 * cfg.unroll_steps * d_step
     flops = cfg.n_critic * d_step + g_step + unroll

@@ -40,7 +40,8 @@ print(len(errors))
 def _app_imports() -> str:
     """The import statements of app.py, in order (what every tab's thread runs first)."""
     tree = ast.parse((ROOT / "app.py").read_text())
-    return "\n".join(ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom))
+    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    return "\n".join(ast.unparse(n) for n in imports)
 
 
 def _half_imported_peeks(first: str) -> int:
