@@ -67,6 +67,8 @@ COMPARISONS.add("mnist_collapse_vs_dcgan", Comparison(
 COMPARISONS.add("small_data_diffaug", Comparison(
     "500 digits: without and with DiffAugment", "The same DCGAN on 500 training digits, "
     "without and with DiffAugment on real and fake alike (Zhao et al. 2020). Early on the "
-    "augmented D learns slower (FD 280 against 216 at 3,000 steps here); the cure is for the "
-    "long run, when the plain D has learnt the 500 by heart.", "mnist",
+    "augmented D learns slower (FD 229 against 186 at 3,000 steps here); the cure is for the "
+    "long run: by 15,000 steps the plain D has learnt the 500 by heart and its digits fall "
+    "apart (FD 253, class KL 0.32 at 20,000), while the augmented run still improves (FD "
+    "137, class KL 0.045).", "mnist",
     (("500 digits", "dcgan_500", {}), ("500 + DiffAugment", "dcgan_500_diffaug", {}))))
