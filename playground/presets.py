@@ -187,7 +187,7 @@ _rows: list[tuple[str, str, dict, bool]] = [
     #   20,000 steps: 253 / 296, 0.320 / 0.389 | 137 / 155, 0.045 / 0.068
     # The augmented D is the slower learner for ~10,000 steps; after that the plain D has
     # learnt the 500 (640 epochs by 20,000 steps) and its G falls apart, which is the paper's
-    # story (their Fig. 1, CIFAR-10 at 10-20 % of the data).
+    # story: a D that overfits a small training set stops guiding G.
     ("dcgan_500", "The dcgan preset on only 500 training digits: D sees each one every 16 "
      "steps and can learn them by heart, a failure that grows with training time.",
      {"dataset": "mnist", "arch": "dcgan", "latent_dim": 64, "width": 32, "batch_size": 32,
