@@ -40,6 +40,10 @@ class Pace:
     # W1 / JSD / coverage evaluations per second at most: the tiles and curves that show them
     # redraw every views.CURVES_S = 2 s, so 1/s keeps each redraw fresh.
     metrics_hz: float = 1.0
+    # Views take at most this share of the training process's time (`Loop._view_due`): a
+    # 4 x 512 D on the 100 x 100 surface costs ~0.17 s a picture, so 5 a second left r1_wide
+    # 1-2 steps/s live.
+    view_share: float = 0.3
     idle_s: float = 180.0  # stop when no page has read a view for this long
     grace_s: float = 10.0  # stop when the browser session has been gone this long
 
@@ -76,6 +80,7 @@ class Loop:
         self.pacer = Pacer()  # the page's cap on steps/s (none until it sets one)
         self.rate = Rate()
         self.last_snap = self.last_metrics = 0.0
+        self.view_s = 0.0  # seconds a view takes, smoothed over the last few
         self.tag = ""  # whose job this is (the session's ticket): its views carry it
         self.started = False  # between "start" and "pause"/"park": work whenever there is work
         # The job's last good state, to go back to when a work slice fails: ("restore", parked
@@ -95,8 +100,10 @@ class Loop:
                 "tag": self.tag, "failure": self.failure}
 
     def publish(self, with_metrics: bool) -> None:
+        start = time.monotonic()
         view = self.job.observe(with_metrics)
         now = time.monotonic()
+        self.view_s = now - start if not self.view_s else 0.7 * self.view_s + 0.3 * (now - start)
         self.last_snap = now
         if with_metrics:
             self.last_metrics = now
@@ -269,11 +276,20 @@ class Loop:
         if self.job.status != "ok":
             self.working = False
             self.publish(with_metrics=False)  # the last good view and the reason
-        elif self.wanted and (self.steps_per_frame
-                              or now - self.last_snap >= 1.0 / pace.snapshot_hz):
+        elif self.wanted and (self.steps_per_frame or self._view_due(now)):
             # Back-pressure: only when the page took the last view (~20 ms a 2D snapshot,
             # ~30 ms more with metrics), so a slow browser costs training nothing.
             self.publish(with_metrics=now - self.last_metrics >= 1.0 / pace.metrics_hz)
+
+
+    def _view_due(self, now: float) -> bool:
+        """Whether a new view is due when training by time: 1 / snapshot_hz after the last,
+        or later when views are dear. A view that takes v seconds is followed by at least
+        v (1 - share) / share of training, so views never take more than `view_share` of
+        this process's time. (Slow motion keeps its rate: there every picture is the point.)"""
+        share = self.pace.view_share
+        gap = max(1.0 / self.pace.snapshot_hz, self.view_s * (1 - share) / share)
+        return now - self.last_snap >= gap
 
 
 # The loop's own commands, by the name the server sends ("job" runs a row of the job's table).
