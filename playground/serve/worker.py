@@ -40,9 +40,9 @@ class Pace:
     # W1 / JSD / coverage evaluations per second at most: the tiles and curves that show them
     # redraw every views.CURVES_S = 2 s, so 1/s keeps each redraw fresh.
     metrics_hz: float = 1.0
-    # Views take at most this share of the training process's time (`Loop._view_due`): a
-    # 4 x 512 D on the 100 x 100 surface costs ~0.17 s a picture, so 5 a second left r1_wide
-    # 1-2 steps/s live.
+    # Views take at most this share of the training process's time (`Loop._view_due`):
+    # r1_wide's picture (a 4 x 512 D on the 100 x 100 surface) took 0.55 s here with two runs
+    # beside it, so 5 a second left it 1-2 steps/s live.
     view_share: float = 0.3
     idle_s: float = 180.0  # stop when no page has read a view for this long
     grace_s: float = 10.0  # stop when the browser session has been gone this long
@@ -150,7 +150,7 @@ class Loop:
         self.good = (how, payload)
         self.pace, self.rate = pace, Rate()
         self.speed(speed)
-        self.last_snap = self.last_metrics = 0.0
+        self.last_snap = self.last_metrics = self.view_s = 0.0  # a new job: its own view cost
         self.publish(with_metrics=True)
         if start:
             self.start()
@@ -280,7 +280,6 @@ class Loop:
             # Back-pressure: only when the page took the last view (~20 ms a 2D snapshot,
             # ~30 ms more with metrics), so a slow browser costs training nothing.
             self.publish(with_metrics=now - self.last_metrics >= 1.0 / pace.metrics_hz)
-
 
     def _view_due(self, now: float) -> bool:
         """Whether a new view is due when training by time: 1 / snapshot_hz after the last,
