@@ -65,7 +65,8 @@ LAB_KEYS: dict[str, Callable[[], Any]] = {
     "speed": lambda: DEFAULT_SPEED,  # id of a row of speeds.SPEEDS (pace or slow motion)
     "follow": lambda: None,  # token of the run this tab follows read-only (None: its own)
     "token": lambda: None,  # this tab's own run's token, for its viewer link
-    "frame_times": list,  # monotonic times of recent live draws (frames/s readout)
+    "frame_times": list,  # monotonic times of recent new pictures (frames/s readout)
+    "frame_shown": lambda: None,  # the step of the last picture counted there
     "png": lambda: None,  # (step, bytes) of the last PNG export
     "revert": lambda: False,  # the controls asked for an invalid config: reset them to cfg
     "gens": dict,  # field -> generation of its control keys (see the module docstring)

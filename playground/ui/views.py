@@ -93,8 +93,9 @@ def render_live(pg: Page, trainer, drawing: Drawing, follower: bool = False) -> 
         if level == "none":
             level, text = drawing.warning(status, snap)
         batch = trainer.cfg.batch_size if drawing.rate_unit == "images/s" else 1
-        head(status, session.frame_rate(pg) if running or follower else math.nan, level, text,
-             drawing.rate_unit, batch)
+        fps = (session.frame_rate(pg, None if snap is None else snap.step)
+               if running or follower else math.nan)
+        head(status, fps, level, text, drawing.rate_unit, batch)
 
     @st.fragment(run_every=QUEUED_S)
     @guard.fragment

@@ -4,6 +4,7 @@ import math
 import re
 
 import numpy as np
+import pytest
 from snapshots2d import make_snap
 
 from playground.config import RunConfig
@@ -129,3 +130,26 @@ def test_six_tiles_go_in_two_rows_of_three(monkeypatch):
     for n, columns in ((4, 4), (5, 5), (6, 3), (7, 4)):
         views.tiles([(f"l{i}", "1", "", "tip") for i in range(n)], "a note")
         assert f'style="--n:{columns}"' in drawn[-1] and drawn[-1].count('class="pg-tile"') == n
+
+
+def test_the_frames_readout_counts_new_pictures_not_redraws(monkeypatch):
+    """The page redraws 5 times a second; the readout counts only draws that show a picture
+    it had not shown (it read 5.0 frames/s while r1_wide's pictures came every 3 s)."""
+    from playground.ui import session, state
+    pg = state.Page({})
+    state.ensure(pg.ss)
+    clock = [100.0]
+    monkeypatch.setattr(session.time, "monotonic", lambda: clock[0])
+    rates = []
+    for i in range(40):  # 8 s of redraws at 5 a second, a new picture every 3 s (15 redraws)
+        clock[0] = 100.0 + 0.2 * i
+        rates.append(session.frame_rate(pg, 1000 + 10 * (i // 15)))
+    assert math.isnan(rates[0]) and math.isnan(rates[14])  # one picture so far: no rate yet
+    assert rates[-1] == pytest.approx(1 / 3)
+    for i in range(40, 140):  # then 20 s with a new picture at every redraw
+        clock[0] = 100.0 + 0.2 * i
+        rate = session.frame_rate(pg, 2000 + i)
+    assert rate == pytest.approx(5.0)
+    before = list(pg.get("frame_times"))
+    session.frame_rate(pg, None)  # a draw before the first picture counts nothing
+    assert pg.get("frame_times") == before and pg.get("frame_shown") == 2000 + 139
