@@ -84,7 +84,7 @@ _rows: list[tuple[str, str, dict, bool]] = [
     # 512 the grid read 25/25, 93.96 % high quality at 5,000 steps with constant rates, 94.92 %
     # after 2,000 more at a quarter; width 128 with the same decay 91.4 % by 9,000. The ring
     # at width 512: 77.6 % at 5,000, 96.4 % after the decay. Seeds 0-9 on the grid (7,000
-    # steps) and 0-7 on the ring (12,500 steps: 98.05 % HQ): docs/presets.md.
+    # steps: 94.60 % HQ) and on the ring (12,500 steps: 98.06 % HQ): docs/presets.md.
     ("r1_wide", "R1 on wide nets (4 x 512) with learning rates that halve every 2,500 steps: "
      "late small steps let G settle on every mode (wide nets: minutes on a CPU).",
      {"loss": "ns", "r1_gamma": 0.1, "ema_g": 0.999, "width": 512, "depth": 4,

@@ -17,6 +17,9 @@ def _table_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--presets", default="all",
                    help="comma-separated preset ids, or all: every preset that trains each "
                         "dataset's kind of data (2D presets on 2D data, image presets on mnist)")
+    p.add_argument("--skip", default="",
+                   help="comma-separated preset ids to leave out (e.g. --presets all --skip "
+                        "r1_wide: a preset with its own, longer table)")
     p.add_argument("--datasets", default="ring,grid",
                    help="comma-separated dataset ids (2D ones and/or mnist, mnist_full)")
     p.add_argument("--steps", type=int, default=2000)
@@ -88,10 +91,11 @@ def _n_modes(run) -> int:
     return len(truth.centres) if truth is not None else 0
 
 
-def table_pairs(presets: str, datasets: str) -> tuple[list[tuple[str, str]], list[str]]:
+def table_pairs(presets: str, datasets: str,
+                skip: str = "") -> tuple[list[tuple[str, str]], list[str]]:
     """The (preset, dataset) pairs `table` trains, grouped by data kind (2D first), and a note
     per pair it skips. `all` pairs each dataset with the presets of its kind; a named preset
-    runs on every dataset whose data it can train."""
+    runs on every dataset whose data it can train; the presets in `skip` run nowhere."""
     from playground.config import validate
     from playground.data.datasets import DATASETS, kind_of
     from playground.presets import PRESETS, config_for, ids_for
@@ -100,11 +104,14 @@ def table_pairs(presets: str, datasets: str) -> tuple[list[tuple[str, str]], lis
         DATASETS.get(d)  # unknown ids name the valid ones
     named = None if presets.strip() == "all" else [
         p.strip() for p in presets.split(",") if p.strip()]
-    for p in named or []:
+    left_out = {p.strip() for p in skip.split(",") if p.strip()}
+    for p in [*(named or []), *left_out]:
         PRESETS.get(p)
     pairs, skipped = [], []
     for kind in TABLES:
         for preset in named or ids_for(kind):
+            if preset in left_out:
+                continue
             for dataset in data:
                 if kind_of(dataset) != kind:
                     continue
@@ -130,7 +137,7 @@ def _table(args: argparse.Namespace) -> None:
     if args.steps < 1:
         raise UserError("--steps must be at least 1")
     seeds = parse_seeds(args.seeds) if args.seeds else [args.seed]
-    pairs, skipped = table_pairs(args.presets, args.datasets)
+    pairs, skipped = table_pairs(args.presets, args.datasets, args.skip)
     for note in skipped:
         print(note, file=sys.stderr)
     if len(seeds) > 1:

@@ -135,6 +135,10 @@ def test_table_defaults_pair_each_dataset_with_the_presets_of_its_kind():
     pairs, _ = table_pairs("all", "ring,mnist")
     assert [p for p, d in pairs if d == "mnist"] == ids_for("image")
     assert [p for p, d in pairs if d == "ring"] == ids_for("points2d")
+    pairs, _ = table_pairs("all", "ring,grid", "r1_wide,unrolled")  # docs/presets.md's --skip
+    assert pairs == [(p, d) for p in ids_for("points2d") if p not in ("r1_wide", "unrolled")
+                     for d in ("ring", "grid")]
+    assert table_pairs("ns,r1", "ring", "r1")[0] == [("ns", "ring")]
 
 
 def test_table_runs_2d_and_image_presets_and_skips_what_cannot_train(capsys):
@@ -157,6 +161,9 @@ def test_table_refuses_what_it_cannot_run_in_one_line(capsys):
                            "no preset of 'dcgan' trains any dataset of 'ring'"),
                           (["--datasets", "nope"], "unknown dataset 'nope'"),
                           (["--presets", "nope"], "unknown preset 'nope'"),
+                          (["--skip", "nope"], "unknown preset 'nope'"),
+                          (["--presets", "ns", "--skip", "ns"],
+                           "no preset of 'ns' trains any dataset of 'ring,grid'"),
                           (["--steps", "0"], "--steps must be at least 1")):
         assert main(["table", *argv]) == 2, argv
         err = capsys.readouterr().err
@@ -192,10 +199,11 @@ def test_the_documented_table_command_runs(tmp_path):
         assert code == 0 and "Traceback" not in err, err[-3000:]
     rows = [x for _, out, _ in results for x in out.splitlines()
             if x.startswith("| ") and " | 1 | " in x]
-    assert len(rows) == 2 * len(ids_for("points2d"))
+    skip = argv[argv.index("--skip") + 1] if "--skip" in argv else ""
+    assert len(rows) == 2 * len([p for p in ids_for("points2d") if p not in skip.split(",")])
     assert all(" ± " in x for x in rows)
     shown = sorted(tuple(cell.strip() for cell in x.split("|")[1:3]) for x in rows)
-    assert shown == sorted(table_pairs("all", "ring,grid")[0])  # each pair once
+    assert shown == sorted(table_pairs("all", "ring,grid", skip)[0])  # each pair once
 
 
 def test_train_names_the_preset_it_ran(tmp_path, capsys):
