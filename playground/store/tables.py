@@ -19,6 +19,10 @@ from playground.metrics.trials import Summary
 from playground.paper_tables import DIGITS, METRIC_NAMES, TABLES, PaperTable
 
 ROOT = Path(__file__).resolve().parents[2] / "docs" / "tables"
+# The lab's own preset against the papers' best rows lives in one place, docs/presets.md (its
+# section BEYOND, with the command for each run table); the page shows that section as it is.
+PRESETS_DOC = ROOT.parent / "presets.md"
+BEYOND = "## Beyond the papers' best rows"
 MAX_BYTES = 4 * 2**20  # a 10-trial record is ~60 KB; anything near this is not ours
 
 
@@ -115,6 +119,23 @@ def trial_rows(t: StoredTable) -> list[dict]:
              **{METRIC_NAMES[k]: tr.get(k) for k in t.spec.metrics},
              "steps": tr.get("steps"), "status": tr.get("status")}
             for r in t.rows for d, o in r.ours.items() for tr in o.trials]
+
+
+def beyond(path: Path | None = None) -> tuple[str, str]:
+    """(title, Markdown body) of docs/presets.md's section on the lab's preset beside the papers'
+    best rows: from its `## ` heading to the next one or the end. TableError when the file or
+    the section is not there."""
+    path = Path(path or PRESETS_DOC)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise TableError(f"{path.name} cannot be read: {e}") from None
+    start = next((i for i, line in enumerate(lines) if line.startswith(BEYOND)), None)
+    if start is None:
+        raise TableError(f"{path.name} has no section {BEYOND!r}")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+               len(lines))
+    return lines[start].removeprefix("## ").strip(), "\n".join(lines[start + 1:end]).strip()
 
 
 def stored_ids(root: Path | None = None) -> list[str]:

@@ -78,3 +78,22 @@ def test_the_shipped_records_load_with_the_papers_trial_counts(id_, trials):
         for o in r.ours.values():
             assert len(o.trials) == trials and o.seconds > 0
             assert [x["seed"] for x in o.trials] == list(range(t.seed0, t.seed0 + trials))
+
+
+def test_the_beyond_section_is_docs_presets_own_and_ends_at_the_next_heading(tmp_path):
+    title, body = tables.beyond()  # docs/presets.md, as the page shows it
+    assert title.startswith("Beyond the papers' best rows") and "r1_wide" in title
+    assert "### The grid, 10 seeds" in body and "### The ring, 10 seeds" in body
+    assert "PacGAN4 (theirs)" in body and "PacGAN3 (theirs)" in body
+    doc = tmp_path / "presets.md"
+    doc.write_text("# t\n\n## Before\nx\n\n## Beyond the papers' best rows: mine\n\nkept\n"
+                   "| a |\n\n## After\nnot kept\n")
+    assert tables.beyond(doc) == ("Beyond the papers' best rows: mine", "kept\n| a |")
+    doc.write_text("# t\n\n## Beyond the papers' best rows\nlast\n")
+    assert tables.beyond(doc) == ("Beyond the papers' best rows", "last")
+    for text, needle in (("# t\n## Other\n", "has no section"), (b"\xff\xfe\x00", "cannot be")):
+        doc.write_bytes(text if isinstance(text, bytes) else text.encode())
+        with pytest.raises(tables.TableError, match=needle):
+            tables.beyond(doc)
+    with pytest.raises(tables.TableError, match="cannot be read"):
+        tables.beyond(tmp_path / "gone.md")

@@ -62,6 +62,21 @@ def test_the_link_opens_a_table_and_the_page_writes_it_back(root):
     assert at.subheader[0].value.startswith("PacGAN Table 1")
 
 
+def test_the_labs_best_preset_is_shown_below_the_tables_from_docs_presets(root, tmp_path,
+                                                                         monkeypatch):
+    title, body = tables.beyond()
+    at = _open()
+    assert [e.label for e in at.expander][-1] == title
+    shown = at.expander[-1].markdown[0].value
+    assert shown == body and "98.06 ± 0.15 %" in shown  # the ring's 10-seed HQ, as measured
+    doc = tmp_path / "presets.md"
+    doc.write_text("# nothing beyond\n")
+    monkeypatch.setattr(tables, "PRESETS_DOC", doc)
+    at = _open()
+    assert "presets.md has no section" in at.error[0].value
+    assert len(at.table) == 2 and guard.GENERAL not in _text(at)  # the tables still shown
+
+
 def test_a_bad_link_warns_and_opens_the_first_table(root):
     at = _open({"table": "pacgan-table9"})
     assert "Ignored link parameter table='pacgan-table9'" in at.warning[0].value

@@ -2,7 +2,8 @@
 for a lecturer to open. It shows stored records (`docs/tables/<id>.json`, written by
 `python -m playground reproduce <id> --json ...`; store/tables.py reads them) and trains
 nothing: each table says how many trials, how many G updates against the paper's, the wall time
-and device, and the command that measures it again.
+and device, and the command that measures it again. Below them, docs/presets.md's section on
+the lab's own preset beside the papers' best rows.
 `?table=veegan-table1` opens that table; `?present=1` is for a projector (larger text).
 """
 from __future__ import annotations
@@ -53,6 +54,7 @@ def render() -> None:
     st.segmented_control("Table", list(TABLES.ids()), key=W_TABLE, required=True,
                          format_func=lambda t: TABLES.get(t).source)
     _table(ss[W_TABLE], present)
+    _beyond()
     _write_link(ss)
 
 
@@ -99,6 +101,18 @@ def _table(table_id: str, present: bool) -> None:
         st.code(t.command, language="bash")
         st.caption("Add `--device cuda` on a GPU and `--threads 1` on a busy CPU; the page "
                    f"reads `docs/tables/{table_id}.json` when it opens.")
+
+
+def _beyond() -> None:
+    """The lab's best preset against the papers' best rows, 10 seeds a dataset (measured at its
+    own length, so not a row of the budgeted tables above): docs/presets.md's section."""
+    try:
+        title, body = stored.beyond()
+    except stored.TableError as e:
+        st.error(f"{e}.", icon=":material/table_chart:")
+        return
+    with st.expander(title):
+        st.markdown(body)
 
 
 def _write_link(ss) -> None:
