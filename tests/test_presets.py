@@ -61,3 +61,18 @@ def test_cures_are_live_changes_of_their_demo():
         cured = cfg.replace(**cure.changes)
         assert PRESETS.get(preset).demo and PRESETS.get(preset).cure is cure
         assert not needs_reset(cfg, cured) and cured != cfg  # weights kept, something changed
+
+
+# A preset's own picture of D's surface priced at most this (engine/cost.py's model of this
+# CPU): live pictures are spaced by their cost (serve/worker.Pace), and r1_wide's 4 x 512 D
+# over a 100 x 100 surface, priced 247 ms, showed one every ~3 s on a loaded box.
+PICTURE_S = 0.15
+
+
+@pytest.mark.parametrize("preset", [i for i, p in PRESETS.items() if p.kind == "points2d"])
+def test_a_2d_presets_picture_is_cheap_enough_to_watch(preset):
+    from playground.engine.cost import estimate
+    cfg = config_for(preset)
+    assert estimate(cfg).seconds_per_picture <= PICTURE_S
+    if cfg.width >= 512:  # a wide D draws a coarser surface; the same D at 100 x 100 would not
+        assert estimate(cfg.replace(grid_res=100)).seconds_per_picture > PICTURE_S
