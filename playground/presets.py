@@ -85,9 +85,9 @@ _rows: list[tuple[str, str, dict, bool]] = [
     # after 2,000 more at a quarter; width 128 with the same decay 91.4 % by 9,000. The ring
     # at width 512: 77.6 % at 5,000, 96.4 % after the decay. Seeds 0-9 on the grid (7,000
     # steps: 94.60 % HQ) and on the ring (12,500 steps: 98.06 % HQ): docs/presets.md. Its D
-    # surface at 50 x 50: each of 10,000 points through 4 x 512 made a picture 609 ms against
-    # 223 ms at 50 x 50 (one thread, loaded cores, median of 7), and live pictures are spaced
-    # by their cost (serve/worker.Pace), so they came every ~3 s (tests/test_presets.py).
+    # surface is 50 x 50: at 100 x 100 (10,000 points through 4 x 512) a picture took 609 ms,
+    # at 50 x 50 223 ms (one thread, loaded cores, median of 7). Live pictures are spaced by
+    # their cost (serve/worker.Pace): at 100 x 100 one came every ~3 s (tests/test_presets.py).
     ("r1_wide", "R1 on wide nets (4 x 512) with learning rates that halve every 2,500 steps: "
      "late small steps let G settle on every mode (wide nets: minutes on a CPU).",
      {"loss": "ns", "r1_gamma": 0.1, "ema_g": 0.999, "width": 512, "depth": 4,
